@@ -1,0 +1,38 @@
+import type {RunResult, RuntimeInfo} from '../execute/types.js';
+import type {Stats} from '../measure/types.js';
+import type {ParamScalar} from '../parse/types.js';
+
+/** The machine a result was measured on. */
+export interface Machine {
+  /** Short stable hash of the fields below but `loadavg`: keys results in `data/`. */
+  fingerprint: string;
+  hostname: string;
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  kernel: string;
+  arch: string;
+  /** 1-minute load average when the run started. */
+  loadavg: number;
+}
+
+/** A stored result: one planned run's outcome with everything needed to trust and reuse it. */
+export interface StoredResult {
+  /** Format version of this record. */
+  format: 1;
+  notebook: string;
+  key: string;
+  blockId: string;
+  kind: 'bench' | 'run';
+  hash: string;
+  sweep?: {name: string; value: ParamScalar};
+  profile: string;
+  runtime: RuntimeInfo;
+  machine: Machine;
+  /** ISO date the run finished. */
+  date: string;
+  result: RunResult;
+  /** Statistics of `result.samples` (bench blocks that succeeded). */
+  stats?: Stats;
+}
