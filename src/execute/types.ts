@@ -53,3 +53,13 @@ export interface RunResult {
   /** Calls per sample chosen by calibration, per process. */
   loops?: number[];
 }
+
+/** Options shared by every executor. */
+export interface ExecuteOptions {
+  /** Root of the build cache (compiled binaries by content hash). */
+  cacheDir: string;
+  /** Cap on captured bytes per stream; the rest is dropped with a marker. Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** Aborts the run (Ctrl-C): the child is killed and the result is `failed` with reason `aborted`. */
+  signal?: AbortSignal;
+}
