@@ -48,6 +48,12 @@ export interface Block {
   codeStart: Point;
 }
 
+/** A named set of parameter overrides, with optional measurement defaults. */
+export interface Profile {
+  params: Record<string, ParamValue>;
+  measure: BlockOptions;
+}
+
 /** The article a notebook reproduces. */
 export interface ArticleRef {
   title: string;
@@ -69,7 +75,9 @@ export interface Notebook {
   /** Default parameter values. */
   params: Record<string, ParamValue>;
   /** Named overrides of `params`; `quick` is the default profile. */
-  profiles: Record<string, Record<string, ParamValue>>;
+  profiles: Record<string, Profile>;
+  /** Measurement defaults for every bench block (`repeat`, `warmup`, `processes`, `min-sample`, `timeout`). */
+  measure: BlockOptions;
   blocks: Block[];
   /** The mdast tree; `code` nodes carry `data.blockIndex` pointing into `blocks`. */
   tree: Root;

@@ -37,6 +37,11 @@ export interface BlockOutcome {
   stored?: StoredResult;
   /** Set when the block was skipped on this run (runtime missing, `--from-data` without data). */
   skipped?: string;
+  /**
+   * A failed re-run whose good predecessor is still shown in `stored`: the page marks the stored
+   * result stale and shows this error beside it.
+   */
+  failure?: StoredResult;
 }
 
 /** Everything a notebook page is rendered from. */

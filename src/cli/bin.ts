@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import {CliError} from './errors.js';
+import {reportCommand} from './report.js';
+import {setupCommand} from './setup.js';
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  report: reportCommand,
+  setup: setupCommand
+};
+
+/** The only place that exits the process: every error ends here. */
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  const debug = rest.includes('--debug');
+  try {
+    const command = name === undefined ? undefined : commands[name];
+    if (!command) throw new CliError(`unknown command ${name ?? '(none)'}: expected one of ${Object.keys(commands).join(', ')}`);
+    process.exitCode = await command(rest);
+  } catch (error) {
+    if (error instanceof CliError && !debug) {
+      console.error(`benchbook: ${error.message}`);
+      process.exitCode = error.exitCode;
+    } else {
+      console.error(debug ? error : `benchbook: internal error: ${error instanceof Error ? error.message : String(error)} (run with --debug for the stack)`);
+      process.exitCode = 70;
+    }
+  }
+}
+
+await main(process.argv.slice(2));

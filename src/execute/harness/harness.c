@@ -1,0 +1,116 @@
+/*
+ * benchbook harness for C bench blocks.
+ *
+ * Appended to the block's own translation unit (after its code, with BB_FN defined as the name of
+ * the function to time), so it needs no declaration of that function and sees its return type.
+ * It calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs
+ * BENCHBOOK_WARMUP untimed samples and BENCHBOOK_REPEAT timed ones, and writes
+ * {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns} to the file BENCHBOOK_RESULT.
+ * Every name starts with bb_ so it cannot clash with the block's own.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#ifndef BB_FN
+#define BB_FN bench
+#endif
+
+/* The timed function must return a value: each result goes to a volatile sink, which is what stops
+ * the compiler from dropping calls whose result is unused. A void function cannot be measured. */
+_Static_assert(!__builtin_types_compatible_p(__typeof__(BB_FN()), void),
+               "benchbook: the bench function must return a value (not void) so its work can be kept");
+static volatile __typeof__(BB_FN()) bb_sink;
+
+/* Calibration stops here even if samples are still too short (a function that costs nothing). */
+#define BB_MAX_LOOPS (UINT64_C(1) << 40)
+
+static uint64_t bb_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* Times `loops` calls in a row. The function pointer is laundered through an empty asm each
+ * iteration, so the optimiser can neither inline the call nor hoist a pure function's result out of
+ * the loop: every call really runs, at the cost of one indirect call (as in the Go harness). */
+static __attribute__((noinline)) uint64_t bb_measure(uint64_t loops) {
+  __typeof__(&BB_FN) fn = &BB_FN;
+  uint64_t start = bb_now();
+  for (uint64_t i = 0; i < loops; i++) {
+    __asm__ volatile("" : "+r"(fn));
+    bb_sink = fn();
+  }
+  return bb_now() - start;
+}
+
+/* The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_ns (timeit's autorange). */
+static uint64_t bb_calibrate(uint64_t min_ns) {
+  for (uint64_t base = 1;; base *= 10) {
+    static const uint64_t factors[] = {1, 2, 5};
+    for (int i = 0; i < 3; i++) {
+      uint64_t loops = base * factors[i];
+      if (bb_measure(loops) >= min_ns || loops >= BB_MAX_LOOPS) return loops;
+    }
+  }
+}
+
+/* The smallest step of CLOCK_MONOTONIC as seen from here (includes the cost of reading it). */
+static uint64_t bb_timer_resolution(void) {
+  uint64_t best = UINT64_MAX;
+  for (int i = 0; i < 200; i++) {
+    uint64_t start = bb_now(), now = bb_now();
+    while (now == start) now = bb_now();
+    if (now - start < best) best = now - start;
+  }
+  return best;
+}
+
+static uint64_t bb_env(const char *name, uint64_t fallback) {
+  const char *value = getenv(name);
+  if (value == NULL || *value == '\0') return fallback;
+  char *end;
+  unsigned long long parsed = strtoull(value, &end, 10);
+  if (*end != '\0') {
+    fprintf(stderr, "benchbook: %s=\"%s\" is not an integer\n", name, value);
+    exit(2);
+  }
+  return (uint64_t)parsed;
+}
+
+int main(void) {
+  const char *result_path = getenv("BENCHBOOK_RESULT");
+  if (result_path == NULL || *result_path == '\0') {
+    fprintf(stderr, "benchbook: BENCHBOOK_RESULT is not set; run this harness through benchbook\n");
+    return 2;
+  }
+  uint64_t repeat = bb_env("BENCHBOOK_REPEAT", 5);
+  uint64_t warmup = bb_env("BENCHBOOK_WARMUP", 1);
+  uint64_t min_ns = bb_env("BENCHBOOK_MIN_SAMPLE_NS", 10000000);
+
+  uint64_t loops = bb_calibrate(min_ns);
+  for (uint64_t i = 0; i < warmup; i++) bb_measure(loops);
+  double *samples = malloc((repeat ? repeat : 1) * sizeof *samples);
+  if (samples == NULL) {
+    fprintf(stderr, "benchbook: out of memory\n");
+    return 2;
+  }
+  for (uint64_t i = 0; i < repeat; i++) samples[i] = (double)bb_measure(loops) / (double)loops;
+
+  FILE *out = fopen(result_path, "w");
+  if (out == NULL) {
+    perror("benchbook: cannot write the result");
+    return 2;
+  }
+  fprintf(out, "{\"samples\": [");
+  for (uint64_t i = 0; i < repeat; i++) fprintf(out, "%s%.17g", i ? ", " : "", samples[i]);
+  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu}\n", (unsigned long long)loops,
+          (unsigned long long)bb_timer_resolution());
+  if (fclose(out) != 0) {
+    perror("benchbook: cannot write the result");
+    return 2;
+  }
+  free(samples);
+  return 0;
+}

@@ -1,0 +1,120 @@
+// benchbook harness for Go bench blocks.
+//
+// Compiled into the block's `package main` next to the block's own file and a generated entry
+// file that sets bbRun to `func() { bbHarness(<fn>) }`. It calibrates a loop count so one sample
+// lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP untimed samples and
+// BENCHBOOK_REPEAT timed ones, and writes
+// {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns} to the file BENCHBOOK_RESULT.
+// Every name starts with bb so it cannot clash with the block's own.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// bbRun is set by the generated entry file; it calls bbHarness with the block's function.
+var bbRun func()
+
+// bbSink keeps the last result of each sample so the calls cannot be optimised away.
+var bbSink any
+
+// Calibration stops here even if samples are still too short (a function that costs nothing).
+const bbMaxLoops = int64(1) << 40
+
+// bbMeasure times loops calls of f in a row. It is not inlined, so f stays an opaque function
+// value and each call really happens.
+//
+//go:noinline
+func bbMeasure[T any](f func() T, loops int64) time.Duration {
+	var result T
+	start := time.Now()
+	for i := int64(0); i < loops; i++ {
+		result = f()
+	}
+	elapsed := time.Since(start)
+	bbSink = result
+	return elapsed
+}
+
+// bbCalibrate returns the smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts
+// minSample (the autorange of Python's timeit).
+func bbCalibrate[T any](f func() T, minSample time.Duration) int64 {
+	for base := int64(1); ; base *= 10 {
+		for _, factor := range []int64{1, 2, 5} {
+			loops := base * factor
+			if bbMeasure(f, loops) >= minSample || loops >= bbMaxLoops {
+				return loops
+			}
+		}
+	}
+}
+
+// bbTimerResolution is the smallest step of the monotonic clock as seen from Go.
+func bbTimerResolution() int64 {
+	best := int64(-1)
+	for i := 0; i < 200; i++ {
+		start := time.Now()
+		step := time.Since(start)
+		for step == 0 {
+			step = time.Since(start)
+		}
+		if best < 0 || step.Nanoseconds() < best {
+			best = step.Nanoseconds()
+		}
+	}
+	return best
+}
+
+func bbEnvInt(name string, fallback int64) int64 {
+	value := os.Getenv(name)
+	if value == "" {
+		return fallback
+	}
+	parsed, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "benchbook: %s=%q is not an integer\n", name, value)
+		os.Exit(2)
+	}
+	return parsed
+}
+
+func bbHarness[T any](f func() T) {
+	resultPath := os.Getenv("BENCHBOOK_RESULT")
+	if resultPath == "" {
+		fmt.Fprintln(os.Stderr, "benchbook: BENCHBOOK_RESULT is not set; run this harness through benchbook")
+		os.Exit(2)
+	}
+	repeat := bbEnvInt("BENCHBOOK_REPEAT", 5)
+	warmup := bbEnvInt("BENCHBOOK_WARMUP", 1)
+	minSample := time.Duration(bbEnvInt("BENCHBOOK_MIN_SAMPLE_NS", 10_000_000))
+
+	loops := bbCalibrate(f, minSample)
+	for i := int64(0); i < warmup; i++ {
+		bbMeasure(f, loops)
+	}
+	samples := make([]float64, repeat)
+	for i := range samples {
+		samples[i] = float64(bbMeasure(f, loops).Nanoseconds()) / float64(loops)
+	}
+
+	out, err := json.Marshal(struct {
+		Samples           []float64 `json:"samples"`
+		Loops             int64     `json:"loops"`
+		TimerResolutionNs int64     `json:"timerResolutionNs"`
+	}{samples, loops, bbTimerResolution()})
+	if err == nil {
+		err = os.WriteFile(resultPath, out, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchbook: cannot write the result:", err)
+		os.Exit(2)
+	}
+}
+
+func main() {
+	bbRun()
+}

@@ -1,0 +1,127 @@
+"""benchbook harness for Python bench blocks.
+
+Usage: python harness.py <block-file> <block-id>
+
+Runs the block's top-level code once (setup), then times the function named by BENCHBOOK_FN:
+calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP
+untimed samples and BENCHBOOK_REPEAT timed ones, and writes
+{"samples": [ns per call...], "loops": n, "timerResolutionNs": ns} to the file BENCHBOOK_RESULT.
+"""
+
+import itertools
+import json
+import linecache
+import os
+import sys
+import types
+from time import perf_counter_ns
+
+# The last result of the timed function, kept so every call's work is observable.
+_sink = None
+
+_harness_module = None
+
+# Calibration stops here even if samples are still too short (a function that costs nothing).
+_MAX_LOOPS = 10**12
+
+
+def _env_int(name, default):
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def _time(fn, loops):
+    """Nanoseconds taken by `loops` calls of fn in a row."""
+    global _sink
+    result = None
+    calls = itertools.repeat(None, loops)
+    start = perf_counter_ns()
+    for _ in calls:
+        result = fn()
+    elapsed = perf_counter_ns() - start
+    _sink = result
+    return elapsed
+
+
+def _calibrate(fn, min_sample_ns):
+    """The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_sample_ns (timeit's autorange)."""
+    base = 1
+    while True:
+        for factor in (1, 2, 5):
+            loops = base * factor
+            if _time(fn, loops) >= min_sample_ns or loops >= _MAX_LOOPS:
+                return loops
+        base *= 10
+
+
+def _timer_resolution_ns():
+    """The smallest step perf_counter_ns shows, as seen from Python (includes the cost of reading it)."""
+    best = None
+    for _ in range(200):
+        start = perf_counter_ns()
+        now = perf_counter_ns()
+        while now == start:
+            now = perf_counter_ns()
+        step = now - start
+        if best is None or step < best:
+            best = step
+    return best
+
+
+def _load_block(path, block_id):
+    """Runs the block's code as __main__ from a file named after the block, so tracebacks name it."""
+    with open(path, encoding="utf-8") as file:
+        source = file.read()
+    filename = "<%s>" % block_id
+    # Register the source so tracebacks can show the offending lines of a file that is not on disk.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec")
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    # Like running a script: the block is __main__ and imports resolve next to it, not next to us.
+    # Keep this harness module alive once it is no longer sys.modules["__main__"].
+    global _harness_module
+    _harness_module = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    sys.argv = [path]
+    exec(code, module.__dict__)
+    return module
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: harness.py <block-file> <block-id>", file=sys.stderr)
+        return 2
+    path, block_id = sys.argv[1], sys.argv[2]
+    result_path = os.environ.get("BENCHBOOK_RESULT")
+    if not result_path:
+        print("benchbook: BENCHBOOK_RESULT is not set; run this harness through benchbook", file=sys.stderr)
+        return 2
+    fn_name = os.environ.get("BENCHBOOK_FN") or "bench"
+    repeat = _env_int("BENCHBOOK_REPEAT", 5)
+    warmup = _env_int("BENCHBOOK_WARMUP", 1)
+    min_sample_ns = _env_int("BENCHBOOK_MIN_SAMPLE_NS", 10_000_000)
+
+    module = _load_block(path, block_id)
+    fn = module.__dict__.get(fn_name)
+    if not callable(fn):
+        print(
+            "benchbook: block %s defines no function %s(); define `def %s():` returning a value, "
+            "or name another function with the block's fn option" % (block_id, fn_name, fn_name),
+            file=sys.stderr,
+        )
+        return 2
+
+    loops = _calibrate(fn, min_sample_ns)
+    for _ in range(warmup):
+        _time(fn, loops)
+    samples = [_time(fn, loops) / loops for _ in range(repeat)]
+
+    with open(result_path, "w", encoding="utf-8") as file:
+        json.dump({"samples": samples, "loops": loops, "timerResolutionNs": _timer_resolution_ns()}, file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+import type {Stats} from './types.js';
+
+/** Median of a sorted array. */
+export function medianOfSorted(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Quantile of a sorted array by linear interpolation (the R-7 / NumPy default method). */
+export function quantileOfSorted(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+}
+
+/** A small seeded PRNG (mulberry32): the bootstrap must give the same interval on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Options of `summarize`. */
+export interface SummarizeOptions {
+  /** Bootstrap resamples for the median's interval (default 2000). */
+  resamples?: number;
+  /** Seed of the bootstrap (default 1). */
+  seed?: number;
+}
+
+/**
+ * Summarizes timing samples: location, spread, a bootstrap 95% interval of the median and Tukey outliers.
+ * Outliers are flagged, never dropped (as criterion does): on a shared machine they are part of the truth.
+ */
+export function summarize(samples: readonly number[], options: SummarizeOptions = {}): Stats {
+  const n = samples.length;
+  if (n === 0) throw new TypeError('summarize needs at least one sample');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = samples.reduce((sum, x) => sum + x, 0) / n;
+  const median = medianOfSorted(sorted);
+  const variance = n > 1 ? samples.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (n - 1) : 0;
+  const stddev = Math.sqrt(variance);
+  const mad = medianOfSorted(samples.map((x) => Math.abs(x - median)).sort((a, b) => a - b));
+
+  const q1 = quantileOfSorted(sorted, 0.25);
+  const q3 = quantileOfSorted(sorted, 0.75);
+  const iqr = q3 - q1;
+  const outliers: number[] = [];
+  samples.forEach((x, index) => {
+    if (x < q1 - 1.5 * iqr || x > q3 + 1.5 * iqr) outliers.push(index);
+  });
+
+  const stats: Stats = {
+    n,
+    min: sorted[0]!,
+    max: sorted[n - 1]!,
+    mean,
+    median,
+    stddev,
+    mad,
+    ci: bootstrapMedianInterval(samples, options.resamples ?? 2000, options.seed ?? 1),
+    outliers,
+    warnings: []
+  };
+  stats.warnings = spreadWarnings(stats);
+  return stats;
+}
+
+/** Percentile bootstrap 95% interval of the median. */
+export function bootstrapMedianInterval(samples: readonly number[], resamples: number, seed: number): [number, number] {
+  const n = samples.length;
+  if (n === 1) return [samples[0]!, samples[0]!];
+  const random = seededRandom(seed);
+  const medians = new Float64Array(resamples);
+  const resample = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) resample[i] = samples[Math.floor(random() * n)]!;
+    resample.sort((a, b) => a - b);
+    medians[r] = medianOfSorted(resample);
+  }
+  medians.sort();
+  return [quantileOfSorted(Array.from(medians), 0.025), quantileOfSorted(Array.from(medians), 0.975)];
+}
+
+/** pyperf's `check`: warnings when the spread makes a result doubtful, each with what to do next. */
+export function spreadWarnings(stats: Stats): string[] {
+  const warnings: string[] = [];
+  const advice = 'rerun on a quieter machine or raise repeat/processes';
+  if (stats.n < 5) warnings.push(`only ${stats.n} samples: raise repeat or processes for a trustworthy interval`);
+  if (stats.mean > 0 && stats.stddev >= 0.1 * stats.mean) {
+    warnings.push(`standard deviation is ${percent(stats.stddev / stats.mean)} of the mean: ${advice}`);
+  }
+  if (stats.mean > 0 && stats.max >= 1.5 * stats.mean) {
+    warnings.push(`the maximum is ${percent(stats.max / stats.mean - 1)} above the mean: ${advice}`);
+  }
+  if (stats.mean > 0 && stats.min <= 0.5 * stats.mean) {
+    warnings.push(`the minimum is ${percent(1 - stats.min / stats.mean)} below the mean: ${advice}`);
+  }
+  if (stats.outliers.length > 0.1 * stats.n) {
+    warnings.push(`${stats.outliers.length} of ${stats.n} samples are outliers: ${advice}`);
+  }
+  return warnings;
+}
+
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}

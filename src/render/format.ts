@@ -1,0 +1,56 @@
+/** A unit for showing times given in nanoseconds. */
+export interface TimeUnit {
+  name: 'ns' | 'µs' | 'ms' | 's';
+  /** Nanoseconds in one unit. */
+  scale: number;
+}
+
+/** The units a time may be shown in, smallest first. */
+export const TIME_UNITS: readonly TimeUnit[] = [
+  {name: 'ns', scale: 1},
+  {name: 'µs', scale: 1e3},
+  {name: 'ms', scale: 1e6},
+  {name: 's', scale: 1e9}
+];
+
+/** The largest unit in which `ns` is at least 1 (`ns` for zero, negative or non-finite times). */
+export function pickTimeUnit(ns: number): TimeUnit {
+  let unit = TIME_UNITS[0]!;
+  if (!Number.isFinite(ns)) return unit;
+  for (const candidate of TIME_UNITS) if (ns >= candidate.scale) unit = candidate;
+  return unit;
+}
+
+/**
+ * Formats a number with about three significant digits (`1234`, `123`, `12.3`, `1.23`, `0.123`).
+ * Large values keep all their integer digits: rounding 1234 to 1230 would only hide information.
+ */
+export function formatSignificant(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 100) return value.toFixed(0);
+  if (magnitude >= 10) return value.toFixed(1);
+  if (magnitude >= 1) return value.toFixed(2);
+  return value.toPrecision(3);
+}
+
+/** A time in nanoseconds as a number in `unit` (default: the unit that suits it), without the unit. */
+export function formatTimeValue(ns: number, unit: TimeUnit = pickTimeUnit(ns)): string {
+  return formatSignificant(ns / unit.scale);
+}
+
+/** A time in nanoseconds with its unit, e.g. `1.23 ms`. */
+export function formatTime(ns: number, unit: TimeUnit = pickTimeUnit(ns)): string {
+  return `${formatTimeValue(ns, unit)} ${unit.name}`;
+}
+
+/** A count with thousands separators (`12,000`); fixed locale so pages do not depend on the machine. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+/** The calendar day of an ISO date (`2024-05-01`), as written: no time-zone conversion. */
+export function formatDay(iso: string): string {
+  return /^\d{4}-\d{2}-\d{2}/.exec(iso)?.[0] ?? iso;
+}

@@ -1,0 +1,40 @@
+import os from 'node:os';
+import {readFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import type {Machine} from './types.js';
+
+/**
+ * Describes this machine. The fingerprint covers what changes a measurement (CPU model, cores,
+ * memory, OS, architecture), not the host name, so results from identical CI runners agree.
+ */
+export function describeMachine(): Machine {
+  const cpus = os.cpus();
+  const cpu = (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
+  const cores = cpus.length;
+  const memoryGiB = Math.round(os.totalmem() / 2 ** 30);
+  const osName = osRelease() ?? `${os.type()} ${os.release()}`;
+  const fingerprint = createHash('sha256')
+    .update([cpu, cores, memoryGiB, os.platform(), osName, os.arch()].join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  return {
+    fingerprint,
+    hostname: os.hostname(),
+    cpu,
+    cores,
+    memoryGiB,
+    os: osName,
+    kernel: os.release(),
+    arch: os.arch(),
+    loadavg: Math.round(os.loadavg()[0]! * 100) / 100
+  };
+}
+
+function osRelease(): string | undefined {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
+}

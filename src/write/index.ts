@@ -1,0 +1,25 @@
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {writeFileAtomic} from '../store/index.js';
+
+/** The templates a site is rendered with. */
+export interface Templates {
+  page: string;
+  index: string;
+  css: string;
+}
+
+/** Reads `page.html`, `index.html` and `style.css` from a templates folder. */
+export async function readTemplates(dir: string): Promise<Templates> {
+  const [page, index, css] = await Promise.all(
+    ['page.html', 'index.html', 'style.css'].map((name) => readFile(path.join(dir, name), 'utf8'))
+  );
+  return {page: page!, index: index!, css: css!};
+}
+
+/** Writes one file of the site atomically, so a published `output/` never holds half a page. */
+export async function writeOutputFile(outputDir: string, name: string, content: string): Promise<string> {
+  const file = path.join(outputDir, name);
+  await writeFileAtomic(file, content);
+  return file;
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {bootstrapMedianInterval, quantileOfSorted, seededRandom, summarize} from '../../src/measure/index.js';
+
+test('summarize', async (t) => {
+  await t.test('computes location and spread of a fixed sample (values checked by hand)', () => {
+    const stats = summarize([3, 1, 100, 2, 4]);
+    assert.equal(stats.n, 5);
+    assert.equal(stats.min, 1);
+    assert.equal(stats.max, 100);
+    assert.equal(stats.median, 3);
+    assert.equal(stats.mean, 22);
+    // Deviations from 22: -21 -20 -19 -18 78; squares sum to 7610; / (n-1) = 1902.5.
+    assert.equal(stats.stddev, Math.sqrt(1902.5));
+    // |x - 3| sorted: 0 1 1 2 97.
+    assert.equal(stats.mad, 1);
+    // Q1 = 2, Q3 = 4, fences -1 .. 7: only 100 (index 2 in input order) is out.
+    assert.deepEqual(stats.outliers, [2]);
+  });
+
+  await t.test('flags wide spread the way pyperf check does, saying what to do', () => {
+    const stats = summarize([3, 1, 100, 2, 4]);
+    assert.ok(stats.warnings.some((warning) => /standard deviation is \d+% of the mean: rerun/.test(warning)), stats.warnings.join('\n'));
+    assert.ok(stats.warnings.some((warning) => /maximum is \d+% above the mean/.test(warning)));
+    assert.deepEqual(summarize([10, 10.1, 9.9, 10, 10.05, 9.95]).warnings, []);
+  });
+
+  await t.test('the median interval of a constant sample is that constant', () => {
+    assert.deepEqual(summarize([7, 7, 7, 7]).ci, [7, 7]);
+    assert.deepEqual(summarize([5]).ci, [5, 5]);
+  });
+
+  await t.test('the bootstrap is seeded: same interval every time, inside the data, around the median', () => {
+    const samples = Array.from({length: 40}, (_, i) => 100 + ((i * 37) % 17));
+    const a = bootstrapMedianInterval(samples, 2000, 1);
+    const b = bootstrapMedianInterval(samples, 2000, 1);
+    assert.deepEqual(a, b);
+    const stats = summarize(samples);
+    assert.ok(stats.ci[0] <= stats.median && stats.median <= stats.ci[1], `${stats.ci} vs ${stats.median}`);
+    assert.ok(stats.ci[0] >= stats.min && stats.ci[1] <= stats.max);
+    assert.ok(stats.ci[1] - stats.ci[0] < stats.max - stats.min);
+  });
+
+  await t.test('rejects an empty sample with a TypeError', () => {
+    assert.throws(() => summarize([]), TypeError);
+  });
+});
+
+test('quantileOfSorted interpolates like NumPy', () => {
+  assert.equal(quantileOfSorted([1, 2, 3, 4], 0.25), 1.75);
+  assert.equal(quantileOfSorted([1, 2, 3, 4], 0.5), 2.5);
+});
+
+test('seededRandom repeats its sequence for a seed and stays in [0, 1)', () => {
+  const a = seededRandom(42);
+  const b = seededRandom(42);
+  for (let i = 0; i < 100; i++) {
+    const x = a();
+    assert.equal(x, b());
+    assert.ok(x >= 0 && x < 1);
+  }
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import {readdir, readFile} from 'node:fs/promises';
+import {test} from 'node:test';
+import {formatMessage, parseNotebook} from '../../src/parse/index.js';
+import {fixture} from '../helpers/paths.js';
+import {assertSnapshot} from '../helpers/snapshot.js';
+
+async function parseFixture(name: string) {
+  const source = await readFile(fixture('parse', name), 'utf8');
+  return parseNotebook(source, `test/fixtures/parse/${name}`);
+}
+
+function messagesOf(result: ReturnType<typeof parseNotebook>): string[] {
+  return result.messages.map(formatMessage);
+}
+
+test('parseNotebook', async (t) => {
+  await t.test('reads front matter, blocks, options and their positions', async () => {
+    const {notebook, messages} = await parseFixture('good.md');
+    assert.deepEqual(messages, []);
+    assert.ok(notebook);
+    assert.equal(notebook.title, 'A good notebook');
+    assert.equal(notebook.name, 'good');
+    assert.deepEqual(notebook.article, {title: 'An article', url: 'https://example.com/article'});
+    assert.deepEqual(notebook.params, {n: 1000, workers: '1..3', sizes: [10, 100]});
+    assert.deepEqual(notebook.profiles.full, {params: {n: 100000}, measure: {repeat: 20}});
+    assert.deepEqual(notebook.measure, {repeat: 3, 'min-sample': 5});
+    assert.deepEqual(
+      notebook.blocks.map((block) => [block.kind, block.id, block.runtime ?? null]),
+      [
+        ['bench', 'py-loop', 'python'],
+        ['run', 'go-version', 'go'],
+        ['code', 'code-1', null],
+        ['bench', 'pool', 'js'],
+        ['plot', 'chart', null],
+        ['table', 'table-1', null],
+        ['code', 'code-2', null],
+        ['code', 'code-3', null]
+      ]
+    );
+    const bench = notebook.blocks[0]!;
+    assert.deepEqual(bench.options, {id: 'py-loop', label: 'Python loop', repeat: 7, warmup: 0, processes: 1, timeout: 30_000});
+    assert.deepEqual(bench.start, {line: 24, column: 1});
+    assert.deepEqual(bench.optionPoints.repeat, {line: 24, column: 48});
+    assert.equal(bench.code, 'def bench():\n    return sum(range({{n}}))');
+  });
+
+  await t.test('links code nodes of the tree to their blocks', async () => {
+    const {notebook} = await parseFixture('good.md');
+    const indices: number[] = [];
+    for (const node of notebook!.tree.children) {
+      if (node.type === 'code') indices.push((node.data as {blockIndex: number}).blockIndex);
+    }
+    assert.deepEqual(indices, [0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  await t.test('reports every mistake in blocks at its line and column, all at once', async () => {
+    const result = await parseFixture('bad-blocks.md');
+    const messages = messagesOf(result);
+    const file = 'test/fixtures/parse/bad-blocks.md';
+    assert.ok(messages.includes(`${file}:7:11: error: unknown block kind \`bnch\`: expected \`bench\` or \`run\` after the language, or nothing for code that is only shown [unknown-block-kind]`), messages.join('\n'));
+    assert.ok(messages.includes(`${file}:11:4: error: no runtime runs \`bash\` blocks: expected one of python, go, c, js, ts [unknown-runtime]`));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:15:22: error: invalid repeat: \`zero\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:15:34: error: invalid timeout: \`5\`: expected a duration`)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:15:44: error: unknown option \`colour\``)));
+    assert.ok(messages.includes(`${file}:16:21: warning: placeholder \`{{m}}\` names no parameter: it is left as written [unknown-placeholder]`));
+    assert.ok(messages.includes(`${file}:19:17: error: duplicate block id \`c\`: first used on line 15 [duplicate-id]`));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:23:18: error: cannot sweep over \`n\`: it is not a list`)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:27:14: error: \`e\` refers to \`zzz\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:31:23: error: unterminated quoted value for \`caption\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:34:22: error: unexpected word \`stray\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:38:14: error: option \`repeat\` does not apply to a plot block`)));
+    await assertSnapshot(fixture('parse', 'bad-blocks.messages.txt'), messages.join('\n') + '\n');
+  });
+
+  await t.test('locates YAML syntax errors inside the front matter', async () => {
+    const messages = messagesOf(await parseFixture('bad-front-matter.md'));
+    assert.equal(messages.length, 1, messages.join('\n'));
+    assert.match(messages[0]!, /^test\/fixtures\/parse\/bad-front-matter\.md:4:11: error: invalid YAML in front matter: .+ \[yaml-syntax\]$/);
+  });
+
+  await t.test('rejects unknown and malformed front matter keys', async () => {
+    const messages = messagesOf(await parseFixture('bad-front-matter-keys.md'));
+    const file = 'test/fixtures/parse/bad-front-matter-keys.md';
+    assert.ok(messages.some((line) => line.startsWith(`${file}:3:1: error: unknown front matter key \`author\``)), messages.join('\n'));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:6:3: error: invalid parameter name \`bad name\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:7:11: error: parameter \`nested\` must be`)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:9:11: error: profile \`quick\` overrides unknown parameter \`m\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:11:11: error: invalid repeat: \`-1\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:12:3: error: unknown measure setting \`speed\``)));
+    assert.ok(messages.some((line) => line.startsWith(`${file}:13:1: error: \`article\` needs a \`title\``)));
+    await assertSnapshot(fixture('parse', 'bad-front-matter-keys.messages.txt'), messages.join('\n') + '\n');
+  });
+
+  await t.test('requires front matter with a title', async () => {
+    const messages = messagesOf(await parseFixture('no-front-matter.md'));
+    assert.deepEqual(messages, [
+      'test/fixtures/parse/no-front-matter.md:1:1: error: a notebook starts with YAML front matter between `---` lines, with at least `title:` [missing-front-matter]'
+    ]);
+  });
+
+  await t.test('parses every notebook in notebooks/ without a message', async () => {
+    const dir = fixture('..', '..', 'notebooks');
+    for (const name of (await readdir(dir)).filter((file) => file.endsWith('.md'))) {
+      const {messages} = parseNotebook(await readFile(`${dir}/${name}`, 'utf8'), `notebooks/${name}`);
+      assert.deepEqual(messagesOf({messages}), [], name);
+    }
+  });
+
+  await t.test('snapshots the blocks of the good notebook', async () => {
+    const {notebook} = await parseFixture('good.md');
+    const {tree: _tree, ...rest} = notebook!;
+    await assertSnapshot(fixture('parse', 'good.json'), JSON.stringify(rest, null, 2) + '\n');
+  });
+});
