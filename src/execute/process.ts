@@ -1,5 +1,5 @@
 import {execa} from 'execa';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {Readable} from 'node:stream';
@@ -47,6 +47,10 @@ export const defaultMaxOutputBytes = 1024 * 1024;
 // timed-out run close to its limit.
 const forceKillAfterMs = 1000;
 
+// After SIGKILL, how long to wait for the output pipes to close before giving up on them: a process
+// that escaped the kill (it left the process tree) may hold them open indefinitely.
+const abandonPipesAfterMs = 500;
+
 /** Runs `file` with `args` (no shell) and returns its result; never throws for a failing child. */
 export async function runProcess(
   file: string,
@@ -67,23 +71,53 @@ export async function runProcess(
     reject: false,
     buffer: false,
     cleanup: true,
-    forceKillAfterDelay: forceKillAfterMs,
-    ...(timeoutMs === undefined ? {} : {timeout: Math.max(1, Math.round(timeoutMs))}),
-    ...(signal ? {cancelSignal: signal} : {}),
+    forceKillAfterDelay: false,
     ...(input === undefined ? {stdin: 'ignore' as const} : {input})
   });
   const stdout = captureStream(subprocess.stdout, maxOutputBytes);
   const stderr = captureStream(subprocess.stderr, maxOutputBytes);
-  const result = await subprocess;
-  const spawnFailed = result.exitCode === undefined && result.signal === undefined && result.failed;
+
+  // Timeouts and aborts are ours rather than execa's: execa signals only the child, and a
+  // grandchild holding the output pipes would keep the run waiting long past its deadline.
+  let stopped: 'timeout' | 'abort' | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const stop = (why: 'timeout' | 'abort') => {
+    if (stopped) return;
+    stopped = why;
+    void killTree(subprocess.pid, 'SIGTERM').then((pids) => {
+      timers.push(
+        setTimeout(() => {
+          void killTree(subprocess.pid, 'SIGKILL', pids);
+          timers.push(
+            setTimeout(() => {
+              subprocess.stdout?.destroy();
+              subprocess.stderr?.destroy();
+            }, abandonPipesAfterMs)
+          );
+        }, forceKillAfterMs)
+      );
+    });
+  };
+  const onAbort = () => stop('abort');
+  if (timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), timeoutMs));
+  signal?.addEventListener('abort', onAbort, {once: true});
+
+  let result;
+  try {
+    result = await subprocess;
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
   const cause = (result as {cause?: unknown}).cause;
   const code = (result as {code?: string}).code;
+  const spawnFailed = subprocess.pid === undefined;
   return {
     exitCode: result.exitCode,
     signal: result.signal,
-    timedOut: result.timedOut,
-    aborted: result.isCanceled,
-    ...(spawnFailed && !result.timedOut && !result.isCanceled
+    timedOut: stopped === 'timeout',
+    aborted: stopped === 'abort',
+    ...(spawnFailed
       ? {
           spawnError: cause instanceof Error ? cause.message : result.shortMessage,
           ...(code ? {spawnErrorCode: code} : {})
@@ -93,6 +127,58 @@ export async function runProcess(
     stdout: stdout.text(),
     stderr: stderr.text()
   };
+}
+
+/**
+ * Sends `signal` to a process and its descendants (found through /proc on Linux; elsewhere only the
+ * process itself), descendants first. Returns the pids signalled, so a later SIGKILL also reaches
+ * descendants that the first signal orphaned.
+ */
+async function killTree(pid: number | undefined, signal: NodeJS.Signals, known: number[] = []): Promise<number[]> {
+  if (pid === undefined) return known;
+  const pids = [...new Set([...(await descendantsOf(pid)), ...known, pid])];
+  for (const target of pids) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+  return pids;
+}
+
+/** Every descendant of `pid`, nearest first, from the parent links in /proc (empty elsewhere). */
+async function descendantsOf(pid: number): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  await Promise.all(
+    entries.map(async (entry) => {
+      try {
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+        // Fields after the parenthesised command name: state, ppid, ...
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const list = children.get(parent) ?? [];
+        list.push(Number(entry));
+        children.set(parent, list);
+      } catch {
+        // The process ended while we looked.
+      }
+    })
+  );
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
 }
 
 /** A result for a child that was never started because the run was already over. */

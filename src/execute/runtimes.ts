@@ -120,7 +120,9 @@ async function probe(file: string, args: string[]): Promise<ProcessResult> {
 
 /** Why a probe failed, as a one-line reason ending in `fix`, or `undefined` when it worked. */
 function probeFailure(command: string, result: ProcessResult, fix: string): string | undefined {
-  if (result.spawnErrorCode === 'ENOENT') return `${command} not found on PATH — ${fix}`;
+  if (result.spawnErrorCode === 'ENOENT') {
+    return `${command} not found${command.includes(path.sep) ? '' : ' on PATH'} — ${fix}`;
+  }
   if (result.spawnError !== undefined) return `${command} could not be started (${firstLine(result.spawnError)}) — ${fix}`;
   if (result.timedOut) return `${command} did not answer within ${probeTimeoutMs / 1000} s — ${fix}`;
   if (result.exitCode !== 0) {

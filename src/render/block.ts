@@ -40,7 +40,8 @@ function renderCode(block: Block): string {
 
 /** Code that is not the point of the page (it is the results) starts collapsed. */
 function renderCollapsedCode(block: Block): string {
-  return `<details><summary>${escapeHtml(block.lang)} · ${escapeHtml(block.id)}</summary>${renderCode(block)}</details>`;
+  const summary = block.lang === '' ? block.id : `${block.lang} · ${block.id}`;
+  return `<details><summary>${escapeHtml(summary)}</summary>${renderCode(block)}</details>`;
 }
 
 function renderBench(outcomes: BlockOutcome[]): string[] {

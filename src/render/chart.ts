@@ -59,6 +59,9 @@ export async function renderChart(code: string, rows: ResultRow[], options: Rend
     }
     svg = normalizeIds(element.outerHTML, key.slice(0, 8));
   } catch (error) {
+    if (error instanceof SyntaxError) {
+      return {svg: '', error: `${error.message}: a plot block is one JavaScript expression, such as Plot.plot({marks: [...]})`};
+    }
     return {svg: '', error: error instanceof Error ? error.message : String(error)};
   }
   await options.chartCache?.set(key, svg);

@@ -17,15 +17,18 @@ export function sweepLabel(stored: StoredResult | undefined): string | undefined
 /** An inline error box for a failed or timed-out run: the reason, then the captured stderr. */
 export function renderFailure(stored: StoredResult): string {
   const {result} = stored;
-  const details = [
-    result.exitCode === undefined ? undefined : `exit code ${result.exitCode}`,
-    result.signal === undefined ? undefined : `signal ${result.signal}`
-  ].filter((detail) => detail !== undefined);
   const where = sweepLabel(stored);
-  const heading = `${result.status === 'timed-out' ? 'Timed out' : 'Failed'}${where === undefined ? '' : ` (${where})`}`;
-  const reason = [result.reason, details.length > 0 ? `(${details.join(', ')})` : undefined]
-    .filter((part) => part !== undefined && part !== '')
-    .join(' ');
+  const heading = `Failed${where === undefined ? '' : ` (${where})`}`;
+  // The execute stage's reasons already say "timed out after 60 s" or name the exit code or signal.
+  const reason =
+    result.reason ??
+    [
+      result.status === 'timed-out' ? 'timed out' : '',
+      result.exitCode === undefined ? '' : `exit code ${result.exitCode}`,
+      result.signal === undefined ? '' : `signal ${result.signal}`
+    ]
+      .filter((detail) => detail !== '')
+      .join(', ');
   // Some runtimes report errors on stdout only; show that when stderr is empty.
   const output = result.stderr !== '' ? result.stderr : result.stdout;
   return [

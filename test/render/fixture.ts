@@ -103,7 +103,7 @@ export function failedResult(blockId: string, kind: 'bench' | 'run', stderr: str
   return {
     ...benchResult(blockId, 0),
     kind,
-    result: {status: 'failed', reason: 'process exited with code 1', exitCode: 1, timedOut: false, durationMs: 40, stdout: '', stderr},
+    result: {status: 'failed', reason: 'exited with code 1', exitCode: 1, timedOut: false, durationMs: 40, stdout: '', stderr},
     stats: undefined,
     ...extra
   } as StoredResult;

@@ -13,6 +13,7 @@ import json
 import linecache
 import os
 import sys
+import traceback
 import types
 from time import perf_counter_ns
 
@@ -89,7 +90,16 @@ def _load_block(path, block_id):
     return module
 
 
+def _excepthook(kind, value, tb):
+    """Prints tracebacks in Python, which reads the block's lines from linecache, without our frames."""
+    inner = tb
+    while inner is not None and inner.tb_frame.f_code.co_filename == __file__:
+        inner = inner.tb_next
+    traceback.print_exception(kind, value, inner or tb)
+
+
 def main():
+    sys.excepthook = _excepthook
     if len(sys.argv) != 3:
         print("usage: harness.py <block-file> <block-id>", file=sys.stderr)
         return 2

@@ -24,9 +24,9 @@ let typescript: Promise<typeof import('typescript')> | undefined;
 /**
  * The pool, started on first use so a report without JS blocks never spawns a worker. Piscina 5 has no
  * `isolateWorkers`, so isolation is built from two parts: the load balancer only hands a task to a worker
- * that has never had one, and `retireWorker` terminates each worker once its task is done. Two threads
- * are kept (`minThreads` = `maxThreads`) so a fresh worker is booted while the other one measures, and
- * so a retired worker is always replaced (piscina only respawns up to `minThreads`).
+ * that has never had one, and `retireWorker` terminates each worker once its task is done (piscina then
+ * boots a replacement, up to `minThreads`). One thread: a second one would boot or run while the first
+ * measures, and on a small machine that shows up in the samples.
  */
 function getPool(): Piscina<JsTask, JsReply> {
   if (pool) return pool;
@@ -34,8 +34,8 @@ function getPool(): Piscina<JsTask, JsReply> {
   pool = new Piscina<JsTask, JsReply>({
     filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
     name: taskHandlerName,
-    minThreads: 2,
-    maxThreads: 2,
+    minThreads: 1,
+    maxThreads: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
     loadBalancer: (_task, workers) => {
       for (const worker of workers) {
@@ -117,17 +117,19 @@ function describeWorkerFailure(
   modulePath: string,
   label: string
 ): Pick<RunResult, 'status' | 'reason' | 'exitCode' | 'stdout' | 'stderr'> {
-  if (notice) {
+  const message = error instanceof Error ? error.message : String(error);
+  const exit = /^worker exited with code:? (-?\d+)/.exec(message);
+  // Node's handler for an uncaught error in a worker calls process.exit() too, so a notice alone does not
+  // mean the block exited: only piscina's exit error does.
+  if (exit && notice) {
     const reason = `worker exited: the block called process.exit(${notice.code})`;
     return {status: 'failed', reason, exitCode: 1, stdout: notice.stdout, stderr: notice.stderr};
   }
-  const message = error instanceof Error ? error.message : String(error);
-  const exit = /^worker exited with code:? (-?\d+)/.exec(message);
   if (exit) {
     return {status: 'failed', reason: `worker exited with code ${exit[1]}: the worker crashed`, exitCode: 1, stdout: '', stderr: ''};
   }
-  // An error thrown outside the task's promise chain (a timer callback, an unhandled rejection) kills the
-  // worker's task with that error.
+  // An error thrown outside the task's promise chain (a timer callback, an unhandled rejection) fails
+  // the task with that error.
   const reason = (error instanceof Error ? `${error.name}: ${message}` : message).split('\n', 1)[0]!;
   const stack = error instanceof Error ? (error.stack ?? message) : message;
   const stderr = `${stack.replaceAll(pathToFileURL(modulePath).href, label).replaceAll(modulePath, label)}\n`;

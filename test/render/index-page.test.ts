@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import test from 'node:test';
+import {packageRoot} from '../../src/paths.js';
+import {renderIndex} from '../../src/render/index.js';
+import {machine} from './fixture.js';
+
+test('renderIndex', async (t) => {
+  const read = (name: string) => readFile(path.join(packageRoot, 'templates', name), 'utf8');
+  const options = {template: await read('index.html'), css: await read('style.css')};
+
+  await t.test('lists notebooks with article, counts, date and machine', () => {
+    const html = renderIndex(
+      [
+        {
+          name: 'loops',
+          title: 'Loops <in> Python',
+          href: 'loops.html',
+          article: {title: 'Why loops are slow', url: 'https://example.com/loops', author: 'A. Author'},
+          blocks: 6,
+          failed: 1,
+          measuredAt: '2024-05-02T08:00:00.000Z',
+          machine
+        },
+        {name: 'bad', title: 'Bad', href: 'javascript:alert(1)', blocks: 1, failed: 0}
+      ],
+      options
+    );
+    assert.match(html, /<a href="loops.html">Loops &lt;in&gt; Python<\/a>/);
+    assert.match(html, /Reproduces <a href="https:\/\/example.com\/loops"><cite>Why loops are slow<\/cite><\/a> by A. Author/);
+    assert.match(html, /6 blocks · <strong class="failed">1 failed<\/strong> · measured <time datetime="2024-05-02T08:00:00.000Z">2024-05-02<\/time> · on Test CPU 3000/);
+    assert.match(html, /<p class="title">Bad<\/p>/);
+    assert.ok(!html.includes('javascript:'));
+    assert.match(html, /1 block · none failed · not measured yet/);
+    assert.match(html, /<title>Benchmark notebooks<\/title>/);
+  });
+
+  await t.test('says when there are no notebooks', () => {
+    assert.match(renderIndex([], options), /No notebooks yet/);
+  });
+});

@@ -1,0 +1,7 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import * as render from '../../src/render/index.js';
+
+test('render exports', () => {
+  assert.deepEqual(Object.keys(render).sort(), ['renderChart', 'renderIndex', 'renderPage', 'renderTable', 'resultRows', 'wasChartLibraryLoaded']);
+});

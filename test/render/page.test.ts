@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import test from 'node:test';
+import {packageRoot} from '../../src/paths.js';
+import {renderPage} from '../../src/render/index.js';
+import type {PageInput} from '../../src/render/types.js';
+import {assertSnapshot} from '../helpers/snapshot.js';
+import {benchResult, failedResult, machine, makeNotebook, outcomesOf} from './fixture.js';
+
+const markdown = `---
+title: Loops in Python
+---
+
+# Loops in Python
+
+Prose with <b>raw HTML</b>, a [bad link](javascript:alert(1)), a [good one](https://example.com)
+and a literal {{css}} placeholder.
+
+## Setup
+
+\`\`\`python
+import sys
+print(sys.version)
+\`\`\`
+
+## Timing
+
+\`\`\`python
+def bench():
+    for i in range(100): pass
+\`\`\`
+
+\`\`\`python
+def bench():
+    [i for i in range(100)]
+\`\`\`
+
+## Timing
+
+\`\`\`python
+def bench(workers):
+    pass
+\`\`\`
+
+\`\`\`plot
+Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})
+\`\`\`
+
+\`\`\`table
+\`\`\`
+
+\`\`\`go
+func main() {}
+\`\`\`
+
+\`\`\`js
+console.log("<i>shown</i>")
+\`\`\`
+`;
+
+function pageInput(): PageInput {
+  const notebook = makeNotebook(
+    markdown,
+    [
+      {kind: 'run', id: 'version', runtime: 'python'},
+      {kind: 'bench', id: 'loop', runtime: 'python', options: {label: 'for <loop>'}},
+      {kind: 'bench', id: 'comprehension', runtime: 'python'},
+      {kind: 'bench', id: 'pool', runtime: 'python', options: {sweep: 'workers'}},
+      {kind: 'plot', id: 'chart', options: {caption: 'Time per call (lower is better)', blocks: ['loop', 'comprehension']}},
+      {kind: 'table', id: 'summary'},
+      {kind: 'bench', id: 'go-loop', runtime: 'go'},
+      {kind: 'code', id: 'code-1'}
+    ],
+    {
+      title: 'Loops in Python',
+      article: {title: 'Why <loops> are slow', url: 'https://example.com/loops', author: 'A. Author', site: 'Example'}
+    }
+  );
+  const outcomes = outcomesOf(
+    failedResult('version', 'run', '<script>alert(1)</script>'),
+    benchResult('loop', 2.5e6),
+    benchResult('pool', 4e6, {sweep: {name: 'workers', value: 1}}),
+    benchResult('pool', 1.5e6, {sweep: {name: 'workers', value: 4}, date: '2024-05-02T08:00:00.000Z'}),
+    failedResult('pool', 'bench', 'MemoryError', {key: 'pool@workers=16', sweep: {name: 'workers', value: 16}})
+  );
+  outcomes['go-loop'] = [{key: 'go-loop', skipped: 'go is not installed: see https://go.dev/dl'}];
+  return {notebook, profile: 'quick', outcomes, machine, command: 'npx benchbook report notebooks/demo.md --profile quick'};
+}
+
+async function templates() {
+  const read = (name: string) => readFile(path.join(packageRoot, 'templates', name), 'utf8');
+  return {template: await read('page.html'), css: await read('style.css')};
+}
+
+test('renderPage', async (t) => {
+  const options = await templates();
+  const html = await renderPage(pageInput(), options);
+
+  await t.test('escapes block output and notebook text, and has no script element', () => {
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(!/<script/i.test(html));
+    assert.ok(!html.includes('<b>raw HTML</b>'), 'raw HTML in prose is not passed through');
+    assert.ok(!html.includes('javascript:'));
+    assert.ok(html.includes('<a href="https://example.com">good one</a>'));
+    assert.ok(html.includes('for &lt;loop&gt;'));
+    assert.ok(html.includes('&lt;i&gt;shown&lt;/i&gt;'));
+    assert.ok(html.includes('a literal {{css}} placeholder'), 'placeholders in content are not expanded');
+  });
+
+  await t.test('shows failures in an error box and other states as notices', () => {
+    assert.match(html, /<div class="error" role="alert"><p><strong>Failed<\/strong>: exited with code 1<\/p><pre>&lt;script&gt;/);
+    assert.match(html, /<strong>Failed \(workers=16\)<\/strong>/);
+    assert.match(html, /<p class="notice">Skipped: go is not installed: see https:\/\/go.dev\/dl<\/p>/);
+    assert.match(html, /id="comprehension">[^]*?<p class="notice">Not run<\/p>/);
+    assert.match(html, /No results for comprehension \(not run\)\./);
+  });
+
+  await t.test('renders each block by kind with its id', () => {
+    for (const id of ['version', 'loop', 'comprehension', 'pool', 'summary', 'go-loop', 'code-1']) {
+      assert.match(html, new RegExp(`<div class="block block-\\w+" id="${id}">`));
+    }
+    assert.match(html, /<figure class="block block-plot" id="chart">\n<svg[^]*<\/svg>\n<p class="notice">[^<]*<\/p>\n<figcaption>Time per call \(lower is better\)<\/figcaption>/);
+    assert.match(html, /<details><summary>python · loop<\/summary><pre><code class="language-python">def bench\(\):/);
+    assert.match(html, /median <strong>2.50 ms<\/strong> · 95% CI 2.45–2.55 ms · min..max 2.25–3.25 ms · n = 30 · 1,000 loops · python 3.11.7/);
+    assert.match(html, /<table class="sweep">[^]*<th scope="col">workers<\/th>[^]*<td>1<\/td><td class="num">4.00 ms<\/td>/);
+    assert.match(html, /<table>\n<thead><tr><th scope="col">label<\/th>[^]*<th scope="col" class="num">median \(ms\)<\/th>/);
+  });
+
+  await t.test('gives headings unique anchors that do not clash with block ids', () => {
+    assert.match(html, /<h1 id="loops-in-python">Loops in Python<a class="anchor" href="#loops-in-python"/);
+    assert.match(html, /<h2 id="setup">/);
+    assert.match(html, /<h2 id="timing">/);
+    assert.match(html, /<h2 id="timing-1">/);
+    assert.equal(html.match(/<h1/g)?.length, 1, 'the title heading is not added twice');
+  });
+
+  await t.test('fills the template: title, inlined css, meta', () => {
+    assert.match(html, /<title>Loops in Python<\/title>/);
+    assert.ok(html.includes('prefers-color-scheme: dark'));
+    assert.match(html, /<a href="https:\/\/example.com\/loops"><cite>Why &lt;loops&gt; are slow<\/cite><\/a> by A. Author, Example/);
+    assert.ok(html.includes('Test CPU 3000 · 8 cores · 16 GiB · Linux 6.1 (x64)'));
+    assert.ok(html.includes('<time datetime="2024-05-02T08:00:00.000Z">2024-05-02</time>'));
+    assert.ok(html.includes('<pre><code>npx benchbook report notebooks/demo.md --profile quick</code></pre>'));
+    assert.ok(!/\{\{(title|css|content|meta|lang|description)\}\}/.test(html.replace('{{css}} placeholder', '')));
+    assert.ok(!/(src|href)="(https?:)?\/\/[^"]*\.(css|js|woff2?)"/.test(html), 'no external resources');
+  });
+
+  await t.test('adds the title when the prose has no top heading', async () => {
+    const input = pageInput();
+    input.notebook = makeNotebook('Just prose.\n', [], {title: 'Only <front> matter'});
+    const page = await renderPage(input, options);
+    assert.match(page, /<h1 id="only-front-matter">Only &#x3C;front> matter<a class="anchor"/);
+  });
+
+  await t.test('rejects a template without {{content}}', async () => {
+    await assert.rejects(renderPage(pageInput(), {...options, template: '<html></html>'}), TypeError);
+  });
+
+  await t.test('is deterministic and matches the reviewed snapshot', async () => {
+    assert.equal(await renderPage(pageInput(), options), html);
+    await assertSnapshot(path.join(packageRoot, 'test', 'render', 'snapshots', 'page.html'), html);
+  });
+});
