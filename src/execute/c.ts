@@ -3,7 +3,7 @@ import path from 'node:path';
 import {packageRoot} from '../paths.js';
 import type {PlannedRun} from '../plan/types.js';
 import {buildCached} from './build-cache.js';
-import {executeExternal} from './process.js';
+import {executeExternal} from './external.js';
 import {cFlags} from './runtimes.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
 

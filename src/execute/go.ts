@@ -3,7 +3,8 @@ import path from 'node:path';
 import {packageRoot} from '../paths.js';
 import type {PlannedRun} from '../plan/types.js';
 import {buildCached} from './build-cache.js';
-import {executeExternal, type ProcessResult} from './process.js';
+import {executeExternal} from './external.js';
+import type {ProcessResult} from './process.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
 
 /** The Go harness compiled next to `bench` blocks. */

@@ -2,7 +2,7 @@ import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {packageRoot} from '../paths.js';
 import type {PlannedRun} from '../plan/types.js';
-import {executeExternal} from './process.js';
+import {executeExternal} from './external.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
 
 /** The Python harness that times `bench` blocks. */

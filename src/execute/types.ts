@@ -52,6 +52,8 @@ export interface RunResult {
   samples?: number[];
   /** Calls per sample chosen by calibration, per process. */
   loops?: number[];
+  /** Smallest measurable step of the harness's clock, in ns (the coarsest over processes). */
+  timerResolutionNs?: number;
 }
 
 /** Options shared by every executor. */

@@ -167,6 +167,7 @@ function checkRun(run: PlannedRun): void {
  * has every call awaited, so the samples include that overhead). Processes run one after another so they
  * do not compete for the CPU, and `run.timeoutMs` bounds the whole run. Block failures, timeouts, aborts
  * and worker exits come back as a result, never as a rejection; only invalid settings throw a `TypeError`.
+ * `runtime` is taken for the shared executor signature: blocks run in this process's own Node.
  */
 export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
   checkRun(run);
@@ -203,6 +204,7 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
     const processes = run.kind === 'bench' ? run.measure.processes : 1;
     const samples: number[] = [];
     const loops: number[] = [];
+    let timerResolutionNs = 0;
     let output: {stdout: string; stderr: string} | undefined;
     for (let index = 0; index < processes; index++) {
       let reply: JsReply;
@@ -223,7 +225,10 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
       }
       output ??= {stdout: reply.stdout, stderr: reply.stderr};
       samples.push(...reply.samples);
-      if (run.kind === 'bench') loops.push(reply.loops);
+      if (run.kind === 'bench') {
+        loops.push(reply.loops);
+        timerResolutionNs = Math.max(timerResolutionNs, reply.timerResolutionNs);
+      }
     }
     return finish({
       status: 'ok',
@@ -231,7 +236,7 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
       stdout: output?.stdout ?? '',
       stderr: output?.stderr ?? '',
       ...built,
-      ...(run.kind === 'bench' ? {samples, loops} : {})
+      ...(run.kind === 'bench' ? {samples, loops, timerResolutionNs} : {})
     });
   } finally {
     clearTimeout(timer);

@@ -52,8 +52,6 @@ export interface JsOkReply extends JsReplyBase {
   loops: number;
   /** Smallest non-zero step of `process.hrtime.bigint()` seen, in nanoseconds; 0 for run blocks. */
   timerResolutionNs: number;
-  /** Whether the bench function returned a promise, so every call was awaited. */
-  awaited: boolean;
 }
 
 /** The block threw, failed to compile, or did not export the bench function. */
