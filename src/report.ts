@@ -1,17 +1,18 @@
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {closeExecutors, executeRun, resolveRuntimes} from './execute/index.js';
+import {RunScheduler} from './execute/groups.js';
+import {closeExecutors, resolveRuntimes} from './execute/index.js';
 import type {RunResult, RuntimeInfo} from './execute/types.js';
-import {summarize} from './measure/index.js';
+import {evaluateClaim, summarizeResult, type ClaimInput, type ClaimResult} from './measure/index.js';
 import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook, NotebookMessage} from './parse/types.js';
 import {planNotebook} from './plan/index.js';
 import type {Plan, PlannedRun} from './plan/types.js';
-import {renderIndex, renderPage} from './render/index.js';
+import {countClaims, renderIndex, renderPage} from './render/index.js';
 import type {BlockOutcome, ChartCache, IndexEntry} from './render/types.js';
 import {describeMachine, ResultStore} from './store/index.js';
 import type {Machine, StoredResult} from './store/types.js';
-import type {Templates} from './write/index.js';
+import {pageExports, type Templates} from './write/index.js';
 
 /** Options of `buildReport`, one per CLI flag. */
 export interface ReportOptions {
@@ -35,6 +36,8 @@ export interface ReportOptions {
   cacheDir: string;
   /** Aborts running blocks (Ctrl-C). */
   signal?: AbortSignal;
+  /** What bench samples count (`--measure`): wall time (default) or instructions under callgrind. */
+  measure?: 'time' | 'instructions';
 }
 
 /** Side effects of a build, passed in so tests run the real pipeline quietly. */
@@ -58,6 +61,8 @@ export interface ReportSummary {
   messages: NotebookMessage[];
   /** Notebooks not built because of fatal messages. */
   invalid: number;
+  /** Claims by verdict, over every notebook built. */
+  claims: {holds: number; fails: number; inconclusive: number; unmeasured: number};
   /** Set when the build was stopped by `signal` (Ctrl-C): pages were not rewritten. */
   interrupted?: boolean;
   durationMs: number;
@@ -69,7 +74,7 @@ export interface ReportSummary {
  */
 export async function buildReport(options: ReportOptions, effects: ReportEffects): Promise<ReportSummary> {
   const started = performance.now();
-  const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0};
+  const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0, claims: {holds: 0, fails: 0, inconclusive: 0, unmeasured: 0}};
   const store = new ResultStore(options.dataDir);
   const machine = describeMachine();
 
@@ -91,18 +96,23 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const entries: IndexEntry[] = [];
   try {
     for (const notebook of notebooks) {
-      const plan = planNotebook(notebook, {profile: options.profile, runtimes: found, missing});
+      const plan = planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric: options.measure ?? 'time'});
       const outcomes = await runPlan(plan, {options, effects, store, machine, summary});
       if (options.signal?.aborted) {
         summary.interrupted = true;
         break;
       }
+      const claims = checkClaims(notebook, outcomes);
+      countVerdicts(summary, claims);
+      // The page's results as JSON, CSV (and hyperfine JSON) beside it, linked from its footer.
+      const exports = pageExports({notebook, profile: plan.profile, outcomes});
       const html = await renderPage(
-        {notebook, profile: plan.profile, outcomes, machine, command: reproduceCommand(notebook, plan.profile)},
+        {notebook, profile: plan.profile, outcomes, machine, command: reproduceCommand(notebook, plan.profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
         {template: templates!.page, css: templates!.css, chartCache: effects.chartCache}
       );
       await effects.writeOutput(`${notebook.name}.html`, html);
-      entries.push(indexEntry(notebook, outcomes));
+      for (const file of exports) await effects.writeOutput(file.href, file.content);
+      entries.push({...indexEntry(notebook, outcomes), ...(Object.keys(claims).length > 0 ? {claims: countClaims(Object.values(claims))} : {})});
       summary.notebooks++;
     }
   } finally {
@@ -113,19 +123,20 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   return summary;
 }
 
-interface RunContext {
+/** What {@link runPlan} runs with: the build's options and effects, the store, the machine, the counts it updates. */
+export interface RunContext {
   options: ReportOptions;
-  effects: ReportEffects;
+  effects: Pick<ReportEffects, 'log'>;
   store: ResultStore;
   machine: Machine;
-  summary: ReportSummary;
+  summary: Pick<ReportSummary, 'run' | 'reused' | 'failed' | 'skipped'>;
 }
 
 /**
  * Executes a plan's runs one after the other (never two benchmarks at once on a 2-core machine),
  * reusing stored results whose hash matches, and saving each result the moment it is known.
  */
-async function runPlan(plan: Plan, context: RunContext): Promise<Record<string, BlockOutcome[]>> {
+export async function runPlan(plan: Plan, context: RunContext): Promise<Record<string, BlockOutcome[]>> {
   const {options, effects, store, machine, summary} = context;
   const notebook = plan.notebook.name;
   const outcomes: Record<string, BlockOutcome[]> = {};
@@ -133,6 +144,14 @@ async function runPlan(plan: Plan, context: RunContext): Promise<Record<string, 
     (outcomes[run.blockId] ??= []).push(outcome);
   };
 
+  // Runs of one group are measured together by the first that needs it; the others take their results from it.
+  const scheduler = new RunScheduler(plan.runs, {
+    cacheDir: options.cacheDir,
+    signal: options.signal,
+    runtimes: plan.runtimes,
+    missing: plan.missing,
+    ...(options.filter ? {filter: options.filter} : {})
+  });
   for (const run of plan.runs) {
     // After Ctrl-C, stop: every result finished so far is already saved.
     if (options.signal?.aborted) break;
@@ -146,7 +165,7 @@ async function runPlan(plan: Plan, context: RunContext): Promise<Record<string, 
 
     const stored = await store.read(notebook, machine.fingerprint, run.key);
     const filtered = options.filter !== undefined && !options.filter.includes(run.blockId);
-    if (stored && (filtered || (stored.hash === run.hash && stored.result.status === 'ok' && !options.rerun))) {
+    if (stored && (filtered || (stored.hash === run.hash && stored.result.status === 'ok' && !options.rerun && !scheduler.measured(run)))) {
       summary.reused++;
       effects.log(`reused  ${label}`);
       add(run, {key: run.key, stored});
@@ -167,9 +186,17 @@ async function runPlan(plan: Plan, context: RunContext): Promise<Record<string, 
     }
 
     effects.log(`running ${label}${stored ? ` (${whyRerun(stored, run, runtime, options)})` : ''}`);
-    const result = await executeRun(run, runtime, {cacheDir: options.cacheDir, signal: options.signal});
+    const result = await scheduler.execute(run, runtime);
     // An interrupted block measured nothing worth keeping.
     if (options.signal?.aborted) break;
+    if (result.status === 'skipped') {
+      // A library's compiler (or maturin) is missing: nothing ran, so nothing is stored.
+      summary.skipped++;
+      effects.log(`skipped ${label}: ${result.reason ?? 'skipped'}`);
+      add(run, {key: run.key, skipped: result.reason ?? 'skipped', ...(stored ? {stored} : {})});
+      continue;
+    }
+    if (result.libraryBuildMs && result.status === 'ok') effects.log(`built   ${label}: libraries ${run.libraries!.map((library) => library.id).join(', ')} in ${(result.libraryBuildMs / 1000).toFixed(2)} s`);
     const record = toRecord(plan, run, runtime, machine, result);
     const saved = await store.save(record);
     if (result.status === 'ok') {
@@ -195,7 +222,10 @@ function whyRerun(stored: StoredResult, run: PlannedRun, runtime: RuntimeInfo, o
 }
 
 function toRecord(plan: Plan, run: PlannedRun, runtime: RuntimeInfo, machine: Machine, result: RunResult): StoredResult {
-  const stats = run.kind === 'bench' && result.status === 'ok' && result.samples && result.samples.length > 0 ? summarize(result.samples) : undefined;
+  // `per=iterations`: the stored samples are per iteration, so tables, charts and claims compare
+  // runs of different sizes (the article's full size and the quick profile's) on one scale.
+  if (run.per && result.samples) result = {...result, samples: result.samples.map((sample) => sample / run.per!.value)};
+  const stats = run.kind === 'bench' && result.status === 'ok' ? summarizeResult(result) : undefined;
   return {
     format: 1,
     notebook: plan.notebook.name,
@@ -204,6 +234,7 @@ function toRecord(plan: Plan, run: PlannedRun, runtime: RuntimeInfo, machine: Ma
     kind: run.kind,
     hash: run.hash,
     ...(run.sweep ? {sweep: run.sweep} : {}),
+    ...(run.per ? {per: run.per} : {}),
     profile: plan.profile,
     runtime,
     machine,
@@ -221,6 +252,40 @@ async function readLatest(store: ResultStore, notebook: string, fingerprint: str
   return others.filter((record) => record !== undefined).sort((a, b) => b!.date.localeCompare(a!.date))[0];
 }
 
+/**
+ * Checks every claim block against the results on the page. Only results shown as current count:
+ * a stale result (its re-run failed) is still evidence, a failed or skipped one never is.
+ */
+export function checkClaims(notebook: Notebook, outcomes: Record<string, BlockOutcome[]>): Record<string, ClaimResult> {
+  const byKey = new Map<string, ClaimInput>();
+  for (const outcome of Object.values(outcomes).flat()) {
+    if (outcome.stored) byKey.set(outcome.key, claimInputOf(outcome.stored));
+  }
+  const claims: Record<string, ClaimResult> = {};
+  for (const block of notebook.blocks) {
+    if (block.claim) claims[block.id] = evaluateClaim(block.claim.expression, (key) => byKey.get(key));
+  }
+  return claims;
+}
+
+function claimInputOf(stored: StoredResult): ClaimInput {
+  const {result, stats} = stored;
+  const rss = result.process?.maxRssKiB.length ? Math.max(...result.process.maxRssKiB) : result.memory?.maxRssKiB;
+  return {
+    status: result.status,
+    ...(result.samples ? {samples: result.samples} : {}),
+    ...(stats ? {stats} : {}),
+    ...(result.memory?.peakBytes !== undefined ? {peakBytes: result.memory.peakBytes} : {}),
+    ...(rss !== undefined ? {maxRssBytes: rss * 1024} : {}),
+    ...(result.process?.startupNs !== undefined ? {startupNs: result.process.startupNs} : {})
+  };
+}
+
+function countVerdicts(summary: ReportSummary, claims: Record<string, ClaimResult>): void {
+  const counts = countClaims(Object.values(claims));
+  for (const key of ['holds', 'fails', 'inconclusive', 'unmeasured'] as const) summary.claims[key] += counts[key];
+}
+
 function indexEntry(notebook: Notebook, outcomes: Record<string, BlockOutcome[]>): IndexEntry {
   const all = Object.values(outcomes).flat();
   const records = all.flatMap((outcome) => (outcome.stored ? [outcome.stored] : []));
@@ -228,6 +293,7 @@ function indexEntry(notebook: Notebook, outcomes: Record<string, BlockOutcome[]>
   return {
     name: notebook.name,
     title: notebook.title,
+    ...(notebook.description === undefined ? {} : {description: notebook.description}),
     href: `${notebook.name}.html`,
     article: notebook.article,
     blocks: all.length,

@@ -7,6 +7,7 @@ export const reportFlags = {
   rerun: {type: 'boolean', default: false, description: 're-run blocks even when a stored result has the same hash'},
   filter: {type: 'string', default: '', description: 'comma-separated block ids: run only these, render the rest from stored results'},
   'from-data': {type: 'boolean', default: false, description: 'render from stored results only, running nothing'},
+  measure: {type: 'string', default: 'time', description: 'what bench samples count: time, or instructions (under valgrind\'s callgrind: stable, not a time)'},
   strict: {type: 'boolean', default: false, description: 'treat warnings in notebooks as errors'},
   'allow-failures': {type: 'boolean', default: false, description: 'exit 0 even when a block failed'},
   data: {type: 'string', default: 'data', description: 'folder of stored results'},
@@ -30,6 +31,8 @@ export interface ReportArgs {
   quiet: boolean;
   debug: boolean;
   help: boolean;
+  /** `--measure`: what bench samples count. */
+  measure: 'time' | 'instructions';
 }
 
 /** Reads `report` arguments; an unknown flag is an error that suggests the closest known one. */
@@ -67,8 +70,14 @@ export function parseReportArgs(argv: string[]): ReportArgs {
     out: String(values.out),
     quiet: Boolean(values.quiet),
     debug: Boolean(values.debug),
+    measure: readMeasure(String(values.measure)),
     help: Boolean(values.help)
   };
+}
+
+function readMeasure(value: string): 'time' | 'instructions' {
+  if (value === 'time' || value === 'instructions') return value;
+  throw new CliError(`invalid --measure ${JSON.stringify(value)}: expected time or instructions (see --help)`);
 }
 
 /** Help text generated from the flag table, so the docs never drift from the code. */

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import {CliError} from './errors.js';
+import {notebookCommand} from './notebook.js';
 import {reportCommand} from './report.js';
 import {setupCommand} from './setup.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  notebook: notebookCommand,
   report: reportCommand,
   setup: setupCommand
 };

@@ -41,7 +41,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
         dataDir: args.data,
         outputDir: args.out,
         cacheDir: defaultCacheDir,
-        signal: controller.signal
+        signal: controller.signal,
+        measure: args.measure
       },
       {
         readNotebook: async (file) => {
@@ -81,6 +82,10 @@ export function summaryLine(summary: ReportSummary): string {
     `${summary.failed} failed`,
     `${summary.skipped} skipped`
   ];
+  const {holds, fails, inconclusive, unmeasured} = summary.claims;
+  if (holds + fails + inconclusive + unmeasured > 0) {
+    parts.push(`claims: ${holds} hold, ${fails} do not hold, ${inconclusive} inconclusive, ${unmeasured} not measured`);
+  }
   if (errors + warnings > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in notebooks`);
   if (summary.interrupted) parts.push('interrupted');
   return `benchbook: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(2)} s`;

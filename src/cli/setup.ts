@@ -1,16 +1,14 @@
-import {resolveRuntimes, languages} from '../execute/index.js';
+import {runSetup} from '../setup/index.js';
+import {CliError} from './errors.js';
 
 /**
- * `benchbook setup`: checks every runtime the project knows and says how each was found.
- * Provisioning of the optional runtimes (PyPy, Numba, Nuitka, Rust/PyO3) builds on this.
+ * `benchbook setup`: provisions what the runtimes need and the machine lacks (see `runSetup`), then
+ * prints one line per runtime. Exits non-zero only when a step that should have worked failed.
  */
-export async function setupCommand(): Promise<number> {
-  const {found, missing} = await resolveRuntimes(Object.keys(languages));
-  for (const [name, info] of Object.entries(found)) {
-    console.log(`ok       ${name.padEnd(7)} ${info.version.padEnd(28)} ${info.executable}`);
-  }
-  for (const [name, reason] of Object.entries(missing)) {
-    console.log(`missing  ${name.padEnd(7)} ${reason}`);
-  }
-  return 0;
+export async function setupCommand(argv: string[] = []): Promise<number> {
+  const unknown = argv.filter((arg) => arg !== '--debug');
+  if (unknown.length > 0) throw new CliError(`setup takes no arguments (saw ${unknown.join(' ')}): run npm run setup`);
+  const result = await runSetup({}, {log: (line) => console.log(line)});
+  console.log(`benchbook: setup ${result.failed ? 'failed' : 'done'}: ${Object.keys(result.found).length} runtimes found, ${Object.keys(result.missing).length} missing, in ${(result.durationMs / 1000).toFixed(2)} s`);
+  return result.failed ? 1 : 0;
 }

@@ -74,9 +74,14 @@ export async function executeExternal(
     }
 
     const {command} = prepared;
+    if (options.runPrepared) {
+      const env = {...options.env, ...command.env};
+      const program = {command: {...command, env}, workDir: context.workDir, remainingMs: context.remainingMs};
+      return finish(await options.runPrepared(program));
+    }
     const processOptions = (env: Record<string, string>): ProcessOptions => ({
       cwd: context.workDir,
-      env: {...command.env, ...env},
+      env: {...options.env, ...command.env, ...env},
       timeoutMs: context.remainingMs(),
       maxOutputBytes,
       ...(signal ? {signal} : {})
@@ -89,6 +94,8 @@ export async function executeExternal(
     const samples: number[] = [];
     const loops: number[] = [];
     let timerResolutionNs = 0;
+    const warmupNs: number[] = [];
+    const memory: {peakBytes?: number; maxRssKiB?: number} = {};
     let first: ProcessResult | undefined;
     const processes = Math.max(1, Math.floor(run.measure.processes));
     for (let index = 0; index < processes; index++) {
@@ -120,8 +127,15 @@ export async function executeExternal(
       samples.push(...measured.samples);
       loops.push(measured.loops);
       timerResolutionNs = Math.max(timerResolutionNs, measured.timerResolutionNs);
+      if (measured.firstSampleNs !== undefined) warmupNs.push(measured.firstSampleNs);
+      // The largest over processes: each measured the same call, a peak is a peak.
+      if (measured.peakBytes !== undefined) memory.peakBytes = Math.max(memory.peakBytes ?? 0, measured.peakBytes);
+      if (measured.maxRssKiB !== undefined) memory.maxRssKiB = Math.max(memory.maxRssKiB ?? 0, measured.maxRssKiB);
     }
-    return finish({...fromProcess(first!, run.timeoutMs), samples, loops, timerResolutionNs});
+    // Only when every process timed its first call: a partial list would misstate the warm-up.
+    const warmup = warmupNs.length === processes ? {warmupNs} : {};
+    const measuredMemory = Object.keys(memory).length > 0 ? {memory} : {};
+    return finish({...fromProcess(first!, run.timeoutMs), samples, loops, timerResolutionNs, unit: 'ns', ...warmup, ...measuredMemory});
   } catch (error) {
     // Only our own machinery (temp dirs, the cache) gets here; report it as data like any failure.
     const message = error instanceof Error ? error.message : String(error);
@@ -145,6 +159,12 @@ export interface HarnessResult {
   loops: number;
   /** Smallest step the harness's clock showed, in nanoseconds. */
   timerResolutionNs: number;
+  /** The first call of the function, timed alone (JIT compilation included), in nanoseconds; optional. */
+  firstSampleNs?: number;
+  /** Peak bytes allocated by one call, after timing (Python's tracemalloc); optional. */
+  peakBytes?: number;
+  /** Peak resident set of the harness process, KiB; optional. */
+  maxRssKiB?: number;
 }
 
 /** Reads and checks a harness result file; returns what was wrong, as a phrase, when it is unusable. */
@@ -177,7 +197,10 @@ export async function readHarnessResult(file: string, repeat: number): Promise<H
   if (result.samples.length !== repeat) {
     return `expected ${repeat} samples, saw ${result.samples.length}`;
   }
-  return {samples: result.samples, loops: result.loops as number, timerResolutionNs: result.timerResolutionNs};
+  const first = isSample(result.firstSampleNs) ? {firstSampleNs: result.firstSampleNs as number} : {};
+  const peak = isSample(result.peakBytes) ? {peakBytes: result.peakBytes as number} : {};
+  const rss = isSample(result.maxRssKiB) ? {maxRssKiB: result.maxRssKiB as number} : {};
+  return {samples: result.samples, loops: result.loops as number, timerResolutionNs: result.timerResolutionNs, ...first, ...peak, ...rss};
 }
 
 const aborted = {status: 'failed', reason: 'aborted', timedOut: false} as const;

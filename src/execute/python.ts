@@ -9,7 +9,8 @@ import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
 export const pythonHarness = path.join(packageRoot, 'src/execute/harness/harness.py');
 
 // Fixed hash seed so dict/set ordering (and so timings) repeat across runs; no .pyc litter.
-const pythonEnv = {PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1'};
+/** Environment of every Python block's processes, whatever the interpreter. */
+export const pythonEnv = {PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1'};
 
 /**
  * Runs a Python block with the real interpreter in `runtime.executable`: a `run` block as a script,

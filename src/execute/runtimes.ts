@@ -1,8 +1,9 @@
-import {access, constants, readFile, stat} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import type {RuntimeInfo} from './types.js';
-import {runProcess, type ProcessResult} from './process.js';
+import {findOnPath, firstLine, isExecutable, lines, probe, probeFailure} from './probe.js';
+import {pythonResolvers} from './python-runtimes.js';
 
 /** Runtimes found on this machine, and why the others are missing. */
 export interface ResolvedRuntimes {
@@ -14,21 +15,20 @@ export interface ResolvedRuntimes {
 /** Compiler flags for C blocks, shown in reports and part of the build hash. */
 export const cFlags = ['-O2', '-std=gnu11'];
 
-// A probe that hangs (a broken shim, a network filesystem) must not hang the whole report.
-const probeTimeoutMs = 10_000;
-
 type Resolver = () => Promise<RuntimeInfo | string>;
 
 const resolvers: Record<string, Resolver> = {
-  python: resolvePython,
+  // python, python3.12, python3.13, pypy, numba, nuitka, python-ft
+  ...pythonResolvers,
   go: resolveGo,
   c: resolveC,
   js: async () => ({name: 'js', executable: process.execPath, version: `node ${process.version}`}),
-  ts: resolveTypeScript
+  ts: resolveTypeScript,
+  rust: resolveRust
 };
 
 /**
- * Finds the runtimes named in `names` (`python`, `go`, `c`, `js`, `ts`) in parallel: the real
+ * Finds the runtimes named in `names` (`python`, `pypy`, `go`, ...: see `runtimeNames()`) in parallel: the real
  * executable of each (pyenv shims resolved) and its version. Never throws; a runtime that is absent
  * or broken goes to `missing` with a one-line reason.
  */
@@ -53,24 +53,6 @@ export async function resolveRuntimes(names: string[]): Promise<ResolvedRuntimes
     else found[name] = outcome;
   });
   return {found, missing};
-}
-
-/** Python through whatever `python3` (or `BENCHBOOK_PYTHON`) is, recording the interpreter behind it. */
-async function resolvePython(): Promise<RuntimeInfo | string> {
-  const command = process.env['BENCHBOOK_PYTHON'] || 'python3';
-  const fix = process.env['BENCHBOOK_PYTHON']
-    ? 'fix BENCHBOOK_PYTHON or unset it'
-    : 'install Python 3, set BENCHBOOK_PYTHON, or run npm run setup';
-  // Ask the interpreter for sys.executable: python3 may be a pyenv shim (a bash script that doubles
-  // start-up time), and timings must come from the interpreter itself.
-  const result = await probe(command, ['-c', 'import sys,platform;print(sys.executable);print(platform.python_version())']);
-  const failure = probeFailure(command, result, fix);
-  if (failure) return failure;
-  const [executable, version] = lines(result.stdout);
-  if (!executable || !path.isAbsolute(executable) || !version) {
-    return `${command} did not report its executable (saw ${JSON.stringify(firstLine(result.stdout))}) — ${fix}`;
-  }
-  return {name: 'python', executable, version};
 }
 
 /** Go as `<GOROOT>/bin/go`, so builds do not depend on PATH wrappers. */
@@ -99,6 +81,29 @@ async function resolveC(): Promise<RuntimeInfo | string> {
   return {name: 'c', executable, version: `gcc ${version}`, flags: [...cFlags]};
 }
 
+/**
+ * Rust as the toolchain's own cargo (`<sysroot>/bin/cargo`, not the rustup proxy), so builds do not
+ * depend on PATH or a rust-toolchain file; the version names both rustc and cargo.
+ */
+async function resolveRust(): Promise<RuntimeInfo | string> {
+  const fix = 'install Rust with rustup (cargo and rustc) or run npm run setup';
+  const sysroot = await probe('rustc', ['--print', 'sysroot']);
+  const failure = probeFailure('rustc', sysroot, fix);
+  if (failure) return failure;
+  const [root] = lines(sysroot.stdout);
+  if (!root || !path.isAbsolute(root)) return `rustc --print sysroot did not print a directory — ${fix}`;
+  const rustc = path.join(root, 'bin', 'rustc');
+  const executable = path.join(root, 'bin', 'cargo');
+  if (!(await isExecutable(executable))) return `${executable} is not executable (is cargo installed with this toolchain?) — ${fix}`;
+  const [rustcVersion, cargoVersion] = await Promise.all([probe(rustc, ['--version']), probe(executable, ['--version'])]);
+  const broken = probeFailure(rustc, rustcVersion, fix) ?? probeFailure(executable, cargoVersion, fix);
+  if (broken) return broken;
+  const [rustcLine] = lines(rustcVersion.stdout);
+  const [cargoLine] = lines(cargoVersion.stdout);
+  if (!rustcLine || !cargoLine) return `rustc or cargo printed no version — ${fix}`;
+  return {name: 'rust', executable, version: `${rustcLine} + ${cargoLine}`, flags: ['--release']};
+}
+
 /** TypeScript runs on this Node with the typescript package installed next to benchbook. */
 async function resolveTypeScript(): Promise<RuntimeInfo | string> {
   const require = createRequire(import.meta.url);
@@ -112,53 +117,4 @@ async function resolveTypeScript(): Promise<RuntimeInfo | string> {
   }
   if (typeof version !== 'string') return 'typescript/package.json has no version — run npm install';
   return {name: 'ts', executable: process.execPath, version: `node ${process.version} + typescript ${version}`};
-}
-
-async function probe(file: string, args: string[]): Promise<ProcessResult> {
-  return runProcess(file, args, {timeoutMs: probeTimeoutMs, maxOutputBytes: 64 * 1024});
-}
-
-/** Why a probe failed, as a one-line reason ending in `fix`, or `undefined` when it worked. */
-function probeFailure(command: string, result: ProcessResult, fix: string): string | undefined {
-  if (result.spawnErrorCode === 'ENOENT') {
-    return `${command} not found${command.includes(path.sep) ? '' : ' on PATH'} — ${fix}`;
-  }
-  if (result.spawnError !== undefined) return `${command} could not be started (${firstLine(result.spawnError)}) — ${fix}`;
-  if (result.timedOut) return `${command} did not answer within ${probeTimeoutMs / 1000} s — ${fix}`;
-  if (result.exitCode !== 0) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-    const said = firstLine(result.stderr);
-    return `${command} ${how}${said ? ` (${said})` : ''} — ${fix}`;
-  }
-  return undefined;
-}
-
-/** The absolute path of `command` on PATH, like `command -v`, without starting a shell. */
-async function findOnPath(command: string): Promise<string | undefined> {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.resolve(dir, command);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function lines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-}
-
-function firstLine(text: string): string {
-  return lines(text)[0] ?? '';
 }

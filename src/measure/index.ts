@@ -1,3 +1,7 @@
-export {summarize, bootstrapMedianInterval, medianOfSorted, quantileOfSorted, seededRandom, spreadWarnings} from './statistics.js';
+export {summarize, summarizeResult, bootstrapMedianInterval, medianOfSorted, quantileOfSorted, seededRandom, spreadWarnings} from './statistics.js';
 export type {SummarizeOptions} from './statistics.js';
-export type {Stats} from './types.js';
+export type {Comparison, Stats} from './types.js';
+export {compareSamples, mannWhitneyU} from './compare.js';
+export type {CompareOptions, UTest} from './compare.js';
+export {evaluateClaim, bootstrapRatioInterval} from './claims.js';
+export type {ClaimFigure, ClaimInput, ClaimResult, ClaimVerdict} from './claims.js';

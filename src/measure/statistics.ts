@@ -1,3 +1,4 @@
+import type {RunResult} from '../execute/types.js';
 import type {Stats} from './types.js';
 
 /** Median of a sorted array. */
@@ -35,7 +36,16 @@ export interface SummarizeOptions {
   resamples?: number;
   /** Seed of the bootstrap (default 1). */
   seed?: number;
+  /** Unit of the samples (default `ns`); instruction counts get no timer warning and no small-sample one. */
+  unit?: 'ns' | 'instructions';
+  /** Smallest step of the clock that timed the samples, ns: samples near it get a warning (tinybench's check). */
+  timerResolutionNs?: number;
+  /** Calls per sample, one per process (a sample is ns per call, so it lasted `sample * loops`). */
+  loops?: readonly number[];
 }
+
+/** A sample that lasts less than this many clock steps is read with more than 0.1% error from the clock alone. */
+export const minSampleResolutions = 1000;
 
 /**
  * Summarizes timing samples: location, spread, a bootstrap 95% interval of the median and Tukey outliers.
@@ -69,10 +79,34 @@ export function summarize(samples: readonly number[], options: SummarizeOptions 
     mad,
     ci: bootstrapMedianInterval(samples, options.resamples ?? 2000, options.seed ?? 1),
     outliers,
-    warnings: []
+    warnings: [],
+    ...(options.unit === 'instructions' ? {unit: 'instructions' as const} : {})
   };
-  stats.warnings = spreadWarnings(stats);
+  stats.warnings = [...timerWarnings(sorted[0]!, options), ...spreadWarnings(stats)];
   return stats;
+}
+
+/** The statistics of a run's samples with the run's unit, clock and loop counts; `undefined` without samples. */
+export function summarizeResult(result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops'>, options: SummarizeOptions = {}): Stats | undefined {
+  if (!result.samples || result.samples.length === 0) return undefined;
+  return summarize(result.samples, {
+    ...(result.unit ? {unit: result.unit} : {}),
+    ...(result.timerResolutionNs ? {timerResolutionNs: result.timerResolutionNs} : {}),
+    ...(result.loops && result.loops.length > 0 ? {loops: result.loops} : {}),
+    ...options
+  });
+}
+
+/** A warning when the shortest sample lasted too few clock steps to be read accurately. */
+function timerWarnings(shortest: number, options: SummarizeOptions): string[] {
+  const resolution = options.timerResolutionNs;
+  if (options.unit === 'instructions' || !resolution || resolution <= 0) return [];
+  const loops = options.loops && options.loops.length > 0 ? Math.min(...options.loops) : 1;
+  const lasted = shortest * loops;
+  if (lasted >= minSampleResolutions * resolution) return [];
+  return [
+    `the shortest sample lasted ${Math.round(lasted)} ns, only ${Math.round(lasted / resolution)}× the clock's resolution of ${resolution} ns: raise min-sample so the clock's step stays under 0.1% of a sample`
+  ];
 }
 
 /** Percentile bootstrap 95% interval of the median. */
@@ -95,7 +129,8 @@ export function bootstrapMedianInterval(samples: readonly number[], resamples: n
 export function spreadWarnings(stats: Stats): string[] {
   const warnings: string[] = [];
   const advice = 'rerun on a quieter machine or raise repeat/processes';
-  if (stats.n < 5) warnings.push(`only ${stats.n} samples: raise repeat or processes for a trustworthy interval`);
+  // Instruction counts barely vary: a few of them are as good as many.
+  if (stats.n < 5 && stats.unit !== 'instructions') warnings.push(`only ${stats.n} samples: raise repeat or processes for a trustworthy interval`);
   if (stats.mean > 0 && stats.stddev >= 0.1 * stats.mean) {
     warnings.push(`standard deviation is ${percent(stats.stddev / stats.mean)} of the mean: ${advice}`);
   }

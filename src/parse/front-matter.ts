@@ -1,7 +1,7 @@
 import {LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode} from 'yaml';
 import type {MessageList} from './messages.js';
 import {readOption} from './options.js';
-import type {ArticleRef, BlockOptions, ParamScalar, ParamValue, Profile} from './types.js';
+import type {ArticleRef, BlockOptions, ParamScalar, ParamValue, Profile, PublishedFigure} from './types.js';
 
 /** The notebook-level settings read from the YAML front matter. */
 export interface FrontMatter {
@@ -11,11 +11,15 @@ export interface FrontMatter {
   params: Record<string, ParamValue>;
   profiles: Record<string, Profile>;
   measure: BlockOptions;
+  published: Record<string, PublishedFigure>;
+  /** Where each published key was written, to locate references to blocks that do not exist. */
+  publishedPoints: Record<string, [number, number]>;
 }
 
-const topLevelKeys = ['title', 'description', 'article', 'params', 'profiles', 'measure'];
+const topLevelKeys = ['title', 'description', 'article', 'params', 'profiles', 'measure', 'published'];
+const publishedKeys = ['median', 'time', 'min', 'max', 'peak', 'note'];
 const articleKeys = ['title', 'url', 'author', 'site', 'date'];
-const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'timeout'];
+const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'timeout', 'memory', 'mode', 'runs', 'min-time'];
 const paramName = /^[A-Za-z_]\w*$/;
 
 /**
@@ -25,7 +29,7 @@ const paramName = /^[A-Za-z_]\w*$/;
  * @param firstLine the notebook line on which the YAML text starts
  */
 export function readFrontMatter(yaml: string, firstLine: number, messages: MessageList): FrontMatter {
-  const result: FrontMatter = {params: {}, profiles: {}, measure: {}};
+  const result: FrontMatter = {params: {}, profiles: {}, measure: {}, published: {}, publishedPoints: {}};
   const lineCounter = new LineCounter();
   const document = parseDocument(yaml, {lineCounter, prettyErrors: false, uniqueKeys: true});
   const at = (node: YamlNode | null | undefined): [number, number] => {
@@ -71,12 +75,20 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
           break;
         }
         for (const profilePair of value.items) {
-          const name = String((profilePair.key as YamlNode & {value?: unknown}).value);
+          const name = keyText(profilePair.key);
+          // `__proto__` would set the object's prototype instead of adding a profile.
+          if (name === '__proto__') {
+            messages.error(...at((profilePair.key as YamlNode) ?? value), 'invalid profile name `__proto__`', 'front-matter-shape');
+            continue;
+          }
           result.profiles[name] = readProfile(profilePair.value as YamlNode | null, profilePair.key as YamlNode);
         }
         break;
       case 'measure':
         result.measure = readMeasure(value, keyNode);
+        break;
+      case 'published':
+        readPublished(value, keyNode);
         break;
       default:
         messages.error(...at(keyNode), `unknown front matter key \`${key}\`: expected one of ${topLevelKeys.join(', ')}`, 'unknown-front-matter-key');
@@ -88,9 +100,9 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
     const profile = pair.value;
     if (!isMap(profile)) continue;
     for (const item of profile.items) {
-      const name = String((item.key as any).value);
-      if (name !== 'measure' && !(name in result.params)) {
-        messages.error(...at(item.key as YamlNode), `profile \`${String(pair.key.value)}\` overrides unknown parameter \`${name}\`: declare it under \`params:\` first`, 'unknown-param');
+      const name = keyText(item.key);
+      if (name !== 'measure' && !Object.hasOwn(result.params, name)) {
+        messages.error(...at(item.key as YamlNode), `profile \`${keyText(pair.key)}\` overrides unknown parameter \`${name}\`: declare it under \`params:\` first`, 'unknown-param');
       }
     }
   }
@@ -103,7 +115,7 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
     }
     const article: Record<string, string> = {};
     for (const pair of node.items) {
-      const key = String((pair.key as any).value);
+      const key = keyText(pair.key);
       const text = readString(pair.value as YamlNode | null);
       if (!articleKeys.includes(key)) {
         messages.error(...at(pair.key as YamlNode), `unknown article key \`${key}\`: expected one of ${articleKeys.join(', ')}`, 'unknown-front-matter-key');
@@ -127,8 +139,8 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       return params;
     }
     for (const pair of node.items) {
-      const name = String((pair.key as any).value);
-      if (!paramName.test(name) || name === 'measure') {
+      const name = keyText(pair.key);
+      if (!paramName.test(name) || name === 'measure' || name === '__proto__') {
         messages.error(...at(pair.key as YamlNode), `invalid parameter name \`${name}\`: expected an identifier other than \`measure\``, 'invalid-param');
         continue;
       }
@@ -150,7 +162,7 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       return profile;
     }
     for (const pair of node.items) {
-      const name = String((pair.key as any).value);
+      const name = keyText(pair.key);
       if (name === 'measure') {
         profile.measure = readMeasure(pair.value as YamlNode | null, pair.key as YamlNode);
         continue;
@@ -165,6 +177,48 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
     return profile;
   }
 
+  function readPublished(node: YamlNode | null, keyNode: YamlNode): void {
+    if (!isMap(node)) {
+      messages.error(...at(node ?? keyNode), '`published` must map result keys to the article\'s figures, e.g. `pi-go: 2.11 s`', 'front-matter-shape');
+      return;
+    }
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      const value = pair.value as YamlNode | null;
+      // `__proto__` would set the objects' prototypes; it names no block anyway.
+      if (key === '__proto__') {
+        messages.error(...at(pair.key as YamlNode), 'published figure for `__proto__`, which is not a bench or run block of this notebook', 'unknown-block-ref');
+        continue;
+      }
+      result.publishedPoints[key] = at(pair.key as YamlNode);
+      const figure: PublishedFigure = {};
+      const fields: Array<[string, YamlNode | null]> = isMap(value)
+        ? value.items.map((item) => [keyText(item.key), item.value as YamlNode | null])
+        : [['median', value]];
+      for (const [field, fieldNode] of fields) {
+        if (!publishedKeys.includes(field)) {
+          messages.error(...at(fieldNode ?? (pair.key as YamlNode)), `unknown published field \`${field}\`: expected one of ${publishedKeys.join(', ')}`, 'unknown-front-matter-key');
+          continue;
+        }
+        const text = readString(fieldNode);
+        if (field === 'note') {
+          if (text !== undefined) figure.note = text;
+          continue;
+        }
+        const quantity = text === undefined ? undefined : parseQuantity(text);
+        const wanted = field === 'peak' ? 'B' : 'ns';
+        if (!quantity || quantity.unit !== wanted) {
+          const example = wanted === 'B' ? '4,167,400 B or 1.5 MiB' : '2.11 s or 1.0552 us';
+          messages.error(...at(fieldNode ?? (pair.key as YamlNode)), `published \`${key}\`: expected ${field === 'peak' ? 'a size' : 'a time'} with its unit, such as ${example}`, 'invalid-published');
+          continue;
+        }
+        const name = field === 'time' ? 'median' : field === 'peak' ? 'peakBytes' : field;
+        (figure as Record<string, number>)[name] = quantity.value;
+      }
+      result.published[key] = figure;
+    }
+  }
+
   function readMeasure(node: YamlNode | null, keyNode: YamlNode): BlockOptions {
     const options: BlockOptions = {};
     if (!isMap(node)) {
@@ -172,7 +226,7 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       return options;
     }
     for (const pair of node.items) {
-      const name = String((pair.key as any).value);
+      const name = keyText(pair.key);
       if (!measureKeys.includes(name)) {
         messages.error(...at(pair.key as YamlNode), `unknown measure setting \`${name}\`: expected one of ${measureKeys.join(', ')}`, 'unknown-option');
         continue;
@@ -184,6 +238,11 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
     }
     return options;
   }
+}
+
+/** A mapping key as text; a missing key (`: value`) or a non-scalar one reads as `''`. */
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : '';
 }
 
 function readString(node: YamlNode | null | undefined): string | undefined {
@@ -199,11 +258,28 @@ function readScalar(node: unknown): ParamScalar | undefined {
 function readParamValue(node: YamlNode | null): ParamValue | undefined {
   if (isSeq(node)) {
     const values = node.items.map(readScalar);
-    return values.length > 0 && values.every((value) => value !== undefined) ? (values as ParamScalar[]) : undefined;
+    // An empty list is a value (a sweep over it is an `invalid-sweep` error at the sweep).
+    return values.every((value) => value !== undefined) ? (values as ParamScalar[]) : undefined;
   }
   return readScalar(node);
 }
 
 function firstSentence(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Reads a figure as an article writes it: `2.11 s`, `1.0552 us`, `595.2 ns`, `4,167,400 B`, `1.5 MiB`.
+ * Times come back in ns, sizes in bytes.
+ */
+export function parseQuantity(text: string): {value: number; unit: 'ns' | 'B'} | undefined {
+  const match = /^(\d[\d,_]*(?:\.\d+)?)\s*(ns|us|µs|ms|s|B|KB|MB|GB|KiB|MiB|GiB)$/.exec(text.trim());
+  if (!match) return undefined;
+  const number = Number(match[1]!.replace(/[,_]/g, ''));
+  const factors: Record<string, [number, 'ns' | 'B']> = {
+    ns: [1, 'ns'], us: [1e3, 'ns'], µs: [1e3, 'ns'], ms: [1e6, 'ns'], s: [1e9, 'ns'],
+    B: [1, 'B'], KB: [1e3, 'B'], MB: [1e6, 'B'], GB: [1e9, 'B'], KiB: [1024, 'B'], MiB: [1024 ** 2, 'B'], GiB: [1024 ** 3, 'B']
+  };
+  const [factor, unit] = factors[match[2]!]!;
+  return {value: number * factor, unit};
 }

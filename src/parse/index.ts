@@ -5,12 +5,14 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import {unified} from 'unified';
 import {visit} from 'unist-util-visit';
-import {runtimeForLanguage} from '../execute/languages.js';
+import {languageForFence, languages, runtimeForLanguage, runtimeProblem} from '../execute/languages.js';
 import {readFrontMatter, type FrontMatter} from './front-matter.js';
 import {tokenizeInfoString} from './info-string.js';
 import {MessageList, sortMessages} from './messages.js';
 import {readOption} from './options.js';
-import type {Block, BlockKind, ParseResult} from './types.js';
+import {claimReferences} from './claim-expression.js';
+import {readClaim} from './claim.js';
+import type {Block, BlockKind, ParamValue, ParseResult, Point} from './types.js';
 
 export {formatMessage, sortMessages} from './messages.js';
 export {parseDuration} from './options.js';
@@ -18,10 +20,12 @@ export type * from './types.js';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
 
-/** Kinds chosen by the word after a runtime language (` ```python bench `). */
-const executableKinds: BlockKind[] = ['bench', 'run'];
+/** Kinds chosen by the word after a runtime language (` ```python bench `, ` ```go lib `). */
+const executableKinds: BlockKind[] = ['bench', 'run', 'lib'];
+/** Runtimes whose blocks can be libraries: a Go c-shared or C shared library, a PyO3 module. */
+const libraryRuntimes = ['go', 'c', 'rust'];
 /** Kinds chosen by the fence's language word itself (` ```plot `). */
-const resultKinds: BlockKind[] = ['plot', 'table'];
+const resultKinds: BlockKind[] = ['plot', 'table', 'claim'];
 
 /**
  * Parses a notebook's Markdown into blocks and settings, collecting every problem as a located message.
@@ -31,11 +35,23 @@ const resultKinds: BlockKind[] = ['plot', 'table'];
  * @param file the notebook's path, used in messages and to name its page
  */
 export function parseNotebook(source: string, file: string): ParseResult {
+  try {
+    return readNotebook(source, file);
+  } catch (error) {
+    // A bug of ours must cost one notebook, not the whole report (the fuzz tests look for these).
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = `benchbook could not read this notebook (internal error: ${reason.split('\n')[0]}): please report it with the notebook`;
+    return {messages: [{file, line: 1, column: 1, message, rule: 'internal-error', fatal: true}]};
+  }
+}
+
+function readNotebook(source: string, file: string): ParseResult {
   const messages = new MessageList(file);
   const tree = processor.parse(source) as Root;
-  const lines = source.split(/\r?\n/);
+  // The line endings micromark knows, so that `lines` agrees with the tree's positions.
+  const lines = source.split(/\r\n|\r|\n/);
 
-  let frontMatter: FrontMatter = {params: {}, profiles: {}, measure: {}};
+  let frontMatter: FrontMatter = {params: {}, profiles: {}, measure: {}, published: {}, publishedPoints: {}};
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
   if (yamlNode) {
     frontMatter = readFrontMatter(yamlNode.value, (yamlNode.position?.start.line ?? 1) + 1, messages);
@@ -77,6 +93,34 @@ export function parseNotebook(source: string, file: string): ParseResult {
     }
   }
 
+  for (const block of blocks) {
+    if (!block.claim) continue;
+    for (const ref of claimReferences(block.claim.expression)) {
+      const id = ref.key.split('@')[0]!;
+      if (!executable.has(id)) {
+        const point = block.claimPoint!;
+        messages.error(point.line, point.column + ref.column - 1, `claim \`${block.id}\` refers to \`${id}\`, which is not a bench or run block of this notebook`, 'unknown-block-ref');
+      }
+    }
+  }
+  for (const [key, [line, column]] of Object.entries(frontMatter.publishedPoints)) {
+    if (!executable.has(key.split('@')[0]!)) {
+      messages.error(line, column, `published figure for \`${key}\`, which is not a bench or run block of this notebook`, 'unknown-block-ref');
+    }
+  }
+
+  const libraries = new Set(blocks.filter((block) => block.kind === 'lib').map((block) => block.id));
+  for (const block of blocks) {
+    const uses = block.options.uses;
+    if (!Array.isArray(uses)) continue;
+    const point = block.optionPoints.uses!;
+    for (const ref of uses) {
+      if (!libraries.has(ref)) {
+        messages.error(point.line, point.column, `\`${block.id}\` uses \`${ref}\`, which is not a lib block of this notebook`, 'unknown-block-ref');
+      }
+    }
+  }
+
   const name = path.basename(file).replace(/\.md$/i, '');
   return {
     notebook: {
@@ -88,6 +132,7 @@ export function parseNotebook(source: string, file: string): ParseResult {
       params: frontMatter.params,
       profiles: frontMatter.profiles,
       measure: frontMatter.measure,
+      published: frontMatter.published,
       blocks,
       tree
     },
@@ -124,7 +169,9 @@ function readBlock(
     if (!executableKinds.includes(word.name as BlockKind)) {
       messages.error(start.line, word.column, `unknown block kind \`${word.name}\`: expected \`bench\` or \`run\` after the language, or nothing for code that is only shown`, 'unknown-block-kind');
     } else if (!runtime) {
-      messages.error(start.line, langToken!.column, `no runtime runs \`${lang}\` blocks: expected one of python, go, c, js, ts`, 'unknown-runtime');
+      messages.error(start.line, langToken!.column, `no runtime runs \`${lang}\` blocks: expected one of ${Object.keys(languages).join(', ')}`, 'unknown-runtime');
+    } else if (word.name === 'lib' && !libraryRuntimes.includes(runtime)) {
+      messages.error(start.line, langToken!.column, `a lib block is written in go, c or rust, not \`${lang}\``, 'unknown-runtime');
     } else {
       kind = word.name as BlockKind;
     }
@@ -137,7 +184,7 @@ function readBlock(
       messages.error(start.line, token.column, `unexpected word \`${token.name}\`: options are written \`name=value\``, 'invalid-info-string');
       continue;
     }
-    if (token.name in options) {
+    if (Object.hasOwn(options, token.name)) {
       messages.error(start.line, token.column, `option \`${token.name}\` is given twice`, 'duplicate-option');
       continue;
     }
@@ -148,28 +195,47 @@ function readBlock(
   }
 
   const sweep = options.sweep;
-  if (typeof sweep === 'string' && !Array.isArray(frontMatter.params[sweep]) && !isRange(frontMatter.params[sweep])) {
-    const point = optionPoints.sweep!;
-    const problem = sweep in frontMatter.params ? 'is not a list or a range such as `1..12`' : 'is not declared under `params:`';
-    messages.error(point.line, point.column, `cannot sweep over \`${sweep}\`: it ${problem}`, 'invalid-sweep');
+  if (typeof sweep === 'string') checkSweep(sweep, optionPoints.sweep!, frontMatter, messages);
+
+  // `runtime=pypy` picks one of the language's runtimes; without it, the language's default runs the block.
+  let chosenRuntime = runtime;
+  if (typeof options.runtime === 'string' && runtime !== undefined) {
+    const problem = runtimeProblem(languageForFence(lang)!, options.runtime);
+    const point = optionPoints.runtime!;
+    if (problem) messages.error(point.line, point.column, problem, 'unknown-runtime');
+    else chosenRuntime = options.runtime;
+  }
+
+  const per = options.per;
+  if (typeof per === 'string' && typeof frontMatter.params[per] !== 'number' && !Array.isArray(frontMatter.params[per])) {
+    const point = optionPoints.per!;
+    messages.error(point.line, point.column, `cannot divide times by \`${per}\`: it is not a numeric parameter declared under \`params:\``, 'unknown-param');
   }
 
   const codeStart = {line: start.line + 1, column: start.column};
   if (kind === 'bench' || kind === 'run') checkPlaceholders(node.value, codeStart.line, frontMatter, messages);
+  if (kind === 'bench' || kind === 'run') checkLibraryPlaceholders(node.value, codeStart.line, options.uses, messages);
+
+  const claim = kind === 'claim' ? readClaim(node.value, codeStart.line, messages) : undefined;
 
   counters[kind] = (counters[kind] ?? 0) + 1;
   const id = typeof options.id === 'string' ? options.id : `${kind}-${counters[kind]}`;
+  if (kind === 'lib' && runtime === 'rust' && !/^[A-Za-z_][\w-]*$/.test(id)) {
+    const point = optionPoints.id ?? start;
+    messages.error(point.line, point.column, `a rust lib's id is its Python module name (\`-\` read as \`_\`): \`${id}\` may hold only letters, digits, \`_\` and \`-\``, 'invalid-option');
+  }
   return {
     kind,
     id,
     lang,
-    runtime: kind === 'bench' || kind === 'run' ? runtime : undefined,
+    runtime: kind === 'bench' || kind === 'run' || kind === 'lib' ? chosenRuntime : undefined,
     options,
     optionPoints,
     code: node.value,
     start: {line: start.line, column: start.column},
     end: {line: end.line, column: end.column},
-    codeStart
+    codeStart,
+    ...(claim ? {claim: claim.spec, claimPoint: claim.point} : {})
   };
 }
 
@@ -180,11 +246,72 @@ function checkPlaceholders(code: string, firstLine: number, frontMatter: FrontMa
   code.split('\n').forEach((text, index) => {
     for (const match of text.matchAll(placeholderPattern)) {
       const name = match[1]!;
-      if (!(name in frontMatter.params)) {
+      if (!Object.hasOwn(frontMatter.params, name)) {
         messages.warn(firstLine + index, (match.index ?? 0) + 1, `placeholder \`{{${name}}}\` names no parameter: it is left as written`, 'unknown-placeholder');
       }
     }
   });
+}
+
+/** Matches a `{{lib:id}}` placeholder, filled with the absolute path of the built library when the block runs. */
+export const libraryPlaceholderPattern = /\{\{\s*lib:([A-Za-z][\w.-]*)\s*\}\}/g;
+
+/** A `{{lib:id}}` must name a library the block declares in `uses=`, or the path could not be filled in. */
+function checkLibraryPlaceholders(code: string, firstLine: number, uses: unknown, messages: MessageList): void {
+  const declared = Array.isArray(uses) ? uses : [];
+  code.split('\n').forEach((text, index) => {
+    for (const match of text.matchAll(libraryPlaceholderPattern)) {
+      const id = match[1]!;
+      if (!declared.includes(id)) {
+        messages.error(firstLine + index, (match.index ?? 0) + 1, `placeholder \`{{lib:${id}}}\` needs \`uses=${id}\` in the block's options`, 'unknown-block-ref');
+      }
+    }
+  });
+}
+
+/** Most runs one sweep may expand to: a typo such as `1..1000000` must not plan a million runs. */
+export const maxSweepValues = 10_000;
+
+/**
+ * A sweep needs a non-empty list or range of distinct values, under `params:` and under every profile
+ * that overrides it (a profile may also pin it to one value): each value becomes one stored result.
+ */
+function checkSweep(name: string, point: Point, frontMatter: FrontMatter, messages: MessageList): void {
+  const fail = (problem: string) => messages.error(point.line, point.column, `cannot sweep over \`${name}\`: ${problem}`, 'invalid-sweep');
+  if (!Object.hasOwn(frontMatter.params, name)) return fail('it is not declared under `params:`');
+  const value = frontMatter.params[name]!;
+  if (!Array.isArray(value) && !isRange(value)) return fail('it is not a list or a range such as `1..12`');
+  const candidates: Array<[string, ParamValue]> = [['', value]];
+  for (const [profile, overrides] of Object.entries(frontMatter.profiles)) {
+    if (Object.hasOwn(overrides.params, name)) candidates.push([` in profile \`${profile}\``, overrides.params[name]!]);
+  }
+  for (const [where, candidate] of candidates) {
+    const problem = sweepProblem(candidate);
+    if (problem !== undefined) return fail(`it ${problem}${where}`);
+  }
+}
+
+/** What is wrong with a swept parameter's value, or undefined. */
+function sweepProblem(value: ParamValue): string | undefined {
+  if (isRange(value)) {
+    const [from, to] = value.split('..').map(Number) as [number, number];
+    const count = Math.abs(to - from) + 1;
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || count > maxSweepValues) {
+      return `is a range of ${count > 1e15 ? 'too many' : count} values: at most ${maxSweepValues}`;
+    }
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  if (value.length === 0) return 'is an empty list: give it at least one value, e.g. `[1, 2, 4]`';
+  if (value.length > maxSweepValues) return `has ${value.length} values: at most ${maxSweepValues}`;
+  // Compared as the store names result files, so that two values never share one file.
+  const seen = new Set<string>();
+  for (const item of value) {
+    const fileName = String(item).replace(/[^\w.@=-]/g, '_');
+    if (seen.has(fileName)) return `lists \`${String(item)}\` twice (or two values that differ only in punctuation): each value is one stored result`;
+    seen.add(fileName);
+  }
+  return undefined;
 }
 
 /** Whether a parameter value is a range such as `1..12`. */

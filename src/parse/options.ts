@@ -1,36 +1,71 @@
 import type {BlockKind} from './types.js';
 
 /** How an option's value is read. */
-type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier';
+type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size';
 
 interface OptionSpec {
   kinds: BlockKind[];
   type: OptionType;
   /** Smallest allowed value for integers. */
   min?: number;
+  /** Allowed words for enums. */
+  values?: string[];
+  /** A value shown when the option is given none (default: one for its type). */
+  example?: string;
   /** One line for docs and messages. */
   description: string;
 }
 
 /** Every block option, the kinds that accept it and how it is read. Documented in docs/notebook-format.md. */
 export const optionSpecs: Record<string, OptionSpec> = {
-  id: {kinds: ['bench', 'run', 'code', 'plot', 'table'], type: 'id', description: 'name of the block, unique in the notebook'},
+  id: {kinds: ['bench', 'run', 'lib', 'code', 'plot', 'table', 'claim'], type: 'id', description: 'name of the block, unique in the notebook'},
   label: {kinds: ['bench', 'run'], type: 'string', description: 'name shown in tables and charts'},
   repeat: {kinds: ['bench'], type: 'integer', min: 1, description: 'timed samples per process'},
   warmup: {kinds: ['bench'], type: 'integer', min: 0, description: 'untimed samples per process before timing'},
   processes: {kinds: ['bench'], type: 'integer', min: 1, description: 'fresh processes whose samples are pooled'},
   'min-sample': {kinds: ['bench'], type: 'duration', description: 'shortest sample: the loop count is calibrated to reach it'},
   fn: {kinds: ['bench'], type: 'identifier', description: 'name of the function to time'},
-  timeout: {kinds: ['bench', 'run'], type: 'duration', description: 'time limit for the whole block, builds included'},
+  // Which names are valid depends on the block's language: checked by parseNotebook.
+  runtime: {kinds: ['bench', 'run'], type: 'id', example: 'pypy', description: "runtime of the block's language that runs it (default: the language's own)"},
+  per: {kinds: ['bench'], type: 'identifier', description: 'numeric parameter the time per call is divided by: times become per iteration'},
+  mode: {kinds: ['bench'], type: 'enum', values: ['inline', 'process'], description: 'inline: time calls of fn; process: time the whole program, runs like hyperfine'},
+  runs: {kinds: ['bench'], type: 'integer', min: 1, description: 'process mode: timed runs at least'},
+  'min-time': {kinds: ['bench'], type: 'duration', description: 'process mode: keep running until the timed runs add up to this'},
+  group: {kinds: ['bench'], type: 'id', description: 'process mode: blocks of one group are measured together, their runs interleaved'},
+  timeout: {kinds: ['bench', 'run', 'lib'], type: 'duration', description: 'time limit for the whole block, builds included'},
+  memory: {kinds: ['bench', 'run'], type: 'size', description: 'memory limit of the block\'s processes (default 4GiB or --memory-limit)'},
   sweep: {kinds: ['bench', 'run'], type: 'identifier', description: 'list parameter to run the block once per value of'},
+  uses: {kinds: ['bench', 'run'], type: 'ids', description: 'lib blocks the block loads: built first, their paths given to it'},
   blocks: {kinds: ['plot', 'table'], type: 'ids', description: 'blocks whose results are used (default: all)'},
   columns: {kinds: ['table'], type: 'names', description: 'columns of the table'},
+  sort: {kinds: ['table'], type: 'string', description: 'column the rows are sorted by, `-column` for descending (default: block order)'},
   caption: {kinds: ['plot', 'table'], type: 'string', description: 'caption under the chart or table'},
   alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'}
 };
 
 const idPattern = /^[A-Za-z][\w.-]*$/;
 const identifierPattern = /^[A-Za-z_]\w*$/;
+
+/** The longest duration a time limit may have: timers of Node fire at once beyond 2^31 - 1 ms. */
+export const maxDurationMs = 2 ** 31 - 1;
+
+/** Bounds of the `memory` option: below 16 MiB no runtime starts; above 1 TiB is surely a typo. */
+export const minMemoryBytes = 16 * 2 ** 20;
+export const maxMemoryBytes = 2 ** 40;
+
+/**
+ * Reads a size such as `512MB`, `4GiB`, `1.5G` into bytes, or undefined. `KB`, `MB`, `GB`, `TB` are
+ * powers of 1000; `KiB`... and the bare `K`, `M`, `G`, `T` (as in `ulimit` and Docker) powers of 1024.
+ */
+export function parseSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|K|M|G|T)$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[2]!.toUpperCase();
+  const power = 'BKMGT'.indexOf(unit[0]!);
+  const base = unit === 'B' || unit.length === 1 || unit.endsWith('IB') ? 1024 : 1000;
+  const bytes = Math.round(Number(match[1]) * base ** power);
+  return Number.isFinite(bytes) ? bytes : undefined;
+}
 
 /** Reads a duration such as `500ms`, `2s`, `1.5m` into milliseconds, or undefined. */
 export function parseDuration(text: string): number | undefined {
@@ -49,7 +84,8 @@ export function readOption(
   name: string,
   raw: string | undefined
 ): {value: string | number | string[]} | {message: string; rule: string} {
-  const spec = optionSpecs[name];
+  // Own keys only: `constructor=1` must be an unknown option, not Object.prototype.constructor.
+  const spec = Object.hasOwn(optionSpecs, name) ? optionSpecs[name] : undefined;
   if (!spec) {
     const known = Object.keys(optionSpecs).filter((key) => optionSpecs[key]!.kinds.includes(kind));
     return {message: `unknown option \`${name}\` for a ${kind} block: expected one of ${known.join(', ')}`, rule: 'unknown-option'};
@@ -58,11 +94,15 @@ export function readOption(
     return {message: `option \`${name}\` does not apply to a ${kind} block (it applies to ${spec.kinds.join(', ')})`, rule: 'misplaced-option'};
   }
   if (raw === undefined || raw === '') {
-    return {message: `option \`${name}\` needs a value, e.g. \`${name}=${example(spec.type)}\``, rule: 'invalid-option'};
+    return {message: `option \`${name}\` needs a value, e.g. \`${name}=${spec.example ?? example(spec.type)}\``, rule: 'invalid-option'};
   }
   switch (spec.type) {
     case 'string':
       return {value: raw};
+    case 'enum':
+      return spec.values!.includes(raw)
+        ? {value: raw}
+        : {message: `invalid ${name}: \`${raw}\`: expected one of ${spec.values!.join(', ')}`, rule: 'invalid-option'};
     case 'id':
       return idPattern.test(raw)
         ? {value: raw}
@@ -74,15 +114,24 @@ export function readOption(
     case 'integer': {
       const value = Number(raw);
       const min = spec.min ?? 0;
-      return /^\d+$/.test(raw) && value >= min
+      return /^\d+$/.test(raw) && Number.isSafeInteger(value) && value >= min
         ? {value}
         : {message: `invalid ${name}: \`${raw}\`: expected an integer >= ${min}`, rule: 'invalid-option'};
     }
     case 'duration': {
       const value = parseDuration(raw);
+      if (value !== undefined && value > maxDurationMs) {
+        return {message: `invalid ${name}: \`${raw}\`: longer than the longest time limit, 24 days`, rule: 'invalid-option'};
+      }
       return value !== undefined && value > 0
         ? {value}
         : {message: `invalid ${name}: \`${raw}\`: expected a duration such as 500ms, 2s or 1m`, rule: 'invalid-option'};
+    }
+    case 'size': {
+      const value = parseSize(raw);
+      return value !== undefined && value >= minMemoryBytes && value <= maxMemoryBytes
+        ? {value}
+        : {message: `invalid ${name}: \`${raw}\`: expected a size from 16MiB to 1TiB such as 512MB or 4GiB`, rule: 'invalid-option'};
     }
     case 'ids':
     case 'names': {
@@ -97,5 +146,5 @@ export function readOption(
 }
 
 function example(type: OptionType): string {
-  return {id: 'pi-go', string: '"Go 1.26"', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
+  return {id: 'pi-go', string: '"Go 1.26"', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
 }

@@ -1,4 +1,5 @@
 import type {Root} from 'mdast';
+import type {ClaimNode} from './claim-expression.js';
 
 /** A point in a notebook file, 1-based like unist and every editor. */
 export interface Point {
@@ -12,12 +13,16 @@ export type BlockKind =
   | 'bench'
   /** Executed once; its output is shown (a version print, a `dis` listing). */
   | 'run'
+  /** A library other blocks load (`uses=`): a Go or C shared library, or a PyO3 extension module. */
+  | 'lib'
   /** Shown only, never executed. */
   | 'code'
   /** An Observable Plot specification evaluated against results. */
   | 'plot'
   /** A table built from results. */
-  | 'table';
+  | 'table'
+  /** A conclusion of the article, checked against the results. */
+  | 'claim';
 
 /** A scalar parameter value from the front matter. */
 export type ParamScalar = string | number | boolean;
@@ -34,7 +39,7 @@ export interface Block {
   id: string;
   /** The fence's language word as written (`python`, `go`, `plot`, `bash`...). */
   lang: string;
-  /** Runtime name for `bench` and `run` blocks (`python`, `go`, `c`, `js`, `ts`). */
+  /** Runtime name for `bench`, `run` and `lib` blocks: the `runtime=` option, else the language's default (`python`, `go`...). */
   runtime?: string;
   options: BlockOptions;
   /** Where each option was written, for located messages in later stages. */
@@ -46,12 +51,42 @@ export interface Block {
   end: Point;
   /** Start of the first line of code (the line after the fence). */
   codeStart: Point;
+  /** The parsed body of a `claim` block. */
+  claim?: ClaimSpec;
+  /** Where the claim's check expression starts, to locate problems in it. */
+  claimPoint?: Point;
 }
 
 /** A named set of parameter overrides, with optional measurement defaults. */
 export interface Profile {
   params: Record<string, ParamValue>;
   measure: BlockOptions;
+}
+
+/** A `claim` block's body: the article's words, the check, and the article's own figure. */
+export interface ClaimSpec {
+  /** The conclusion in the article's words (quoted briefly). */
+  text: string;
+  /** The check as written, e.g. `ratio(pi-python, pi-go) > 100`. */
+  check: string;
+  /** The parsed check (see claim-expression.ts). */
+  expression: ClaimNode;
+  /** The article's figure for it, as written (`317x`, `1.06 µs`). */
+  published?: string;
+  /** Why the check is written the way it is (thresholds, scaling). */
+  note?: string;
+}
+
+/** The article's own figure for a result, entered once in the front matter's `published:`. */
+export interface PublishedFigure {
+  /** Time per call, ns (written `2.11 s`, `1.0552 us`...). */
+  median?: number;
+  min?: number;
+  max?: number;
+  /** Peak memory, bytes (written `4,167,400 B`, `112 B`). */
+  peakBytes?: number;
+  /** Where the figure comes from or how it was scaled. */
+  note?: string;
 }
 
 /** The article a notebook reproduces. */
@@ -76,6 +111,8 @@ export interface Notebook {
   params: Record<string, ParamValue>;
   /** Named overrides of `params`; `quick` is the default profile. */
   profiles: Record<string, Profile>;
+  /** The article's figures by result key (`pi-go`, `pool@workers=4`). */
+  published: Record<string, PublishedFigure>;
   /** Measurement defaults for every bench block (`repeat`, `warmup`, `processes`, `min-sample`, `timeout`). */
   measure: BlockOptions;
   blocks: Block[];

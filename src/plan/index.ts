@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto';
-import {isRange, placeholderPattern} from '../parse/index.js';
+import {isRange, maxSweepValues, placeholderPattern} from '../parse/index.js';
 import type {Block, BlockOptions, Notebook, ParamScalar, ParamValue} from '../parse/types.js';
 import type {MeasureSettings, RuntimeInfo} from '../execute/types.js';
-import type {Plan, PlannedRun} from './types.js';
+import {libraryRecipe} from '../execute/libraries.js';
+import type {Plan, PlannedLibrary, PlannedRun} from './types.js';
 
 export type * from './types.js';
 
@@ -10,10 +11,10 @@ export type * from './types.js';
  * Bumped whenever the harnesses change what they measure, so that results measured by an older
  * harness are re-run instead of silently reused.
  */
-export const harnessVersion = 1;
+export const harnessVersion = 2;
 
 /** Built-in measurement defaults; the notebook's `measure:`, the profile's and the block's options override them. */
-export const defaultMeasure = {repeat: 5, warmup: 1, processes: 2, 'min-sample': 10, timeout: 60_000} as const;
+export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;
 
 /** Options of `planNotebook`. */
 export interface PlanOptions {
@@ -25,6 +26,23 @@ export interface PlanOptions {
   missing?: Record<string, string>;
   /** Only plan blocks whose id is in this list (`--filter`). */
   filter?: string[];
+  /** What bench samples count (`--measure`): wall time (default) or instructions under callgrind. */
+  metric?: 'time' | 'instructions';
+  /** Memory limit of blocks without a `memory=` option (`--memory-limit`), in bytes; default 4 GiB. */
+  memoryLimitBytes?: number;
+}
+
+/** Memory limit of a block's processes when neither the block nor `--memory-limit` sets one. */
+export const defaultMemoryBytes = 4 * 2 ** 30;
+
+/**
+ * A run's memory limit: the block's `memory=`, else the notebook's or profile's `measure: memory`, else
+ * `--memory-limit`, else 4 GiB. Not part of the hash: a limit decides whether a run completes, not
+ * what it measures, and a run that hit it failed and is re-run anyway.
+ */
+function memoryOf(block: Block, defaults: BlockOptions, fallback: number | undefined): number {
+  const explicit = block.options.memory ?? defaults.memory;
+  return typeof explicit === 'number' ? explicit : (fallback ?? defaultMemoryBytes);
 }
 
 /**
@@ -35,10 +53,10 @@ export interface PlanOptions {
 export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
   const profileName = options.profile ?? 'quick';
   const declared = Object.keys(notebook.profiles);
-  if (declared.length > 0 && !(profileName in notebook.profiles) && profileName !== 'quick') {
+  if (declared.length > 0 && !Object.hasOwn(notebook.profiles, profileName) && profileName !== 'quick') {
     throw new TypeError(`profile \`${profileName}\` is not declared in ${notebook.path}: expected one of ${declared.join(', ')}`);
   }
-  const profile = notebook.profiles[profileName] ?? {params: {}, measure: {}};
+  const profile = (Object.hasOwn(notebook.profiles, profileName) ? notebook.profiles[profileName] : undefined) ?? {params: {}, measure: {}};
   const params: Record<string, ParamValue> = {...notebook.params, ...profile.params};
   const measureDefaults: BlockOptions = {...defaultMeasure, ...notebook.measure, ...profile.measure};
 
@@ -50,9 +68,12 @@ export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
     const values: Array<ParamScalar | undefined> = sweepName ? sweepValues(params[sweepName]) : [undefined];
     for (const value of values) {
       const runParams = sweepName && value !== undefined ? {...params, [sweepName]: value} : params;
-      runs.push(planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value));
+      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, options.metric ?? 'time');
+      runs.push({...run, memoryBytes: memoryOf(block, measureDefaults, options.memoryLimitBytes)});
     }
   }
+  useLibraries(runs, notebook, options.runtimes);
+  hashGroupsTogether(runs);
   return {notebook, profile: profileName, params, runs, runtimes: options.runtimes, missing: options.missing ?? {}};
 }
 
@@ -61,6 +82,10 @@ export function sweepValues(value: ParamValue | undefined): ParamScalar[] {
   if (Array.isArray(value)) return value;
   if (isRange(value)) {
     const [from, to] = value.split('..').map(Number) as [number, number];
+    // The parser caps sweeps (invalid-sweep); this guards a Notebook built by hand from an endless loop.
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || Math.abs(to - from) >= maxSweepValues) {
+      throw new RangeError(`cannot sweep over the range ${value}: at most ${maxSweepValues} values`);
+    }
     const step = from <= to ? 1 : -1;
     const values: number[] = [];
     for (let x = from; step > 0 ? x <= to : x >= to; x += step) values.push(x);
@@ -75,15 +100,22 @@ function planRun(
   defaults: BlockOptions,
   runtimes: Record<string, RuntimeInfo>,
   sweepName: string | undefined,
-  value: ParamScalar | undefined
+  value: ParamScalar | undefined,
+  metric: 'time' | 'instructions'
 ): PlannedRun {
   const setting = (name: string): number => Number(block.options[name] ?? defaults[name]);
+  const mode = (block.options.mode ?? defaults.mode) === 'process' ? 'process' : 'inline';
   const measure: MeasureSettings = {
     repeat: setting('repeat'),
     warmup: setting('warmup'),
     processes: setting('processes'),
     minSampleMs: setting('min-sample'),
-    fn: typeof block.options.fn === 'string' ? block.options.fn : 'bench'
+    fn: typeof block.options.fn === 'string' ? block.options.fn : 'bench',
+    mode,
+    // Only process mode reads these: changing them must not re-run inline blocks.
+    ...(mode === 'process' ? {runs: setting('runs'), minTimeMs: setting('min-time')} : {}),
+    ...(typeof block.options.group === 'string' ? {group: block.options.group} : {}),
+    metric
   };
   const timeoutMs = setting('timeout');
   const runtime = block.runtime!;
@@ -91,12 +123,15 @@ function planRun(
   // Only the parameters the code uses take part in the hash: changing an unrelated one re-runs nothing.
   const used: Record<string, ParamValue> = {};
   const code = block.code.replace(placeholderPattern, (match, name: string) => {
-    if (!(name in params)) return match;
+    if (!Object.hasOwn(params, name)) return match;
     used[name] = params[name]!;
     const filled = params[name]!;
     return Array.isArray(filled) ? filled.join(',') : String(filled);
   });
   if (sweepName) used[sweepName] = value!;
+  const perName = typeof block.options.per === 'string' ? block.options.per : undefined;
+  const perValue = perName === undefined ? undefined : Number(perName === sweepName ? value : params[perName]);
+  const per = perName !== undefined && perValue !== undefined && perValue > 0 ? {name: perName, value: perValue} : undefined;
 
   const info = runtimes[runtime];
   const hash = hashOf({
@@ -109,6 +144,7 @@ function planRun(
     code,
     params: used,
     measure: block.kind === 'bench' ? measure : undefined,
+    per,
     timeoutMs
   });
 
@@ -121,9 +157,72 @@ function planRun(
     ...(sweepName ? {sweep: {name: sweepName, value: value!}} : {}),
     params,
     measure,
+    ...(per ? {per} : {}),
     timeoutMs,
     hash
   };
+}
+
+/**
+ * Blocks of one group are measured together (interleaved), so a change to any of them re-runs them
+ * all: each member's hash covers every member's. A swept member pairs with the members of the same
+ * swept value.
+ */
+function hashGroupsTogether(runs: PlannedRun[]): void {
+  const groups = new Map<string, PlannedRun[]>();
+  for (const run of runs) {
+    const key = groupKey(run);
+    if (key === undefined) continue;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const combined = members.map((member) => member.hash).sort();
+    for (const member of members) member.hash = hashOf({own: member.hash, group: combined});
+  }
+}
+
+/** The runs measured together with `run`: same group, same swept value; `undefined` outside a group. */
+export function groupKey(run: PlannedRun): string | undefined {
+  if (run.kind !== 'bench' || run.measure.group === undefined) return undefined;
+  return run.sweep ? `${run.measure.group}@${run.sweep.name}=${String(run.sweep.value)}` : run.measure.group;
+}
+
+/** Time allowed to build a `lib` block unless it says `timeout=`: a first PyO3 build compiles PyO3. */
+export const defaultLibraryTimeoutMs = 300_000;
+
+/**
+ * Gives each run the `lib` blocks it names in `uses=`, and folds their hashes into its own, so that
+ * editing a library re-runs every block that uses it. Runs that use no library keep their hash.
+ */
+function useLibraries(runs: PlannedRun[], notebook: Notebook, runtimes: Record<string, RuntimeInfo>): void {
+  const libraries = new Map<string, PlannedLibrary>();
+  for (const block of notebook.blocks) {
+    if (block.kind === 'lib') libraries.set(block.id, planLibrary(block, runtimes));
+  }
+  for (const run of runs) {
+    const uses = notebook.blocks.find((block) => block.id === run.blockId)?.options.uses;
+    // parseNotebook reports ids that are not lib blocks; a notebook with errors is never planned.
+    const used = (Array.isArray(uses) ? uses : []).flatMap((id) => libraries.get(id) ?? []);
+    if (used.length === 0) continue;
+    run.libraries = used;
+    run.hash = hashOf({own: run.hash, libraries: used.map(({id, hash}) => ({id, hash}))});
+  }
+}
+
+function planLibrary(block: Block, runtimes: Record<string, RuntimeInfo>): PlannedLibrary {
+  const runtime = block.runtime!;
+  const info = runtimes[runtime];
+  const timeoutMs = typeof block.options.timeout === 'number' ? block.options.timeout : defaultLibraryTimeoutMs;
+  const hash = hashOf({
+    recipe: libraryRecipe,
+    runtime,
+    version: info?.version ?? 'missing',
+    executable: info?.executable ?? 'missing',
+    flags: info?.flags ?? [],
+    code: block.code
+  });
+  return {id: block.id, runtime, code: block.code, timeoutMs, hash};
 }
 
 /** A short content hash of a JSON value, with keys sorted so that key order never matters. */

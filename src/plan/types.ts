@@ -15,9 +15,28 @@ export interface PlannedRun {
   /** Every parameter as resolved for this run. */
   params: Record<string, ParamValue>;
   measure: MeasureSettings;
+  /** Times are divided by this parameter's value (`per=iterations`): results are per iteration. */
+  per?: {name: string; value: number};
+  /** The `lib` blocks this run uses (`uses=`), built before it runs; absent when it uses none. */
+  libraries?: PlannedLibrary[];
   /** Per-run time limit. */
   timeoutMs: number;
+  /** Memory limit of the run's processes (JS: of its worker's heap), in bytes; absent means no limit. */
+  memoryBytes?: number;
   /** Content hash: code, options, params and runtime version. */
+  hash: string;
+}
+
+/** A `lib` block as the runs that use it need it: built before them, and part of their hash. */
+export interface PlannedLibrary {
+  id: string;
+  /** `go` (c-shared library), `c` (shared library) or `rust` (PyO3 extension module). */
+  runtime: string;
+  /** The block's code as written: parameters are not filled into libraries. */
+  code: string;
+  /** Limit for building it (`timeout=`, default 5 minutes: a first PyO3 build compiles PyO3 itself). */
+  timeoutMs: number;
+  /** Content hash: code, compiler version and executable, build recipe. */
   hash: string;
 }
 

@@ -1,15 +1,24 @@
 import type {Block, Notebook} from '../parse/types.js';
-import {renderChart} from './chart.js';
+import type {ClaimResult} from '../measure/claims.js';
+import {renderChart, type ChartResult} from './chart.js';
+import {renderClaim} from './claim.js';
 import {escapeHtml} from './escape.js';
+import {formatCount, formatTime} from './format.js';
+import {highlightCode} from './highlight.js';
 import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel} from './outcome.js';
-import {listOption, missingBlocks, resultRows} from './rows.js';
+import {renderProvenance} from './provenance.js';
+import {labelOf, listOption, measuredResults, missingBlocks, resultRows, sampleRows} from './rows.js';
 import {renderTable} from './table.js';
-import type {BlockOutcome, RenderOptions} from './types.js';
+import type {BlockOutcome, RenderOptions, ResultRow} from './types.js';
 
 /** What a block is rendered against: the notebook, every block's outcomes, the chart cache. */
 export interface BlockContext extends RenderOptions {
   notebook: Notebook;
   outcomes: Record<string, BlockOutcome[]>;
+  /** The command that builds the page (`npm run report -- notebooks/x.md`): charts and tables show how to re-run their blocks. */
+  reportCommand?: string;
+  /** Each claim block's verdict, by block id. */
+  claims?: Record<string, ClaimResult>;
 }
 
 /** Renders one block by kind as an HTML fragment whose outer element has `id="<block id>"`. */
@@ -19,29 +28,44 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'code':
       return `<div class="block block-code" id="${id}">${renderCode(block)}</div>`;
     case 'bench':
-      return wrap(block, [renderCollapsedCode(block), ...renderBench(context.outcomes[block.id] ?? [])]);
+      return wrap(block, [renderHead(block), ...renderBench(context.outcomes[block.id] ?? []), renderCollapsedCode(block)]);
     case 'run':
-      return wrap(block, [renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [])]);
+      return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [])]);
     case 'plot':
       return renderPlot(block, context);
     case 'table':
       return wrap(block, renderTableBlock(block, context));
+    case 'lib':
+      // A library's code is what other blocks call: shown open, under its name.
+      return wrap(block, [renderHead(block), renderCode(block)]);
+    case 'claim':
+      return renderClaim(block, context.claims?.[block.id]);
   }
 }
 
 function wrap(block: Block, parts: string[]): string {
-  return [`<div class="block block-${block.kind}" id="${escapeHtml(block.id)}">`, ...parts, '</div>'].join('\n');
+  return [`<div class="block block-${escapeHtml(block.kind)}" id="${escapeHtml(block.id)}">`, ...parts.filter((part) => part !== ''), '</div>'].join('\n');
 }
 
+/** Code highlighted at build time (the page has no script), every character escaped. */
 function renderCode(block: Block): string {
   const language = block.lang === '' ? '' : ` class="language-${escapeHtml(block.lang)}"`;
-  return `<pre><code${language}>${escapeHtml(block.code)}</code></pre>`;
+  return `<pre><code${language}>${highlightCode(block.code, block.lang)}</code></pre>`;
 }
 
-/** Code that is not the point of the page (it is the results) starts collapsed. */
+/** The block's label as a link to itself, then its language and id. */
+function renderHead(block: Block): string {
+  const kind = block.kind === 'bench' ? '' : ` ${block.kind}`;
+  // The id is worth showing when the label hides it: it is what `blocks=` and `--filter` take.
+  const meta = `${block.lang}${kind}${labelOf(block) === block.id ? '' : ` · ${block.id}`}`;
+  return `<p class="bench-head"><a class="self" href="#${escapeHtml(block.id)}">${escapeHtml(labelOf(block))}</a> <span class="bench-meta">${escapeHtml(meta)}</span></p>`;
+}
+
+/** Code that is not the point of the page (it is the results) starts collapsed; print expands it. */
 function renderCollapsedCode(block: Block): string {
-  const summary = block.lang === '' ? block.id : `${block.lang} · ${block.id}`;
-  return `<details><summary>${escapeHtml(summary)}</summary>${renderCode(block)}</details>`;
+  const lines = block.code.split('\n').length;
+  const summary = `${block.lang === '' ? 'Code' : `${block.lang} code`}, ${formatCount(lines)} ${lines === 1 ? 'line' : 'lines'}`;
+  return `<details class="code"><summary>${escapeHtml(summary)}</summary>${renderCode(block)}</details>`;
 }
 
 function renderBench(outcomes: BlockOutcome[]): string[] {
@@ -66,34 +90,86 @@ function renderRun(outcomes: BlockOutcome[]): string[] {
 }
 
 async function renderPlot(block: Block, context: BlockContext): Promise<string> {
-  const rows = resultRows(context.outcomes, context.notebook, listOption(block, 'blocks'));
+  const blockIds = listOption(block, 'blocks');
+  const rows = resultRows(context.outcomes, context.notebook, blockIds);
   const parts = [`<figure class="block block-plot" id="${escapeHtml(block.id)}">`];
   const missing = missingBlocks(block, context.notebook, rows);
+  let drawn = false;
   if (rows.length > 0) {
-    const chart = await renderChart(block.code, rows, context);
-    const alt = block.options['alt'];
+    const samples = sampleRows(context.outcomes, context.notebook, blockIds);
+    const chart = await renderChart(block.code, rows, {...context, samples});
     if (chart.error !== undefined) {
       parts.push(`<div class="error" role="alert"><p><strong>Plot failed</strong>: ${escapeHtml(chart.error)}</p></div>`);
-    } else if (alt === undefined) {
-      parts.push(chart.svg);
     } else {
-      parts.push(`<div class="chart" role="img" aria-label="${escapeHtml(String(alt))}">${chart.svg}</div>`);
+      const alt = block.options['alt'] === undefined ? describeChart(chart, rows) : String(block.options['alt']);
+      parts.push(`<div class="chart" role="img" aria-label="${escapeHtml(alt)}">`, ...chartVariants(chart), '</div>');
+      drawn = true;
     }
   }
   if (missing.length > 0) parts.push(renderNotice(missingText(missing, context)));
   const caption = block.options['caption'];
-  if (caption !== undefined) parts.push(`<figcaption>${escapeHtml(String(caption))}</figcaption>`);
+  const provenance = drawn ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : '';
+  if (caption !== undefined || provenance !== '') {
+    parts.push('<figcaption>');
+    if (caption !== undefined) parts.push(`<p class="caption">${escapeHtml(String(caption))}</p>`);
+    if (provenance !== '') parts.push(provenance);
+    parts.push('</figcaption>');
+  }
   parts.push('</figure>');
   return parts.join('\n');
 }
 
+/** The wide chart, and the narrow one for phones when there is one (CSS shows one of them). */
+function chartVariants(chart: ChartResult): string[] {
+  if (chart.narrow === undefined) return [chart.svg];
+  return [`<div class="chart-wide">${chart.svg}</div>`, `<div class="chart-narrow">${chart.narrow}</div>`];
+}
+
+/** Marks Plot labels its groups with, by what they make a chart look like, most telling first. */
+const CHART_KINDS: ReadonlyArray<[mark: string, name: string]> = [
+  ['bar', 'bar chart'],
+  ['line', 'line chart'],
+  ['area', 'area chart'],
+  ['dot', 'dot plot'],
+  ['cell', 'heat map'],
+  ['rect', 'histogram'],
+  ['tick', 'tick plot'],
+  ['rule', 'chart']
+];
+
+/** Most results listed in a generated text alternative; the table has the rest. */
+const ALT_ROWS = 12;
+
+/**
+ * A generated text alternative for a chart without `alt`: its kind (from the marks Plot drew) and the
+ * median of each result, e.g. `Bar chart of 2 results: Python median 738 ns; Go median 30.4 ns.`
+ */
+export function describeChart(chart: Pick<ChartResult, 'svg'>, rows: ResultRow[]): string {
+  const marks = new Set([...chart.svg.matchAll(/<g aria-label="([a-z-]+)"/g)].map((match) => match[1]!));
+  const kind = CHART_KINDS.find(([mark]) => marks.has(mark))?.[1] ?? 'chart';
+  const items = rows.slice(0, ALT_ROWS).map((row) => {
+    const where = row.param === undefined ? '' : ` ${row.param}=${String(row.value)}`;
+    const median = row.unit === 'instructions' ? `${formatCount(Math.round(row.median))} instructions` : formatTime(row.median);
+    return `${row.label}${where} median ${median}`;
+  });
+  const more = rows.length > ALT_ROWS ? `; and ${rows.length - ALT_ROWS} more` : '';
+  const count = `${rows.length} ${rows.length === 1 ? 'result' : 'results'}`;
+  return `${kind[0]!.toUpperCase()}${kind.slice(1)} of ${count}: ${items.join('; ')}${more}.`;
+}
+
 function renderTableBlock(block: Block, context: BlockContext): string[] {
-  const rows = resultRows(context.outcomes, context.notebook, listOption(block, 'blocks'));
+  const blockIds = listOption(block, 'blocks');
+  const rows = resultRows(context.outcomes, context.notebook, blockIds);
   const missing = missingBlocks(block, context.notebook, rows);
   return [
     rows.length > 0 ? renderTable(block, rows) : '',
-    missing.length > 0 ? renderNotice(missingText(missing, context)) : ''
+    missing.length > 0 ? renderNotice(missingText(missing, context)) : '',
+    rows.length > 0 ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : ''
   ].filter((part) => part !== '');
+}
+
+function reportOf(context: BlockContext): {reportCommand?: string} {
+  return context.reportCommand === undefined ? {} : {reportCommand: context.reportCommand};
 }
 
 /** Says which referenced blocks have no measured result, and why, e.g. `bench-2 (failed)`. */

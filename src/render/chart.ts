@@ -1,18 +1,39 @@
 import {createHash} from 'node:crypto';
-import type {RenderOptions, ResultRow} from './types.js';
+import {formatCount, formatTime} from './format.js';
+import type {RenderOptions, ResultRow, SampleRow} from './types.js';
 
 /** Version of @observablehq/plot that renders charts (pinned in package.json); part of the cache key. */
 export const PLOT_VERSION = '0.6.17';
 
 /** Bump when the post-processing below changes, so that cached charts are rendered again. */
-const CHART_REVISION = 1;
+const CHART_REVISION = 2;
+
+/** Default width of a chart: the page's text column (46rem). */
+export const CHART_WIDTH = 736;
+
+/** Width of the second rendering shown on phones (a 375 px screen less the page's padding). */
+export const NARROW_CHART_WIDTH = 340;
+
+/** Font size of chart text in px, set by the page's CSS over Plot's 10 px; margins are estimated with it. */
+const CHART_FONT_PX = 11;
 
 /** What `renderChart` returns: the chart's markup, or an empty string and why it failed. */
 export interface ChartResult {
   /** The `<svg>` (or `<figure>`, when Plot adds a legend or caption) as HTML; empty on error. */
   svg: string;
+  /**
+   * The same chart rendered at {@link NARROW_CHART_WIDTH} for phones; absent when the expression fixes
+   * its own width (both renderings would be the same).
+   */
+  narrow?: string;
   /** Why the expression failed, in one line. */
   error?: string;
+}
+
+/** Options of `renderChart`. */
+export interface ChartOptions extends RenderOptions {
+  /** The raw samples, bound as `samples` in the expression (default: none). */
+  samples?: SampleRow[];
 }
 
 type PlotModule = typeof import('@observablehq/plot');
@@ -24,48 +45,81 @@ interface ChartLibrary {
 
 let library: Promise<ChartLibrary> | undefined;
 
+/** Defaults of the rendering under way; `mark.plot()` reads them too. */
+let defaults: {width: number} = {width: CHART_WIDTH};
+
 /** Whether jsdom and Plot have been imported by this process (they are loaded on the first cache miss). */
 export function wasChartLibraryLoaded(): boolean {
   return library !== undefined;
 }
 
-/** The cache key of a chart: sha256 of its code, its rows and the Plot version. */
-export function chartKey(code: string, rows: ResultRow[]): string {
+/** The cache key of a chart: sha256 of its code, its rows and samples, and the Plot version. */
+export function chartKey(code: string, rows: ResultRow[], samples: SampleRow[] = []): string {
   return createHash('sha256')
     .update(code)
     .update('\0')
     .update(JSON.stringify(rows))
+    .update('\0')
+    .update(JSON.stringify(samples))
     .update('\0')
     .update(`${PLOT_VERSION}+${CHART_REVISION}`)
     .digest('hex');
 }
 
 /**
- * Renders a `plot` block: `code` is a JavaScript expression evaluated with `Plot` and `data` (the rows)
- * in scope. A failing expression returns `{svg: '', error}` rather than throwing.
+ * Renders a `plot` block: `code` is a JavaScript expression evaluated with `Plot`, `data` (the rows)
+ * and `samples` (one row per raw sample) in scope, once at {@link CHART_WIDTH} and once at
+ * {@link NARROW_CHART_WIDTH} unless the expression sets `width`. Plot gets defaults that do not change
+ * what an author wrote: the width, a left margin wide enough for the y labels when no margin is set,
+ * and a `title` (hover text) on marks drawn straight from `data` or `samples` that have none. A failing
+ * expression returns `{svg: '', error}` rather than throwing.
  */
-export async function renderChart(code: string, rows: ResultRow[], options: RenderOptions = {}): Promise<ChartResult> {
-  const key = chartKey(code, rows);
+export async function renderChart(code: string, rows: ResultRow[], options: ChartOptions = {}): Promise<ChartResult> {
+  const samples = options.samples ?? [];
+  const key = chartKey(code, rows, samples);
   const cached = await options.chartCache?.get(key);
-  if (cached !== undefined) return {svg: cached};
+  if (cached !== undefined) return fromCache(cached);
   const {Plot, document} = await loadChartLibrary();
-  let svg: string;
+  let result: ChartResult;
   try {
     // The plot block is code the notebook's author wrote to run, like its bench blocks.
-    const evaluate = new Function('Plot', 'data', `return (\n${stripTrailingSemicolons(code)}\n);`);
-    const element: unknown = await evaluate(wrapPlot(Plot, document), structuredClone(rows));
-    if (!isElement(element)) {
-      return {svg: '', error: `plot expression must return an element such as Plot.plot({...}), got ${describe(element)}`};
-    }
-    svg = normalizeIds(element.outerHTML, key.slice(0, 8));
+    const evaluate = new Function('Plot', 'data', 'samples', `return (\n${stripTrailingSemicolons(code)}\n);`);
+    const render = async (width: number): Promise<string | ChartResult> => {
+      defaults = {width};
+      const own = new WeakSet<object>();
+      const data = structuredClone(rows);
+      const sampleData = structuredClone(samples);
+      for (const row of [...data, ...sampleData]) own.add(row);
+      const element: unknown = await evaluate(wrapPlot(Plot, document, own), data, sampleData);
+      if (!isElement(element)) {
+        return {svg: '', error: `plot expression must return an element such as Plot.plot({...}), got ${describe(element)}`};
+      }
+      return element.outerHTML;
+    };
+    const wide = await render(CHART_WIDTH);
+    if (typeof wide !== 'string') return wide;
+    const narrow = await render(NARROW_CHART_WIDTH);
+    const prefix = key.slice(0, 8);
+    result = {svg: normalizeIds(wide, prefix)};
+    // The same markup at both widths means the expression chose its own width: show it once.
+    if (typeof narrow === 'string' && normalizeIds(narrow, prefix) !== result.svg) result.narrow = normalizeIds(narrow, `${prefix}n`);
   } catch (error) {
     if (error instanceof SyntaxError) {
       return {svg: '', error: `${error.message}: a plot block is one JavaScript expression, such as Plot.plot({marks: [...]})`};
     }
     return {svg: '', error: error instanceof Error ? error.message : String(error)};
+  } finally {
+    defaults = {width: CHART_WIDTH};
   }
-  await options.chartCache?.set(key, svg);
-  return {svg};
+  await options.chartCache?.set(key, JSON.stringify(result));
+  return result;
+}
+
+/** Cached charts are JSON `{svg, narrow}`; a bare `<svg>` (an older cache entry) is the wide chart alone. */
+function fromCache(cached: string): ChartResult {
+  if (!cached.startsWith('{')) return {svg: cached};
+  const parsed = JSON.parse(cached) as ChartResult;
+  return parsed.narrow === undefined ? {svg: parsed.svg} : {svg: parsed.svg, narrow: parsed.narrow};
 }
 
 /** Imports jsdom and Plot once, on first use: importing jsdom alone takes most of a second. */
@@ -73,24 +127,110 @@ function loadChartLibrary(): Promise<ChartLibrary> {
   library ??= (async () => {
     const [{JSDOM}, Plot] = await Promise.all([import('jsdom'), import('@observablehq/plot')]);
     const {document} = new JSDOM('<!doctype html><html><body></body></html>').window;
-    // `mark.plot()` calls Plot's own `plot`, which our wrapper cannot see; give it the document too.
+    // `mark.plot()` calls Plot's own `plot`, which our wrapper cannot see; give it the document and defaults too.
     const markPlot = Plot.Mark.prototype.plot;
     Plot.Mark.prototype.plot = function (this: InstanceType<PlotModule['Mark']>, options = {}) {
-      return markPlot.call(this, {document, ...options});
+      return markPlot.call(this, {document, ...defaults, ...options});
     };
     return {Plot, document};
   })();
   return library;
 }
 
-/** Plot with `document` filled in for the functions that create elements. */
-function wrapPlot(Plot: PlotModule, document: Document): PlotModule {
-  return {
+/** Marks that draw one element per datum, so that a `title` per datum makes sense as hover text. */
+const TITLED_MARKS = ['barX', 'barY', 'dot', 'dotX', 'dotY', 'tickX', 'tickY', 'cell', 'ruleX', 'ruleY'] as const;
+
+/** Plot with `document` and the defaults filled in, and default titles on marks over our rows. */
+function wrapPlot(Plot: PlotModule, document: Document, own: WeakSet<object>): PlotModule {
+  const wrapped: Record<string, unknown> = {
     ...Plot,
-    plot: (options: Parameters<PlotModule['plot']>[0] = {}) => Plot.plot({...options, document}),
+    plot: (options: Parameters<PlotModule['plot']>[0] = {}) =>
+      plotWithMargin(Plot, {...defaults, ...options, document}, options as Record<string, unknown>),
     legend: (options: Parameters<PlotModule['legend']>[0] = {}) =>
       Plot.legend({...options, document} as Parameters<PlotModule['legend']>[0])
-  } as PlotModule;
+  };
+  for (const name of TITLED_MARKS) {
+    const mark = Plot[name] as (data: unknown, options?: Record<string, unknown>) => unknown;
+    wrapped[name] = (data: unknown, options?: Record<string, unknown>) => mark(data, withDefaultTitle(data, options, own));
+  }
+  return wrapped as unknown as PlotModule;
+}
+
+/**
+ * `Plot.plot`, rendered again with a wider left margin when the y tick labels would stick out of the
+ * chart on the left (Plot 0.6 does not size margins to labels). Only when the author set no margin.
+ */
+function plotWithMargin(
+  Plot: PlotModule,
+  options: Parameters<PlotModule['plot']>[0],
+  authored: Record<string, unknown>
+): ReturnType<PlotModule['plot']> {
+  const chart = Plot.plot(options);
+  if (authored['marginLeft'] !== undefined || authored['margin'] !== undefined) return chart;
+  const overflow = leftOverflow(chart.outerHTML);
+  if (overflow === undefined) return chart;
+  return Plot.plot({...options, marginLeft: overflow.marginLeft + Math.ceil(overflow.pixels) + 6});
+}
+
+/** How far left-axis tick labels reach past the left edge, and the margin they were drawn with. */
+function leftOverflow(svg: string): {pixels: number; marginLeft: number} | undefined {
+  let worst: {pixels: number; marginLeft: number} | undefined;
+  const groups = svg.matchAll(/<g aria-label="(?:y|fy)-axis tick label" text-anchor="end"[^>]*?transform="translate\((-?[\d.]+),[^"]*"[^>]*>(.*?)<\/g>/gs);
+  for (const [, shift, body] of groups) {
+    for (const [, x, text] of body!.matchAll(/<text[^>]*transform="translate\((-?[\d.]+),[^"]*"[^>]*>(.*?)<\/text>/gs)) {
+      const anchor = Number(shift) + Number(x);
+      const pixels = estimateTextWidth(decodeText(text!)) - anchor;
+      if (pixels > 0 && (worst === undefined || pixels > worst.pixels)) worst = {pixels, marginLeft: Number(x)};
+    }
+  }
+  return worst;
+}
+
+/** Rough width in px of `text` in a sans-serif face at {@link CHART_FONT_PX}: jsdom has no text metrics. */
+function estimateTextWidth(text: string): number {
+  let ems = 0;
+  for (const character of text) {
+    if (/[ilj.,:;'|!]/.test(character)) ems += 0.3;
+    else if (/[ftrI ()[\]\-]/.test(character)) ems += 0.4;
+    else if (/[mwMW@%]/.test(character)) ems += 0.9;
+    else if (/[A-Z]/.test(character)) ems += 0.7;
+    else ems += 0.6;
+  }
+  // Ten percent more: a label cut at the edge is worse than a few pixels of margin.
+  return ems * CHART_FONT_PX * 1.1;
+}
+
+function decodeText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Adds `title: <summary of the datum>` to a mark's options when the author gave no title, no transform
+ * and the data are rows we passed in (so the datum's fields are known).
+ */
+function withDefaultTitle(data: unknown, options: Record<string, unknown> | undefined, own: WeakSet<object>): Record<string, unknown> | undefined {
+  if (options === undefined || typeof options !== 'object' || options === null) return options;
+  if ('title' in options || options['transform'] !== undefined || options['initializer'] !== undefined) return options;
+  if (!Array.isArray(data) || data.length === 0) return options;
+  if (!data.every((datum) => typeof datum === 'object' && datum !== null && own.has(datum))) return options;
+  return {...options, title: describeDatum};
+}
+
+/** Hover text of a result row or a sample row. */
+export function describeDatum(datum: ResultRow | SampleRow): string {
+  const format = (value: number) => (datum.unit === 'instructions' ? `${formatCount(Math.round(value))} instructions` : formatTime(value));
+  if ('median' in datum) {
+    const where = datum.param === undefined ? '' : ` (${datum.param}=${String(datum.value)})`;
+    return `${datum.label}${where}: median ${format(datum.median)}, 95% CI ${format(datum.ciLow)}–${format(datum.ciHigh)}, n = ${datum.n}`;
+  }
+  const where = datum.param === undefined ? '' : ` (${datum.param}=${String(datum.paramValue)})`;
+  return `${datum.label}${where}: ${format(datum.value)}, sample ${datum.index + 1} (process ${datum.process + 1})${datum.outlier ? ', outlier' : ''}`;
 }
 
 /** Plot numbers clip paths, patterns and markers with process-wide counters; renumber them per chart. */

@@ -54,3 +54,13 @@ export function formatCount(count: number): string {
 export function formatDay(iso: string): string {
   return /^\d{4}-\d{2}-\d{2}/.exec(iso)?.[0] ?? iso;
 }
+
+/** A ratio such as a speed-up: `3.52×`. */
+export function formatRatio(value: number): string {
+  return `${formatSignificant(value)}×`;
+}
+
+/** A fraction as a percentage: `0.875` -> `88%`. */
+export function formatPercent(value: number): string {
+  return Number.isFinite(value) ? `${Math.round(value * 100)}%` : '–';
+}

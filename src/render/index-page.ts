@@ -2,7 +2,7 @@ import {escapeHtml, safeHref} from './escape.js';
 import {formatDay} from './format.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
-import type {IndexEntry} from './types.js';
+import type {ClaimCounts, IndexEntry} from './types.js';
 
 /** Options of `renderIndex`. */
 export interface RenderIndexOptions {
@@ -16,17 +16,20 @@ export interface RenderIndexOptions {
   lang?: string;
 }
 
-/** Renders `index.html`: one entry per notebook with its article, block and failure counts, date and machine. */
+/** Renders `index.html`: one card per notebook with its description, article, claims, counts, date and machine. */
 export function renderIndex(entries: IndexEntry[], options: RenderIndexOptions): string {
   const title = options.title ?? 'Benchmark notebooks';
   const items = entries.map(renderEntry);
   const list = items.length === 0 ? '<p class="notice">No notebooks yet.</p>' : ['<ul class="notebooks">', ...items, '</ul>'].join('\n');
+  const lede =
+    '<p class="lede">Each notebook reproduces the benchmarks of an article: every figure on these pages was measured by ' +
+    'running the code shown, and each page says where, when and how to measure it again.</p>';
   return fillTemplate(
     options.template,
     {
       title: escapeHtml(title),
       css: inlineCss(options.css),
-      content: `<h1>${escapeHtml(title)}</h1>\n${list}`,
+      content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${list}`,
       lang: escapeHtml(options.lang ?? 'en')
     },
     'template'
@@ -37,7 +40,12 @@ function renderEntry(entry: IndexEntry): string {
   const href = safeHref(entry.href);
   const title = escapeHtml(entry.title);
   const lines = [`<li>`, `<p class="title">${href === undefined ? title : `<a href="${escapeHtml(href)}">${title}</a>`}</p>`];
+  if (entry.description !== undefined && entry.description !== '') lines.push(`<p class="description">${escapeHtml(entry.description)}</p>`);
   if (entry.article !== undefined) lines.push(`<p class="article">Reproduces ${renderArticle(entry.article)}</p>`);
+  if (entry.claims !== undefined) {
+    const summary = renderClaimCounts(entry.claims);
+    if (summary !== '') lines.push(`<p class="claims">${summary}</p>`);
+  }
   const facts = [
     `${entry.blocks} ${entry.blocks === 1 ? 'block' : 'blocks'}`,
     entry.failed === 0 ? 'none failed' : `<strong class="failed">${entry.failed} failed</strong>`,
@@ -48,4 +56,18 @@ function renderEntry(entry: IndexEntry): string {
   ].filter((fact) => fact !== '');
   lines.push(`<p class="facts">${facts.join(' · ')}</p>`, '</li>');
   return lines.join('');
+}
+
+/** Claims by verdict as badges (`3 hold`, `1 does not hold`...), only the verdicts that occur. */
+function renderClaimCounts(counts: ClaimCounts): string {
+  const parts: Array<[number, string, string]> = [
+    [counts.holds, 'holds', counts.holds === 1 ? 'claim holds' : 'claims hold'],
+    [counts.fails, 'fails', counts.fails === 1 ? 'does not hold' : 'do not hold'],
+    [counts.inconclusive, 'inconclusive', 'inconclusive'],
+    [counts.unmeasured, 'unmeasured', 'not measured']
+  ];
+  return parts
+    .filter(([count]) => count > 0)
+    .map(([count, key, label]) => `<span class="verdict verdict-${key}">${count} ${label}</span>`)
+    .join(' ');
 }

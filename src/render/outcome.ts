@@ -1,6 +1,6 @@
 import type {StoredResult} from '../store/types.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatDay, formatTime, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
+import {formatCount, formatDay, formatRatio, formatTime, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
 import {isMeasured} from './rows.js';
 import type {BlockOutcome} from './types.js';
 
@@ -100,10 +100,12 @@ export function renderSweepTable(results: StoredResult[]): string {
   const param = names.size === 1 ? [...names][0]! : 'value';
   const runtimes = [...new Set(measured.map(runtimeLabel))];
   const lines = [
+    '<section class="table-scroll" aria-label="Results by swept value" tabindex="0">',
     '<table class="sweep">',
     `<thead><tr><th scope="col">${escapeHtml(param)}</th><th scope="col" class="num">median</th>` +
       '<th scope="col" class="num">95% CI</th><th scope="col" class="num">min..max</th>' +
       '<th scope="col" class="num">n</th><th scope="col" class="num">loops</th>' +
+      (measured.length > 1 ? '<th scope="col" class="num">speed-up</th>' : '') +
       (runtimes.length > 1 ? '<th scope="col">runtime</th>' : '') +
       '</tr></thead>',
     '<tbody>'
@@ -118,21 +120,35 @@ export function renderSweepTable(results: StoredResult[]): string {
       `<td class="num">${escapeHtml(formatRange(stats.min, stats.max, unit))}</td>`,
       `<td class="num">${formatCount(stats.n)}</td>`,
       `<td class="num">${loopsCount(stored)}</td>`,
+      // Relative to the first value measured, as in the notebook's `speedup` field.
+      measured.length > 1 ? `<td class="num">${stats.median > 0 ? formatRatio(measured[0]!.stats.median / stats.median) : '–'}</td>` : '',
       runtimes.length > 1 ? `<td>${escapeHtml(runtimeLabel(stored))}</td>` : ''
     ];
     lines.push(`<tr>${cells.join('')}</tr>`);
   }
-  lines.push('</tbody>', '</table>');
+  lines.push('</tbody>', '</table>', '</section>');
   if (runtimes.length === 1) lines.push(`<p class="result">${escapeHtml(runtimes[0]!)}</p>`);
   lines.push(...measured.map(renderWarnings).filter((html) => html !== ''));
   return lines.join('\n');
 }
 
-function renderWarnings(stored: StoredResult): string {
+/**
+ * A block's statistics warnings in one compact note: the findings, then the advice they share
+ * (`standard deviation is 16% of the mean; 2 of 10 samples are outliers: rerun on a quieter machine...`).
+ */
+export function renderWarnings(stored: StoredResult): string {
+  const warnings = stored.stats?.warnings ?? [];
+  if (warnings.length === 0) return '';
   const where = sweepLabel(stored);
-  return (stored.stats?.warnings ?? [])
-    .map((warning) => renderNotice(where === undefined ? warning : `${where}: ${warning}`, 'notice warning'))
-    .join('');
+  const byAdvice = new Map<string, string[]>();
+  for (const warning of warnings) {
+    const split = warning.lastIndexOf(': ');
+    const [finding, advice] = split === -1 ? [warning, ''] : [warning.slice(0, split), warning.slice(split + 2)];
+    byAdvice.set(advice, [...(byAdvice.get(advice) ?? []), finding]);
+  }
+  const text = [...byAdvice].map(([advice, findings]) => `${findings.join('; ')}${advice === '' ? '' : `: ${advice}`}`).join('. ');
+  const prefix = where === undefined ? '' : `${where}: `;
+  return `<p class="warnings"><span class="badge warn">⚠ noisy</span> ${escapeHtml(prefix + text)}</p>`;
 }
 
 function formatRange(low: number, high: number, unit: TimeUnit): string {

@@ -1,8 +1,10 @@
 import type {Heading, Root} from 'mdast';
 import {renderBlock, type BlockContext} from './block.js';
+import {countClaims, renderClaimSummary} from './claim.js';
 import {escapeHtml} from './escape.js';
 import {renderMeta} from './meta.js';
 import {blockIndexOf, renderProse} from './prose.js';
+import {reportStep} from './provenance.js';
 import {fillTemplate, inlineCss} from './template.js';
 import type {ChartCache, PageInput} from './types.js';
 
@@ -19,24 +21,34 @@ export interface RenderPageOptions {
 }
 
 /**
- * Renders a notebook page: prose and blocks in reading order, each block with its results, errors
- * or notices, in the page template. Everything from the notebook and from block output is escaped.
+ * Renders a notebook page: a table of contents, then prose and blocks in reading order, each block
+ * with its results, errors or notices, charts and tables with their provenance, in the page template.
+ * Everything from the notebook and from block output is escaped; the page loads nothing and runs no script.
  */
 export async function renderPage(input: PageInput, options: RenderPageOptions): Promise<string> {
   const {notebook} = input;
   const tree = withTitle(notebook.tree, notebook.title);
-  const context: BlockContext = {notebook, outcomes: input.outcomes, chartCache: options.chartCache};
+  const context: BlockContext = {
+    notebook,
+    outcomes: input.outcomes,
+    chartCache: options.chartCache,
+    reportCommand: reportStep(input.command),
+    ...(input.claims ? {claims: input.claims} : {})
+  };
   const blockHtml = new Map<number, string>();
   // One block at a time, in reading order: charts render deterministically and jsdom loads once.
   for (const index of blockIndexes(tree)) {
     const block = notebook.blocks[index];
     if (block !== undefined && !blockHtml.has(index)) blockHtml.set(index, await renderBlock(block, context));
   }
-  const content = renderProse(
-    tree,
-    (index) => blockHtml.get(index),
-    notebook.blocks.map((block) => block.id)
-  );
+  const {html: prose} = renderProse(tree, (index) => blockHtml.get(index), {
+    reservedIds: notebook.blocks.map((block) => block.id),
+    toc: true
+  });
+  // The verdict count goes right under the page title, where a reader looks first.
+  const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';
+  const titleEnd = prose.indexOf('</h1>');
+  const content = summary && titleEnd !== -1 ? `${prose.slice(0, titleEnd + 5)}\n${summary}${prose.slice(titleEnd + 5)}` : summary + prose;
   return fillTemplate(
     options.template,
     {

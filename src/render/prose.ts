@@ -1,8 +1,8 @@
 import type {Element, ElementContent, Root as HastRoot, RootContent} from 'hast';
-import {toHtml} from 'hast-util-to-html';
 import type {Code, Root} from 'mdast';
 import {defaultHandlers, toHast, type State} from 'mdast-util-to-hast';
-import {safeHref} from './escape.js';
+import {escapeHtml, safeHref} from './escape.js';
+import {hastToHtml} from './hast.js';
 
 /** The index into `notebook.blocks` that the parse stage put on a `code` node, if any. */
 export function blockIndexOf(node: Code): number | undefined {
@@ -10,12 +10,31 @@ export function blockIndexOf(node: Code): number | undefined {
   return typeof index === 'number' ? index : undefined;
 }
 
+/** A heading of the page, for the table of contents. */
+export interface TocEntry {
+  depth: number;
+  id: string;
+  text: string;
+}
+
+/** Options of `renderProse`. */
+export interface RenderProseOptions {
+  /** Ids already used on the page (block ids): no heading slug takes one. */
+  reservedIds?: Iterable<string>;
+  /** Put a table of contents of the `h2` and `h3` headings after the first `h1` (default false). */
+  toc?: boolean;
+}
+
 /**
  * Renders a notebook's Markdown tree to HTML: raw HTML in the prose is dropped, headings get
- * deduplicated slug ids (never one in `reservedIds`), and each code node that is a block is replaced
- * by `blockHtml(index)`.
+ * deduplicated slug ids and a `#` anchor, remote images become links (a page loads nothing from the
+ * network), and each code node that is a block is replaced by `blockHtml(index)`.
  */
-export function renderProse(tree: Root, blockHtml: (index: number) => string | undefined, reservedIds: Iterable<string> = []): string {
+export function renderProse(
+  tree: Root,
+  blockHtml: (index: number) => string | undefined,
+  options: RenderProseOptions = {}
+): {html: string; headings: TocEntry[]} {
   const hast = toHast(tree, {
     allowDangerousHtml: false,
     handlers: {
@@ -27,15 +46,85 @@ export function renderProse(tree: Root, blockHtml: (index: number) => string | u
       }
     }
   }) as HastRoot;
-  const slugs = new Set(reservedIds);
+  const slugs = new Set(options.reservedIds ?? []);
+  const headings: TocEntry[] = [];
   visitElements(hast, (element) => {
     // Footnote labels come with an id that footnote references point at: keep it.
-    if (/^h[1-6]$/.test(element.tagName) && element.properties.id === undefined) addAnchor(element, uniqueSlug(textOf(element), slugs));
+    if (/^h[1-6]$/.test(element.tagName) && element.properties.id === undefined) {
+      const text = textOf(element).trim();
+      const id = uniqueSlug(text, slugs);
+      headings.push({depth: Number(element.tagName[1]), id, text});
+      addAnchor(element, id);
+    }
     if (element.tagName === 'a') keepSafe(element, 'href');
-    if (element.tagName === 'img') keepSafe(element, 'src');
   });
+  replaceImages(hast);
+  if (options.toc) insertToc(hast, headings);
   // `raw` nodes come only from the handler above: with `allowDangerousHtml: false` toHast drops HTML.
-  return toHtml(hast, {allowDangerousHtml: true});
+  return {html: hastToHtml(hast), headings};
+}
+
+/** A `<nav>` listing `h2` headings with their `h3` headings nested, or `''` with fewer than two. */
+export function renderToc(headings: TocEntry[]): string {
+  const entries = headings.filter((heading) => heading.depth === 2 || heading.depth === 3);
+  if (entries.length < 2) return '';
+  const lines = ['<nav class="toc" aria-label="Contents">', '<p class="toc-title">Contents</p>', '<ol>'];
+  let open = false;
+  for (const [index, entry] of entries.entries()) {
+    const link = `<a href="#${escapeHtml(entry.id)}">${escapeHtml(entry.text)}</a>`;
+    const nextIsChild = entries[index + 1]?.depth === 3;
+    if (entry.depth === 3 && open) {
+      lines.push(`<li>${link}</li>`);
+    } else {
+      if (open) lines.push('</ol></li>');
+      open = false;
+      // An h3 before any h2 is listed at the top level.
+      if (nextIsChild) {
+        lines.push(`<li>${link}<ol>`);
+        open = true;
+      } else {
+        lines.push(`<li>${link}</li>`);
+      }
+    }
+  }
+  if (open) lines.push('</ol></li>');
+  lines.push('</ol>', '</nav>');
+  return lines.join('\n');
+}
+
+function insertToc(hast: HastRoot, headings: TocEntry[]): void {
+  const toc = renderToc(headings);
+  if (toc === '') return;
+  const title = hast.children.findIndex((node) => node.type === 'element' && node.tagName === 'h1');
+  hast.children.splice(title + 1, 0, {type: 'raw', value: toc} as RootContent);
+}
+
+/**
+ * Images whose source is not a relative path would be fetched from the network when the page is
+ * opened: they become links to the image instead (and unsafe sources become their alt text).
+ */
+function replaceImages(node: HastRoot | Element): void {
+  node.children = node.children.map((child) => {
+    if (child.type !== 'element') return child;
+    if (child.tagName !== 'img') {
+      replaceImages(child);
+      return child;
+    }
+    const src = typeof child.properties.src === 'string' ? child.properties.src : '';
+    if (isLocalPath(src) || /^data:image\/(png|jpeg|gif|webp|avif)[;,]/i.test(src.trim())) return child;
+    const alt = typeof child.properties.alt === 'string' && child.properties.alt !== '' ? child.properties.alt : 'image';
+    const href = safeHref(src);
+    const text: ElementContent = {type: 'text', value: `[${alt}]`};
+    if (href === undefined || href === '') return {type: 'element', tagName: 'span', properties: {className: ['remote-image']}, children: [text]};
+    return {type: 'element', tagName: 'a', properties: {className: ['remote-image'], href, title: 'image, not loaded: open it'}, children: [text]};
+  }) as typeof node.children;
+}
+
+/** A path relative to the page: no scheme, not protocol-relative (`//host/x.png` is remote). */
+function isLocalPath(src: string): boolean {
+  // Browsers read a backslash as `/` in URLs, so `\\host\x.png` is as remote as `//host/x.png`.
+  const trimmed = src.trim().replace(/\\/g, '/');
+  return trimmed !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !trimmed.startsWith('//');
 }
 
 /** A GitHub-style slug of heading text: lowercase, punctuation dropped, spaces to hyphens. */
@@ -67,7 +156,7 @@ function addAnchor(heading: Element, id: string): void {
   });
 }
 
-function keepSafe(element: Element, property: 'href' | 'src'): void {
+function keepSafe(element: Element, property: 'href'): void {
   const value = element.properties[property];
   if (typeof value === 'string' && safeHref(value) === undefined) delete element.properties[property];
 }

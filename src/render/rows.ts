@@ -1,7 +1,7 @@
 import type {Block, Notebook} from '../parse/types.js';
 import type {Stats} from '../measure/types.js';
 import type {StoredResult} from '../store/types.js';
-import type {BlockOutcome, ResultRow} from './types.js';
+import type {BlockOutcome, ResultRow, SampleRow} from './types.js';
 
 /**
  * Reads a block option that lists block ids (`blocks=[a, b]` or `blocks=a,b`); `undefined` when unset.
@@ -22,42 +22,148 @@ export function isMeasured(stored: StoredResult | undefined): stored is StoredRe
 
 /**
  * One row per measured bench result (status `ok` with stats), in block order.
- * `blockIds` limits the rows to those blocks (default: every block).
+ * `blockIds` limits the rows to those blocks (default: every block). Rows of a swept block carry
+ * `speedup` (and `ideal`, `efficiency` for numeric values) relative to its first measured value;
+ * rows with a figure in the front matter's `published:` carry it as `published`.
  */
 export function resultRows(
   outcomes: Record<string, BlockOutcome[]>,
   notebook: Notebook,
   blockIds?: string[]
 ): ResultRow[] {
-  const wanted = blockIds === undefined ? undefined : new Set(blockIds);
   const rows: ResultRow[] = [];
-  for (const block of notebook.blocks) {
-    if (wanted !== undefined && !wanted.has(block.id)) continue;
-    for (const outcome of outcomes[block.id] ?? []) {
-      const stored = outcome.stored;
-      if (!isMeasured(stored)) continue;
-      const {stats, sweep} = stored;
+  for (const {block, stored} of measuredResults(outcomes, notebook, blockIds)) {
+    const {stats, sweep} = stored;
+    const published = publishedMedian(notebook, stored.key);
+    rows.push({
+      key: stored.key,
+      block: block.id,
+      label: labelOf(block),
+      runtime: stored.runtime.name,
+      version: stored.runtime.version,
+      status: stored.result.status,
+      ...(sweep === undefined ? {} : {param: sweep.name, value: sweep.value}),
+      n: stats.n,
+      min: stats.min,
+      median: stats.median,
+      mean: stats.mean,
+      max: stats.max,
+      stddev: stats.stddev,
+      mad: stats.mad,
+      ciLow: stats.ci[0],
+      ciHigh: stats.ci[1],
+      ...(published === undefined ? {} : {published}),
+      ...(stored.result.unit === 'instructions' ? {unit: 'instructions' as const} : {}),
+      ...memoryOf(notebook, stored)
+    });
+  }
+  addScaling(rows);
+  return rows;
+}
+
+/**
+ * One row per raw sample of every measured result, in block order then sample order: what `plot`
+ * blocks get as `samples`, for dot and box plots of the distribution.
+ */
+export function sampleRows(
+  outcomes: Record<string, BlockOutcome[]>,
+  notebook: Notebook,
+  blockIds?: string[]
+): SampleRow[] {
+  const rows: SampleRow[] = [];
+  for (const {block, stored} of measuredResults(outcomes, notebook, blockIds)) {
+    const samples = stored.result.samples ?? [];
+    const outliers = new Set(stored.stats.outliers);
+    const perProcess = samplesPerProcess(stored);
+    samples.forEach((value, index) => {
       rows.push({
         key: stored.key,
         block: block.id,
-        label: block.options['label'] === undefined ? block.id : String(block.options['label']),
+        label: labelOf(block),
         runtime: stored.runtime.name,
-        version: stored.runtime.version,
-        status: stored.result.status,
-        ...(sweep === undefined ? {} : {param: sweep.name, value: sweep.value}),
-        n: stats.n,
-        min: stats.min,
-        median: stats.median,
-        mean: stats.mean,
-        max: stats.max,
-        stddev: stats.stddev,
-        mad: stats.mad,
-        ciLow: stats.ci[0],
-        ciHigh: stats.ci[1]
+        ...(stored.sweep === undefined ? {} : {param: stored.sweep.name, paramValue: stored.sweep.value}),
+        value,
+        index,
+        process: Math.floor(index / perProcess),
+        outlier: outliers.has(index),
+        ...(stored.result.unit === 'instructions' ? {unit: 'instructions' as const} : {})
       });
-    }
+    });
   }
   return rows;
+}
+
+/** The block's `label` option, else its id. */
+export function labelOf(block: Block): string {
+  return block.options['label'] === undefined ? block.id : String(block.options['label']);
+}
+
+/** The measured results of the wanted blocks, in block order then plan order. */
+export function measuredResults(
+  outcomes: Record<string, BlockOutcome[]>,
+  notebook: Notebook,
+  blockIds?: string[]
+): Array<{block: Block; stored: StoredResult & {stats: Stats}}> {
+  const wanted = blockIds === undefined ? undefined : new Set(blockIds);
+  const results: Array<{block: Block; stored: StoredResult & {stats: Stats}}> = [];
+  for (const block of notebook.blocks) {
+    if (wanted !== undefined && !wanted.has(block.id)) continue;
+    for (const outcome of outcomes[block.id] ?? []) {
+      if (isMeasured(outcome.stored)) results.push({block, stored: outcome.stored});
+    }
+  }
+  return results;
+}
+
+/** The article's median for a result key, ns, from the front matter's `published:`. */
+function publishedMedian(notebook: Notebook, key: string): number | undefined {
+  return finite(publishedFigure(notebook, key)?.median);
+}
+
+function publishedFigure(notebook: Notebook, key: string): {median?: number; peakBytes?: number} | undefined {
+  // Notebooks built by hand (tests, older callers) may have no `published` at all.
+  const figures = (notebook as {published?: Record<string, {median?: number; peakBytes?: number}>}).published;
+  return figures !== undefined && Object.hasOwn(figures, key) ? figures[key] : undefined;
+}
+
+/** Memory fields of a row: `peak` (tracemalloc), `rss` (bytes), `publishedPeak`, those that are known. */
+function memoryOf(notebook: Notebook, stored: StoredResult): Pick<ResultRow, 'peak' | 'rss' | 'publishedPeak'> {
+  const {memory, process} = stored.result;
+  const rssKiB = process !== undefined && process.maxRssKiB.length > 0 ? Math.max(...process.maxRssKiB) : memory?.maxRssKiB;
+  const peak = finite(memory?.peakBytes);
+  const rss = finite(rssKiB === undefined ? undefined : rssKiB * 1024);
+  const publishedPeak = finite(publishedFigure(notebook, stored.key)?.peakBytes);
+  return {
+    ...(peak === undefined ? {} : {peak}),
+    ...(rss === undefined ? {} : {rss}),
+    ...(publishedPeak === undefined ? {} : {publishedPeak})
+  };
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Speed-up, ideal speed-up and efficiency of swept rows, against each block's first measured value. */
+function addScaling(rows: ResultRow[]): void {
+  const first = new Map<string, ResultRow>();
+  for (const row of rows) {
+    if (row.param === undefined) continue;
+    const base = first.get(row.block) ?? row;
+    first.set(row.block, base);
+    if (row.median > 0) row.speedup = base.median / row.median;
+    if (typeof row.value === 'number' && typeof base.value === 'number' && base.value !== 0) {
+      row.ideal = row.value / base.value;
+      if (row.speedup !== undefined && row.ideal !== 0) row.efficiency = row.speedup / row.ideal;
+    }
+  }
+}
+
+/** Samples are pooled process after process, `repeat` each; process mode times one process per sample. */
+function samplesPerProcess(stored: StoredResult): number {
+  const count = stored.result.samples?.length ?? 0;
+  const processes = stored.result.process === undefined ? (stored.result.loops?.length ?? 0) : count;
+  return processes > 0 && count % processes === 0 ? count / processes : Math.max(count, 1);
 }
 
 /**

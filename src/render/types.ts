@@ -1,3 +1,4 @@
+import type {ClaimResult} from '../measure/claims.js';
 import type {Notebook, ParamScalar} from '../parse/types.js';
 import type {Machine, StoredResult} from '../store/types.js';
 
@@ -28,6 +29,42 @@ export interface ResultRow {
   mad: number;
   ciLow: number;
   ciHigh: number;
+  /** The article's figure for this result, ns per call (front matter `published:`), when it gives one. */
+  published?: number;
+  /** Swept blocks: median at the first measured swept value divided by this median (2 = twice as fast). */
+  speedup?: number;
+  /** Swept blocks with numeric values: this value divided by the first, the speed-up of perfect scaling. */
+  ideal?: number;
+  /** Swept blocks with numeric values: `speedup / ideal` (1 = perfect linear scaling). */
+  efficiency?: number;
+  /** Unit of the times when it is not nanoseconds: `instructions` (`--measure instructions`). */
+  unit?: 'instructions';
+  /** Peak bytes allocated by one call (Python's tracemalloc), when measured. */
+  peak?: number;
+  /** Peak resident set of the measuring process (the largest over its processes), bytes, when measured. */
+  rss?: number;
+  /** The article's peak memory for this result, bytes (front matter `published:` `peak`). */
+  publishedPeak?: number;
+}
+
+/** One raw sample of a measured run: what `plot` blocks receive as `samples`. */
+export interface SampleRow {
+  key: string;
+  block: string;
+  label: string;
+  runtime: string;
+  /** Swept parameter name and value, when the block is swept. */
+  param?: string;
+  paramValue?: ParamScalar;
+  /** Time per call of this sample, ns (or instructions, see `unit`). */
+  value: number;
+  /** Position of the sample in the run, 0-based, processes in order. */
+  index: number;
+  /** The fresh process (0-based) the sample was taken in. */
+  process: number;
+  /** Whether the statistics flagged this sample as an outlier (outside Tukey's fences). */
+  outlier: boolean;
+  unit?: 'instructions';
 }
 
 /** A block's outcome as the page shows it: a stored result, or why there is none. */
@@ -54,6 +91,26 @@ export interface PageInput {
   machine?: Machine;
   /** The command that reproduces this page, shown in a "how to reproduce" box. */
   command: string;
+  /** Each claim block's verdict, by block id. */
+  claims?: Record<string, ClaimResult>;
+  /** Files written beside the page (`<name>.json`, `.csv`...), linked from it. */
+  downloads?: Download[];
+}
+
+/** A file beside a page that the page links to. */
+export interface Download {
+  /** File name relative to the page. */
+  href: string;
+  /** What it is, e.g. `results as CSV`. */
+  label: string;
+}
+
+/** How a notebook's claims came out (filled in by the claim stage). */
+export interface ClaimCounts {
+  holds: number;
+  fails: number;
+  inconclusive: number;
+  unmeasured: number;
 }
 
 /** One line of the index page. */
@@ -62,6 +119,10 @@ export interface IndexEntry {
   title: string;
   href: string;
   article?: Notebook['article'];
+  /** The notebook's one-line description. */
+  description?: string;
+  /** How the notebook's claims came out, when it has any. */
+  claims?: ClaimCounts;
   blocks: number;
   failed: number;
   /** Date of the newest result on the page (ISO), if any. */

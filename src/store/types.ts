@@ -27,6 +27,8 @@ export interface StoredResult {
   kind: 'bench' | 'run';
   hash: string;
   sweep?: {name: string; value: ParamScalar};
+  /** Samples were divided by this parameter's value (`per=`): they are per iteration. */
+  per?: {name: string; value: number};
   profile: string;
   runtime: RuntimeInfo;
   machine: Machine;

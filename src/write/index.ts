@@ -23,3 +23,5 @@ export async function writeOutputFile(outputDir: string, name: string, content: 
   await writeFileAtomic(file, content);
   return file;
 }
+
+export {CSV_COLUMNS, pageExports, serializeCsv, serializeHyperfine, serializeJson, type ExportFile, type ExportInput} from './exports.js';

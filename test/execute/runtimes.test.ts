@@ -22,7 +22,7 @@ test('resolveRuntimes', async (t) => {
     assert.ok(python);
     assert.ok(path.isAbsolute(python.executable));
     assert.ok(!python.executable.includes(`${path.sep}shims${path.sep}`), python.executable);
-    assert.match(python.version, /^3\.\d+\.\d+/);
+    assert.match(python.version, /^CPython 3\.\d+\.\d+$/);
     assert.doesNotMatch(readFileSync(python.executable).subarray(0, 2).toString(), /^#!/);
   });
 

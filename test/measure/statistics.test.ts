@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {bootstrapMedianInterval, quantileOfSorted, seededRandom, summarize} from '../../src/measure/index.js';
+import {bootstrapMedianInterval, quantileOfSorted, seededRandom, summarize, summarizeResult} from '../../src/measure/index.js';
 
 test('summarize', async (t) => {
   await t.test('computes location and spread of a fixed sample (values checked by hand)', () => {
@@ -59,4 +59,27 @@ test('seededRandom repeats its sequence for a seed and stays in [0, 1)', () => {
     assert.equal(x, b());
     assert.ok(x >= 0 && x < 1);
   }
+});
+
+test('summarize warns when samples approach the clock resolution (tinybench)', async (t) => {
+  const samples = [100, 101, 99, 100, 100];
+  await t.test('a sample of 10 calls of 100 ns read by a 50 ns clock is too short', () => {
+    const stats = summarize(samples, {timerResolutionNs: 50, loops: [10]});
+    assert.ok(stats.warnings.some((warning) => /only \d+× the clock's resolution of 50 ns: raise min-sample/.test(warning)), stats.warnings.join('\n'));
+  });
+  await t.test('a sample of 10,000 calls is long enough', () => {
+    assert.deepEqual(summarize(samples, {timerResolutionNs: 50, loops: [10_000]}).warnings, []);
+  });
+  await t.test('instruction counts get neither the clock warning nor the small-sample one', () => {
+    const stats = summarize([5000, 5000, 5000], {unit: 'instructions', timerResolutionNs: 50, loops: [1]});
+    assert.deepEqual(stats.warnings, []);
+    assert.equal(stats.unit, 'instructions');
+  });
+});
+
+test('summarizeResult reads the unit, clock and loops from a run result', () => {
+  assert.equal(summarizeResult({samples: []}), undefined);
+  const stats = summarizeResult({samples: [100, 101, 99, 100, 100], timerResolutionNs: 50, loops: [10, 20], unit: 'ns'})!;
+  assert.equal(stats.median, 100);
+  assert.equal(stats.warnings.length, 1, 'the shortest sample, 99 ns x 10 calls, is under 1000 clock steps');
 });

@@ -59,6 +59,42 @@ test('renderBlock', async (t) => {
     const notebook = setup();
     notebook.blocks[2]!.code = 'Plot.plot({marks: [Plot.barX(data, {x: "median"})]})';
     const html = await renderBlock(notebook.blocks[2]!, {notebook, outcomes: outcomesOf(benchResult('loop', 1))});
-    assert.match(html, /<div class="chart" role="img" aria-label="bars"><svg/);
+    assert.match(html, /<div class="chart" role="img" aria-label="bars">\n<div class="chart-wide"><svg[^]*<div class="chart-narrow"><svg/);
+  });
+
+  await t.test('a chart without alt gets a generated text alternative', async () => {
+    const notebook = setup();
+    const block = {...notebook.blocks[2]!, options: {}, code: 'Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})'};
+    const html = await renderBlock(block, {notebook, outcomes: outcomesOf(benchResult('loop', 2500))});
+    assert.match(html, /<div class="chart" role="img" aria-label="Bar chart of 1 result: loop median 2.50 µs.">/);
+  });
+
+  await t.test('charts and tables state their provenance and how to re-run their blocks', async () => {
+    const notebook = setup();
+    const noisy = benchResult('loop', 2500);
+    noisy.stats!.warnings = ['2 of 30 samples are outliers: rerun on a quieter machine'];
+    const block = {...notebook.blocks[2]!, code: 'Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})'};
+    const html = await renderBlock(block, {notebook, outcomes: outcomesOf(noisy), reportCommand: 'npm run report -- notebooks/demo.md'});
+    assert.match(html, /<figcaption>\n<div class="provenance">\n<p>Measured <time datetime="2024-05-01T12:00:00.000Z">2024-05-01<\/time> · on Test CPU 3000 \(8 cores\) · profile <code>quick<\/code> · python 3.11.7 · 30 samples per result/);
+    assert.match(html, /<span class="badge warn" title="loop: 2 of 30 samples are outliers: rerun on a quieter machine">⚠ noisy<\/span> <a href="#loop">loop<\/a>/);
+    assert.match(html, /Re-run: <code>npm run report -- notebooks\/demo.md --filter loop --rerun<\/code> · <a class="permalink" href="#chart">link<\/a>/);
+  });
+
+  await t.test('bench code is highlighted at build time and starts collapsed, after the result', async () => {
+    const notebook = setup();
+    notebook.blocks[0]!.code = 'def bench():\n    return "<b>"';
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(benchResult('loop', 1))});
+    assert.match(html, /<p class="bench-head"><a class="self" href="#loop">loop<\/a> <span class="bench-meta">python<\/span><\/p>/);
+    assert.match(html, /<p class="result">median[^]*<details class="code"><summary>python code, 2 lines<\/summary>/);
+    assert.match(html, /<span class="hljs-keyword">def<\/span> <span class="hljs-title function_">bench<\/span>/);
+    assert.match(html, /<span class="hljs-string">&quot;&lt;b&gt;&quot;<\/span>/);
+  });
+
+  await t.test('warnings of a result are one compact note with their shared advice', async () => {
+    const notebook = setup();
+    const stored = benchResult('loop', 2e3);
+    stored.stats!.warnings = ['spread is wide: raise repeat', '3 outliers: raise repeat'];
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(stored)});
+    assert.match(html, /<p class="warnings"><span class="badge warn">⚠ noisy<\/span> spread is wide; 3 outliers: raise repeat<\/p>/);
   });
 });

@@ -5,7 +5,7 @@ import test from 'node:test';
 import {packageRoot} from '../../src/paths.js';
 import {chartKey, PLOT_VERSION} from '../../src/render/chart.js';
 import {renderChart, resultRows, wasChartLibraryLoaded} from '../../src/render/index.js';
-import type {ChartCache, ResultRow} from '../../src/render/types.js';
+import type {ChartCache, ResultRow, SampleRow} from '../../src/render/types.js';
 import {benchResult, makeNotebook, outcomesOf} from './fixture.js';
 
 function rowsOf(count: number): ResultRow[] {
@@ -13,6 +13,19 @@ function rowsOf(count: number): ResultRow[] {
   const markdown = specs.map(() => '```python\npass\n```\n').join('\n');
   const notebook = makeNotebook(markdown, specs);
   return resultRows(outcomesOf(...specs.map((spec, index) => benchResult(spec.id, (index + 1) * 1e6))), notebook);
+}
+
+/** Sample rows for `rows`: three samples around each median. */
+function samplesOf(rows: ResultRow[]): SampleRow[] {
+  return rows.flatMap((row) =>
+    [0.9, 1, 1.1].map((factor, index) => ({key: row.key, block: row.block, label: row.label, runtime: row.runtime, value: row.median * factor, index, process: 0, outlier: false}))
+  );
+}
+
+/** The elements of one kind inside a mark's group. */
+function markCount(svg: string, mark: string, element: string): number {
+  const group = new RegExp(`<g aria-label="${mark}"[^>]*>(.*?)</g>`, 's').exec(svg);
+  return group?.[1]!.match(new RegExp(`<${element}\\b`, 'g'))?.length ?? 0;
 }
 
 /** The `<rect>`s inside the bar mark's group. */
@@ -86,17 +99,58 @@ test('renderChart', async (t) => {
     const cache = memoryCache();
     const rows = rowsOf(2);
     const code = 'Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})';
-    const {svg} = await renderChart(code, rows, {chartCache: cache});
-    assert.deepEqual([...cache.entries], [[chartKey(code, rows), svg]]);
+    const chart = await renderChart(code, rows, {chartCache: cache});
+    assert.deepEqual([...cache.entries], [[chartKey(code, rows), JSON.stringify(chart)]]);
+    assert.deepEqual(await renderChart(code, rows, {chartCache: cache}), chart, 'a hit gives back both renderings');
     await renderChart('Plot.nope()', rows, {chartCache: cache});
     assert.equal(cache.entries.size, 1);
   });
 
-  await t.test('the cache key changes with the code and the rows', () => {
+  await t.test('the cache key changes with the code, the rows and the samples', () => {
     const rows = rowsOf(2);
     assert.match(chartKey('a', rows), /^[0-9a-f]{64}$/);
     assert.notEqual(chartKey('a', rows), chartKey('b', rows));
     assert.notEqual(chartKey('a', rows), chartKey('a', rowsOf(3)));
+    assert.notEqual(chartKey('a', rows), chartKey('a', rows, samplesOf(rows)));
+  });
+
+  await t.test('binds samples next to data, one row per raw sample', async () => {
+    const rows = rowsOf(2);
+    const {svg, error} = await renderChart('Plot.dot(samples, {x: "value", y: "label"}).plot()', rows, {samples: samplesOf(rows)});
+    assert.equal(error, undefined);
+    assert.equal(markCount(svg, 'dot', 'circle'), 6);
+  });
+
+  await t.test('renders a narrow version for phones, unless the expression sets its width', async () => {
+    const code = 'Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})';
+    const chart = await renderChart(code, rowsOf(2), {});
+    assert.match(chart.svg, /^<svg[^>]* width="736"/);
+    assert.match(chart.narrow ?? '', /^<svg[^>]* width="340"/);
+    const fixed = await renderChart('Plot.plot({width: 500, marks: [Plot.barX(data, {y: "label", x: "median"})]})', rowsOf(2), {});
+    assert.match(fixed.svg, /width="500"/);
+    assert.equal(fixed.narrow, undefined);
+  });
+
+  await t.test('gives marks over data or samples a hover title, and leaves the author\'s titles alone', async () => {
+    const rows = rowsOf(1);
+    const {svg} = await renderChart('Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})', rows, {});
+    assert.match(svg, /<title>b0: median 1.00 ms, 95% CI 980 µs–1.02 ms, n = 30<\/title>/);
+    const own = await renderChart('Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median", title: () => "mine"})]})', rows, {});
+    assert.deepEqual([...own.svg.matchAll(/<title>(.*?)<\/title>/g)].map((match) => match[1]), ['mine']);
+    const derived = await renderChart('Plot.plot({marks: [Plot.barX(data.map((d) => ({...d})), {y: "label", x: "median"})]})', rows, {});
+    assert.doesNotMatch(derived.svg, /<title>/, 'rows the author built are not described');
+    const grouped = await renderChart('Plot.plot({marks: [Plot.barX(data, Plot.groupY({x: "count"}, {y: "label"}))]})', rows, {});
+    assert.doesNotMatch(grouped.svg, /<title>/, 'no title through a transform');
+  });
+
+  await t.test('widens the left margin to fit long y labels when the author set none', async () => {
+    const rows = rowsOf(2);
+    rows[0]!.label = 'A rather long label for a benchmark';
+    const left = (svg: string) => Number(/aria-label="y-axis tick" [^>]*><path transform="translate\(([\d.]+),/.exec(svg)?.[1]);
+    const auto = await renderChart('Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})', rows, {});
+    assert.ok(left(auto.svg) > 150, `margin ${left(auto.svg)}`);
+    const fixed = await renderChart('Plot.plot({marginLeft: 60, marks: [Plot.barX(data, {y: "label", x: "median"})]})', rows, {});
+    assert.equal(left(fixed.svg), 60);
   });
 
   await t.test('PLOT_VERSION matches the installed Plot', async () => {

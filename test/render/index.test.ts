@@ -3,5 +3,17 @@ import test from 'node:test';
 import * as render from '../../src/render/index.js';
 
 test('render exports', () => {
-  assert.deepEqual(Object.keys(render).sort(), ['renderChart', 'renderIndex', 'renderPage', 'renderTable', 'resultRows', 'wasChartLibraryLoaded']);
+  assert.deepEqual(Object.keys(render).sort(), [
+    'countClaims',
+    'formatClaimFigure',
+    'renderChart',
+    'renderClaim',
+    'renderClaimSummary',
+    'renderIndex',
+    'renderPage',
+    'renderTable',
+    'resultRows',
+    'sampleRows',
+    'wasChartLibraryLoaded'
+  ]);
 });

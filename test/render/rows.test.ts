@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {resultRows} from '../../src/render/index.js';
+import {resultRows, sampleRows} from '../../src/render/index.js';
 import {benchResult, failedResult, makeNotebook, outcomesOf} from './fixture.js';
 
 const markdown = ['```python', 'a', '```', '', '```python', 'b', '```', '', '```python', 'c', '```', ''].join('\n');
@@ -63,5 +63,61 @@ test('resultRows', async (t) => {
       resultRows(outcomes, notebook, ['pool']).map((row) => row.block),
       ['pool']
     );
+  });
+
+  await t.test('swept rows carry speed-up, ideal speed-up and efficiency against the first measured value', () => {
+    const outcomes = outcomesOf(
+      failedResult('pool', 'bench', 'MemoryError', {key: 'pool@workers=1', sweep: {name: 'workers', value: 1}}),
+      benchResult('pool', 4e6, {sweep: {name: 'workers', value: 2}}),
+      benchResult('pool', 1e6, {sweep: {name: 'workers', value: 8}}),
+      benchResult('loop', 5e5)
+    );
+    const rows = resultRows(outcomes, notebook);
+    assert.deepEqual(
+      rows.map((row) => [row.key, row.speedup, row.ideal, row.efficiency]),
+      [
+        ['loop', undefined, undefined, undefined],
+        ['pool@workers=2', 1, 1, 1],
+        ['pool@workers=8', 4, 4, 1]
+      ]
+    );
+  });
+
+  await t.test('a swept value that is not a number gets a speed-up but no ideal', () => {
+    const outcomes = outcomesOf(
+      benchResult('pool', 3e6, {sweep: {name: 'workers', value: 'one'}}),
+      benchResult('pool', 1e6, {sweep: {name: 'workers', value: 'many'}})
+    );
+    assert.deepEqual(
+      resultRows(outcomes, notebook).map((row) => [row.speedup, 'ideal' in row, 'efficiency' in row]),
+      [
+        [1, false, false],
+        [3, false, false]
+      ]
+    );
+  });
+
+  await t.test("rows carry the article's figure from the front matter's published:, and memory when measured", () => {
+    const withFigures = {...notebook, published: {loop: {median: 4e5, peakBytes: 1000}}} as typeof notebook;
+    const stored = benchResult('loop', 5e5);
+    stored.result = {...stored.result, memory: {peakBytes: 2048, maxRssKiB: 10_000}};
+    const [row] = resultRows(outcomesOf(stored), withFigures);
+    assert.equal(row!.published, 4e5);
+    assert.equal(row!.publishedPeak, 1000);
+    assert.equal(row!.peak, 2048);
+    assert.equal(row!.rss, 10_000 * 1024);
+  });
+
+  await t.test('sampleRows: one row per raw sample, with its process and whether it is an outlier', () => {
+    const stored = benchResult('pool', 10, {sweep: {name: 'workers', value: 2}});
+    stored.result = {...stored.result, samples: [10, 11, 12, 90], loops: [100, 200]};
+    stored.stats = {...stored.stats!, outliers: [3]};
+    const samples = sampleRows(outcomesOf(stored, benchResult('loop', 7)), notebook, ['pool']);
+    assert.deepEqual(samples, [
+      {key: 'pool@workers=2', block: 'pool', label: 'pool', runtime: 'python', param: 'workers', paramValue: 2, value: 10, index: 0, process: 0, outlier: false},
+      {key: 'pool@workers=2', block: 'pool', label: 'pool', runtime: 'python', param: 'workers', paramValue: 2, value: 11, index: 1, process: 0, outlier: false},
+      {key: 'pool@workers=2', block: 'pool', label: 'pool', runtime: 'python', param: 'workers', paramValue: 2, value: 12, index: 2, process: 1, outlier: false},
+      {key: 'pool@workers=2', block: 'pool', label: 'pool', runtime: 'python', param: 'workers', paramValue: 2, value: 90, index: 3, process: 1, outlier: true}
+    ]);
   });
 });

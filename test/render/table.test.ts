@@ -6,12 +6,16 @@ import {benchResult, makeNotebook, outcomesOf} from './fixture.js';
 
 const markdown = ['```python', 'a', '```', '', '```python', 'b', '```', '', '```table', '```', ''].join('\n');
 
-function setup(tableOptions: Block['options'] = {}) {
-  const notebook = makeNotebook(markdown, [
-    {kind: 'bench', id: 'fast', runtime: 'python', options: {label: '<b>fast</b> & "quick"'}},
-    {kind: 'bench', id: 'slow', runtime: 'python'},
-    {kind: 'table', id: 'table-1', options: tableOptions}
-  ]);
+function setup(tableOptions: Block['options'] = {}, published: Record<string, {median?: number}> = {}) {
+  const notebook = makeNotebook(
+    markdown,
+    [
+      {kind: 'bench', id: 'fast', runtime: 'python', options: {label: '<b>fast</b> & "quick"'}},
+      {kind: 'bench', id: 'slow', runtime: 'python'},
+      {kind: 'table', id: 'table-1', options: tableOptions}
+    ],
+    {published} as never
+  );
   const rows = resultRows(outcomesOf(benchResult('fast', 1.5e6), benchResult('slow', 3.25e7)), notebook);
   return {block: notebook.blocks[2]!, rows};
 }
@@ -22,13 +26,18 @@ function cells(html: string): string[][] {
 }
 
 test('renderTable', async (t) => {
-  await t.test('shows times in one unit picked from the smallest median, stated in the header', () => {
+  await t.test('shows times in one unit picked from the smallest median, stated in readable headers', () => {
     const {block, rows} = setup();
     assert.deepEqual(cells(renderTable(block, rows)), [
-      ['label', 'runtime', 'n', 'min (ms)', 'median (ms)', 'max (ms)'],
+      ['Benchmark', 'Runtime', 'Samples', 'Min (ms)', 'Median (ms)', 'Max (ms)'],
       ['&lt;b&gt;fast&lt;/b&gt; &amp; &quot;quick&quot;', 'python', '30', '1.35', '1.50', '1.95'],
       ['slow', 'python', '30', '29.3', '32.5', '42.3']
     ]);
+  });
+
+  await t.test('scrolls in its own labelled box, so a wide table never widens the page', () => {
+    const {block, rows} = setup({caption: 'Times'});
+    assert.match(renderTable(block, rows), /^<section class="table-scroll" aria-label="Times" tabindex="0">\n<table>\n<caption>Times<\/caption>/);
   });
 
   await t.test('escapes labels and the caption', () => {
@@ -42,24 +51,69 @@ test('renderTable', async (t) => {
   await t.test('honours blocks and columns, with ci as [low, high]', () => {
     const {block, rows} = setup({blocks: ['slow'], columns: ['label', 'version', 'median', 'ci']});
     assert.deepEqual(cells(renderTable(block, rows)), [
-      ['label', 'version', 'median (ms)', 'ci (ms)'],
+      ['Benchmark', 'Version', 'Median (ms)', '95% CI of median (ms)'],
       ['slow', '3.11.7', '32.5', '[31.9, 33.1]']
     ]);
   });
 
-  await t.test('adds the swept value after the label, headed by the parameter', () => {
+  await t.test('sorts on the server: sort=median ascending, sort=-median descending, marked with aria-sort', () => {
+    const ascending = setup({sort: 'median', columns: ['block', 'median']});
+    assert.deepEqual(cells(renderTable(ascending.block, ascending.rows)).map((row) => row[0]), ['Block', 'fast', 'slow']);
+    const descending = setup({sort: '-median', columns: ['block', 'median']});
+    const html = renderTable(descending.block, descending.rows);
+    assert.deepEqual(cells(html).map((row) => row[0]), ['Block', 'slow', 'fast']);
+    assert.match(html, /<th scope="col" class="num" aria-sort="descending">Median \(ms\)<\/th>/);
+    const byLabel = setup({sort: '-block', columns: ['block']});
+    assert.deepEqual(cells(renderTable(byLabel.block, byLabel.rows)).map((row) => row[0]), ['Block', 'slow', 'fast']);
+  });
+
+  await t.test('shows the published figure in the table unit and the ratio with its interval', () => {
+    const {block, rows} = setup({columns: ['block', 'median', 'published', 'ratio']}, {slow: {median: 2.5e7}});
+    assert.deepEqual(cells(renderTable(block, rows)), [
+      ['Block', 'Median (ms)', 'Published (ms)', 'Measured ÷ published'],
+      ['fast', '1.50', '', ''],
+      ['slow', '32.5', '25.0', '1.30× [1.27, 1.33]']
+    ]);
+  });
+
+  await t.test('adds published and ratio columns by default when the article gives figures', () => {
+    const {block, rows} = setup({}, {fast: {median: 1e6}});
+    assert.deepEqual(cells(renderTable(block, rows))[0], ['Benchmark', 'Runtime', 'Samples', 'Min (ms)', 'Median (ms)', 'Max (ms)', 'Published (ms)', 'Measured ÷ published']);
+  });
+
+  await t.test('says which columns and sort keys it does not know', () => {
+    const {block, rows} = setup({columns: ['label', 'medain'], sort: 'speed'});
+    const html = renderTable(block, rows);
+    assert.deepEqual(cells(html)[0], ['Benchmark']);
+    assert.match(html, /<p class="notice">Unknown column `medain` in columns=: use label, key, /);
+    assert.match(html, /<p class="notice">Unknown sort column `speed`/);
+  });
+
+  await t.test('adds the swept value, speed-up and efficiency for swept rows, headed by the parameter', () => {
     const notebook = makeNotebook(['```python', 'a', '```', '', '```table', '```'].join('\n'), [
       {kind: 'bench', id: 'pool', runtime: 'python'},
       {kind: 'table', id: 'table-1'}
     ]);
     const outcomes = outcomesOf(
-      benchResult('pool', 900, {sweep: {name: 'workers', value: 1}}),
-      benchResult('pool', 2500, {sweep: {name: 'workers', value: 4}})
+      benchResult('pool', 2000, {sweep: {name: 'workers', value: 1}}),
+      benchResult('pool', 800, {sweep: {name: 'workers', value: 4}})
     );
     assert.deepEqual(cells(renderTable(notebook.blocks[1]!, resultRows(outcomes, notebook))), [
-      ['label', 'workers', 'runtime', 'n', 'min (ns)', 'median (ns)', 'max (ns)'],
-      ['pool', '1', 'python', '30', '810', '900', '1170'],
-      ['pool', '4', 'python', '30', '2250', '2500', '3250']
+      ['Benchmark', 'workers', 'Runtime', 'Samples', 'Min (ns)', 'Median (ns)', 'Max (ns)', 'Speed-up', 'Efficiency'],
+      ['pool', '1', 'python', '30', '1800', '2000', '2600', '1.00×', '100%'],
+      ['pool', '4', 'python', '30', '720', '800', '1040', '2.50×', '63%']
+    ]);
+  });
+
+  await t.test('shows memory in one size unit per table', () => {
+    const {block, rows} = setup({columns: ['block', 'peak', 'rss']});
+    rows[0]!.peak = 2048;
+    rows[0]!.rss = 50 * 1024 ** 2;
+    rows[1]!.peak = 3 * 1024 ** 2;
+    assert.deepEqual(cells(renderTable(block, rows)), [
+      ['Block', 'Peak memory per call (KiB)', 'Peak RSS (KiB)'],
+      ['fast', '2.00', '51200'],
+      ['slow', '3072', '']
     ]);
   });
 });

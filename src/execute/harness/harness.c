@@ -5,12 +5,15 @@
  * the function to time), so it needs no declaration of that function and sees its return type.
  * It calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs
  * BENCHBOOK_WARMUP untimed samples and BENCHBOOK_REPEAT timed ones, and writes
- * {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns} to the file BENCHBOOK_RESULT.
+ * {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n} to the file
+ * BENCHBOOK_RESULT. With BENCHBOOK_LOOPS set, that is the loop count, nothing is calibrated and the
+ * samples are written as 0 (instruction counts need every run to do the same work, printing included).
  * Every name starts with bb_ so it cannot clash with the block's own.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #ifndef BB_FN
@@ -89,14 +92,19 @@ int main(void) {
   uint64_t warmup = bb_env("BENCHBOOK_WARMUP", 1);
   uint64_t min_ns = bb_env("BENCHBOOK_MIN_SAMPLE_NS", 10000000);
 
-  uint64_t loops = bb_calibrate(min_ns);
+  uint64_t fixed_loops = bb_env("BENCHBOOK_LOOPS", 0);
+
+  /* The clock's resolution first, so the samples can be judged against it (tinybench's order). */
+  uint64_t resolution = fixed_loops ? 0 : bb_timer_resolution();
+  uint64_t loops = fixed_loops ? fixed_loops : bb_calibrate(min_ns);
   for (uint64_t i = 0; i < warmup; i++) bb_measure(loops);
   double *samples = malloc((repeat ? repeat : 1) * sizeof *samples);
   if (samples == NULL) {
     fprintf(stderr, "benchbook: out of memory\n");
     return 2;
   }
-  for (uint64_t i = 0; i < repeat; i++) samples[i] = (double)bb_measure(loops) / (double)loops;
+  /* With a fixed loop count the output must not vary either: printing a time would. */
+  for (uint64_t i = 0; i < repeat; i++) samples[i] = fixed_loops ? (bb_measure(loops), 0.0) : (double)bb_measure(loops) / (double)loops;
 
   FILE *out = fopen(result_path, "w");
   if (out == NULL) {
@@ -105,8 +113,10 @@ int main(void) {
   }
   fprintf(out, "{\"samples\": [");
   for (uint64_t i = 0; i < repeat; i++) fprintf(out, "%s%.17g", i ? ", " : "", samples[i]);
-  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu}\n", (unsigned long long)loops,
-          (unsigned long long)bb_timer_resolution());
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld}\n", (unsigned long long)loops,
+          (unsigned long long)resolution, usage.ru_maxrss);
   if (fclose(out) != 0) {
     perror("benchbook: cannot write the result");
     return 2;

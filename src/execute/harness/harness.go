@@ -4,7 +4,9 @@
 // file that sets bbRun to `func() { bbHarness(<fn>) }`. It calibrates a loop count so one sample
 // lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP untimed samples and
 // BENCHBOOK_REPEAT timed ones, and writes
-// {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns} to the file BENCHBOOK_RESULT.
+// {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n} to the file
+// BENCHBOOK_RESULT. With BENCHBOOK_LOOPS set, that is the loop count, nothing is calibrated and the
+// samples are written as 0 (instruction counts need every run to do the same work, printing included).
 // Every name starts with bb so it cannot clash with the block's own.
 package main
 
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -92,20 +95,37 @@ func bbHarness[T any](f func() T) {
 	warmup := bbEnvInt("BENCHBOOK_WARMUP", 1)
 	minSample := time.Duration(bbEnvInt("BENCHBOOK_MIN_SAMPLE_NS", 10_000_000))
 
-	loops := bbCalibrate(f, minSample)
+	fixedLoops := bbEnvInt("BENCHBOOK_LOOPS", 0)
+
+	// The clock's resolution first, so the samples can be judged against it (tinybench's order).
+	resolution := int64(0)
+	if fixedLoops == 0 {
+		resolution = bbTimerResolution()
+	}
+	loops := fixedLoops
+	if loops == 0 {
+		loops = bbCalibrate(f, minSample)
+	}
 	for i := int64(0); i < warmup; i++ {
 		bbMeasure(f, loops)
 	}
 	samples := make([]float64, repeat)
 	for i := range samples {
-		samples[i] = float64(bbMeasure(f, loops).Nanoseconds()) / float64(loops)
+		elapsed := bbMeasure(f, loops)
+		// With a fixed loop count the output must not vary either: printing a time would.
+		if fixedLoops == 0 {
+			samples[i] = float64(elapsed.Nanoseconds()) / float64(loops)
+		}
 	}
 
+	var usage syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	out, err := json.Marshal(struct {
 		Samples           []float64 `json:"samples"`
 		Loops             int64     `json:"loops"`
 		TimerResolutionNs int64     `json:"timerResolutionNs"`
-	}{samples, loops, bbTimerResolution()})
+		MaxRssKiB         int64     `json:"maxRssKiB"`
+	}{samples, loops, resolution, int64(usage.Maxrss)})
 	if err == nil {
 		err = os.WriteFile(resultPath, out, 0o644)
 	}

@@ -5,9 +5,20 @@ Usage: python harness.py <block-file> <block-id>
 Runs the block's top-level code once (setup), then times the function named by BENCHBOOK_FN:
 calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP
 untimed samples and BENCHBOOK_REPEAT timed ones, and writes
-{"samples": [ns per call...], "loops": n, "timerResolutionNs": ns} to the file BENCHBOOK_RESULT.
+{"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "firstSampleNs": ns,
+"peakBytes": n, "maxRssKiB": n} to the file BENCHBOOK_RESULT. peakBytes is what one call allocates at
+its peak (tracemalloc, after timing; null where tracemalloc is missing, as on PyPy). With
+BENCHBOOK_LOOPS set, the loop count is that number, nothing is calibrated and the samples are
+written as 0 (instruction counts need every run to do the same work, printing included). firstSampleNs is the very first call, timed alone: with a JIT (PyPy, Numba) it
+includes compiling, which the samples, taken after warm-up, do not.
+
+The block file is Python source, or an extension module compiled from it (Nuitka), which is imported.
+Runs on Python 3.6+ and PyPy: no syntax newer than that.
 """
 
+import gc
+import importlib.machinery
+import importlib.util
 import itertools
 import json
 import linecache
@@ -45,14 +56,44 @@ def _time(fn, loops):
 
 
 def _calibrate(fn, min_sample_ns):
-    """The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_sample_ns (timeit's autorange)."""
+    """The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_sample_ns (timeit's autorange),
+    and the time of the first call, which calibration makes alone."""
+    first_ns = None
     base = 1
     while True:
         for factor in (1, 2, 5):
             loops = base * factor
-            if _time(fn, loops) >= min_sample_ns or loops >= _MAX_LOOPS:
-                return loops
+            elapsed = _time(fn, loops)
+            if first_ns is None:
+                first_ns = elapsed
+            if elapsed >= min_sample_ns or loops >= _MAX_LOOPS:
+                return loops, first_ns
         base *= 10
+
+
+def _peak_bytes(fn):
+    """Peak bytes traced by tracemalloc during one call of fn (as article 004 measures), or None without tracemalloc."""
+    try:
+        import tracemalloc
+    except ImportError:
+        return None
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def _max_rss_kib():
+    """This process's peak resident set (KiB on Linux), or None where the resource module is missing."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _timer_resolution_ns():
@@ -69,8 +110,22 @@ def _timer_resolution_ns():
     return best
 
 
+def _load_extension(path):
+    """Imports a block compiled to an extension module; its name is the file's up to the first dot."""
+    name = os.path.basename(path).split(".")[0]
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    sys.argv = [path]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _load_block(path, block_id):
     """Runs the block's code as __main__ from a file named after the block, so tracebacks name it."""
+    if path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return _load_extension(path)
     with open(path, encoding="utf-8") as file:
         source = file.read()
     filename = "<%s>" % block_id
@@ -123,13 +178,33 @@ def main():
         )
         return 2
 
-    loops = _calibrate(fn, min_sample_ns)
+    fixed_loops = _env_int("BENCHBOOK_LOOPS", 0)
+    # The clock's resolution first, so the samples can be judged against it (tinybench's order).
+    resolution = 0 if fixed_loops else _timer_resolution_ns()
+    if fixed_loops:
+        loops, first_ns = fixed_loops, None
+    else:
+        loops, first_ns = _calibrate(fn, min_sample_ns)
     for _ in range(warmup):
         _time(fn, loops)
     samples = [_time(fn, loops) / loops for _ in range(repeat)]
+    peak = None if fixed_loops else _peak_bytes(fn)
+    if fixed_loops:
+        # The output must not vary either: printing a time would.
+        samples = [0.0] * repeat
 
     with open(result_path, "w", encoding="utf-8") as file:
-        json.dump({"samples": samples, "loops": loops, "timerResolutionNs": _timer_resolution_ns()}, file)
+        json.dump(
+            {
+                "samples": samples,
+                "loops": loops,
+                "timerResolutionNs": resolution,
+                "firstSampleNs": first_ns,
+                "peakBytes": peak,
+                "maxRssKiB": _max_rss_kib(),
+            },
+            file,
+        )
     return 0
 
 

@@ -1,0 +1,148 @@
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {parseArgs} from 'node:util';
+import {venvDir} from '../execute/python-runtimes.js';
+import {exportIpynb, importIpynb} from '../notebook/ipynb.js';
+import {formatMessage, parseNotebook} from '../parse/index.js';
+import {packageRoot} from '../paths.js';
+import {writeFileAtomic} from '../store/index.js';
+import {CliError} from './errors.js';
+
+/** Every flag of `benchbook notebook`, documented once: `name` (type, default) — purpose. */
+export const notebookFlags = {
+  out: {type: 'string', default: '', description: 'file to write (default: beside the input, .ipynb for export, .md for import)'},
+  force: {type: 'boolean', default: false, description: 'export over a .ipynb whose edits are not in the Markdown yet'},
+  debug: {type: 'boolean', default: false, description: 'print stack traces of internal errors'},
+  help: {type: 'boolean', default: false, description: 'show this help'}
+} as const;
+
+/** The notebook's own help, generated from the flag table. */
+export function notebookHelp(): string {
+  return [
+    'Usage: npm run notebook -- <command> <file> [flags]',
+    '',
+    '  export notebooks/x.md     write notebooks/x.ipynb for JupyterLab with the tslab kernel',
+    '  import notebooks/x.ipynb  write notebooks/x.md back from it (cell outputs are not copied)',
+    '  lab notebooks/x.md        export, then open it in JupyterLab (the project venv\'s, see npm run setup)',
+    '',
+    ...Object.entries(notebookFlags).map(([name, flag]) => {
+      const type = flag.type === 'boolean' ? '' : ` <${flag.type}>`;
+      return `  --${name}${type}`.padEnd(26) + flag.description;
+    }),
+    '',
+    'See docs/jupyter.md.'
+  ].join('\n');
+}
+
+/** `benchbook notebook`: converts between Markdown notebooks and Jupyter notebooks, or opens one in JupyterLab. */
+export async function notebookCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: Object.fromEntries(Object.entries(notebookFlags).map(([name, flag]) => [name, {type: flag.type, default: flag.default}])) as Record<
+        string,
+        {type: 'string' | 'boolean'; default: string | boolean}
+      >
+    });
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : String(error)} (see npm run notebook -- --help)`, {cause: error});
+  }
+  const values = parsed.values as {out: string; force: boolean; help: boolean};
+  if (values.help) {
+    console.log(notebookHelp());
+    return 0;
+  }
+  const [command, file, ...extra] = parsed.positionals;
+  if (command === undefined) throw new CliError('expected a command: export, import or lab (see npm run notebook -- --help)');
+  if (file === undefined) throw new CliError(`notebook ${command} needs a file, e.g. npm run notebook -- ${command} notebooks/x.${command === 'import' ? 'ipynb' : 'md'}`);
+  if (extra.length > 0) throw new CliError(`notebook ${command} takes one file (saw also ${extra.join(' ')})`);
+  switch (command) {
+    case 'export':
+      return (await exportCommand(file, values.out || replaceExtension(file, '.ipynb'), values.force)) ? 0 : 1;
+    case 'import':
+      return importCommand(file, values.out || replaceExtension(file, '.md'));
+    case 'lab': {
+      const out = values.out || replaceExtension(file, '.ipynb');
+      if (!(await exportCommand(file, out, values.force))) return 1;
+      return openLab(out);
+    }
+    default:
+      throw new CliError(`unknown notebook command ${command}: expected export, import or lab`);
+  }
+}
+
+async function exportCommand(file: string, out: string, force: boolean): Promise<boolean> {
+  if (!file.endsWith('.md')) throw new CliError(`notebook export reads a Markdown notebook (.md), got ${file}`);
+  const markdown = await readText(file);
+  // Jupyter edits not yet imported would be lost: a .ipynb is only replaced when it says what the Markdown says.
+  if (!force && existsSync(out)) {
+    const previous = importIpynb(await readText(out), out);
+    if (previous.markdown !== undefined && previous.markdown !== markdown) {
+      console.error(`benchbook: ${out} has changes that are not in ${file}: run npm run notebook -- import ${out} first, or pass --force to replace it`);
+      return false;
+    }
+  }
+  const ipynb = exportIpynb(markdown, file, {importFrom: librarySpecifier(path.dirname(path.resolve(out)))});
+  await writeFileAtomic(out, ipynb);
+  const cells = (JSON.parse(ipynb) as {cells: Array<{cell_type: string}>}).cells;
+  const code = cells.filter((cell) => cell.cell_type === 'code').length;
+  console.log(`benchbook: wrote ${out} (${code - 1} block cells, ${cells.length - code} markdown cells, 1 setup cell)`);
+  return true;
+}
+
+async function importCommand(file: string, out: string): Promise<number> {
+  if (!file.endsWith('.ipynb')) throw new CliError(`notebook import reads a Jupyter notebook (.ipynb), got ${file}`);
+  const {markdown, messages} = importIpynb(await readText(file), file);
+  for (const message of messages) console.error(formatMessage(message));
+  if (markdown === undefined) {
+    console.error(`benchbook: ${out} not written`);
+    return 1;
+  }
+  await writeFileAtomic(out, markdown);
+  // What the report will say about the notebook now, so a mistake made in Jupyter shows at once.
+  const problems = parseNotebook(markdown, out).messages;
+  for (const message of problems) console.error(formatMessage(message));
+  console.log(`benchbook: wrote ${out}${problems.length > 0 ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'} for npm run report)` : ''}`);
+  return problems.some((message) => message.fatal) ? 1 : 0;
+}
+
+/** Runs the venv's JupyterLab on the notebook until it is stopped (Ctrl-C). */
+async function openLab(ipynb: string): Promise<number> {
+  const jupyter = path.join(venvDir, 'bin', 'jupyter');
+  if (!existsSync(jupyter)) throw new CliError(`JupyterLab is not installed in ${venvDir}: run npm run setup`, {exitCode: 1});
+  const child = spawn(jupyter, ['lab', ipynb], {stdio: 'inherit'});
+  // Ctrl-C reaches JupyterLab too (same process group); it asks, then stops, and so do we.
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', (error) => reject(new CliError(`cannot start ${jupyter}: ${error.message}`, {cause: error, exitCode: 1})));
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+    });
+  } finally {
+    process.off('SIGINT', ignore);
+  }
+}
+
+/** The module the setup cell imports, as a path from the notebook's folder to the built library. */
+export function librarySpecifier(fromDir: string): string {
+  const relative = path.relative(fromDir, path.join(packageRoot, 'dist', 'src', 'index.js')).split(path.sep).join('/');
+  return relative.startsWith('../') ? relative : `./${relative}`;
+}
+
+function replaceExtension(file: string, extension: string): string {
+  return file.replace(/\.(md|ipynb)$/i, '') + extension;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {cause: error, exitCode: 1});
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Stable mode (`--measure instructions`): bench blocks counted in instructions under valgrind's
+ * callgrind instead of timed. A count does not move with the machine's load, so it can tell two
+ * versions of a function apart where timings on a shared machine cannot; it is not a time.
+ */
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import type {PlannedRun} from '../plan/types.js';
+import {readHarnessResult} from './external.js';
+import {languageOfRuntime} from './languages.js';
+import {runProcess, type ProcessResult} from './process.js';
+import type {Executor} from './schedule.js';
+import type {ExecuteOptions, PreparedProgram, RunResult, RuntimeInfo} from './types.js';
+
+/** Outcome without the executor's timings. */
+type Outcome = Omit<RunResult, 'durationMs' | 'buildMs'>;
+
+/**
+ * Environment of every counted process. A fixed hash seed makes Python's dict and set work repeat;
+ * Go's asynchronous preemption signals crash callgrind, so they are turned off.
+ */
+export const countEnv = {PYTHONHASHSEED: '0', GODEBUG: 'asyncpreemptoff=1'};
+
+/**
+ * Counts a bench block in instructions (callgrind's total `Ir`). In process mode each sample is the
+ * count of one whole run of the program (start-up included). Inline, the harness runs with a fixed
+ * loop count instead of timing: each sample is `(count(1 + L calls) - count(1 call)) / L`, the
+ * instructions of one call with start-up, setup and the harness itself cancelled out, where `L` is
+ * the loop count a native calibration picks. `run.measure.processes` samples, each from fresh
+ * processes; address-space randomisation is off (`setarch -R`) where possible so counts repeat.
+ * JS and TS blocks are skipped: V8 compiles them while they run, under valgrind too.
+ */
+export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions, executor: Executor): Promise<RunResult> {
+  const language = languageOfRuntime(run.runtime) ?? run.runtime;
+  if (language === 'js' || language === 'ts') {
+    return skipped(`instruction counts are not supported for ${language} blocks: V8 compiles them as they run; measure time instead`);
+  }
+  const tools = await findTools();
+  if (typeof tools === 'string') return skipped(tools);
+  const samples = Math.max(1, run.measure.processes);
+  if (run.measure.mode === 'process') {
+    return executor({...run, kind: 'run'}, runtime, {
+      ...options,
+      runPrepared: async (program) => {
+        const counts: number[] = [];
+        for (let i = 0; i < samples; i++) {
+          const counted = await countOnce(tools, program, {}, options);
+          if (typeof counted !== 'number') return counted;
+          counts.push(counted);
+        }
+        return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, unit: 'instructions'};
+      }
+    });
+  }
+  return executor(run, runtime, {
+    ...options,
+    runPrepared: async (program) => {
+      const loops = await calibrate(run, program, options);
+      if (typeof loops !== 'number') return loops;
+      const counts: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        const base = await countOnce(tools, program, harnessEnv(run, program, 1), options, 1);
+        if (typeof base !== 'number') return base;
+        const more = await countOnce(tools, program, harnessEnv(run, program, 1 + loops), options, 1 + loops);
+        if (typeof more !== 'number') return more;
+        counts.push(Math.max(0, (more - base) / loops));
+      }
+      return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, loops: counts.map(() => loops), unit: 'instructions'};
+    }
+  });
+}
+
+/** Reads callgrind's total instruction count from its output file (`summary:` or `totals:` line). */
+export function parseCallgrindTotal(text: string): number | undefined {
+  const match = /^(?:summary|totals):\s+(\d+)/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+interface Tools {
+  valgrind: string;
+  /** `setarch` when it can turn address-space randomisation off here. */
+  setarch?: string;
+}
+
+let tools: Promise<Tools | string> | undefined;
+
+/** valgrind (required) and setarch (optional), probed once. */
+function findTools(): Promise<Tools | string> {
+  tools ??= (async () => {
+    const valgrind = await runProcess('valgrind', ['--version'], {timeoutMs: 10_000});
+    if (valgrind.exitCode !== 0) {
+      tools = undefined;
+      return 'valgrind not found: --measure instructions runs blocks under callgrind; install valgrind (apt-get install valgrind)';
+    }
+    const setarch = await runProcess('setarch', ['-R', 'true'], {timeoutMs: 10_000});
+    return {valgrind: 'valgrind', ...(setarch.exitCode === 0 ? {setarch: 'setarch'} : {})};
+  })();
+  return tools;
+}
+
+/** The harness's environment for a run of `loops` calls, no calibration, no clock. */
+function harnessEnv(run: PlannedRun, program: PreparedProgram, loops: number): Record<string, string> {
+  return {
+    BENCHBOOK_RESULT: path.join(program.workDir, `count-${loops}.json`),
+    BENCHBOOK_FN: run.measure.fn,
+    BENCHBOOK_REPEAT: '1',
+    BENCHBOOK_WARMUP: '0',
+    BENCHBOOK_LOOPS: String(loops)
+  };
+}
+
+/** The loop count a native run of the harness calibrates to (one sample of `min-sample`). */
+async function calibrate(run: PlannedRun, program: PreparedProgram, options: ExecuteOptions): Promise<number | Outcome> {
+  const resultFile = path.join(program.workDir, 'calibration.json');
+  const result = await runProcess(program.command.file, program.command.args, {
+    cwd: program.workDir,
+    env: {
+      ...program.command.env,
+      BENCHBOOK_RESULT: resultFile,
+      BENCHBOOK_FN: run.measure.fn,
+      BENCHBOOK_REPEAT: '1',
+      BENCHBOOK_WARMUP: '0',
+      BENCHBOOK_MIN_SAMPLE_NS: String(Math.round(run.measure.minSampleMs * 1e6))
+    },
+    timeoutMs: program.remainingMs(),
+    ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
+    ...(options.signal ? {signal: options.signal} : {})
+  });
+  const failure = processFailure(result);
+  if (failure) return failure;
+  const harness = await readHarnessResult(resultFile, 1);
+  if (typeof harness === 'string') return failed(`harness produced no result: ${harness}`, result);
+  return harness.loops;
+}
+
+/**
+ * One counted run of the program: its total `Ir`. With `loops`, the harness's result must show it
+ * ran exactly that many calls (a harness that ignores BENCHBOOK_LOOPS would count calibration).
+ */
+async function countOnce(
+  found: Tools,
+  program: PreparedProgram,
+  env: Record<string, string>,
+  options: ExecuteOptions,
+  loops?: number
+): Promise<number | Outcome> {
+  const outFile = path.join(program.workDir, `callgrind-${process.pid}-${Date.now()}.out`);
+  const valgrindArgs = ['--tool=callgrind', `--callgrind-out-file=${outFile}`, program.command.file, ...program.command.args];
+  const [file, args] = found.setarch ? [found.setarch, ['-R', found.valgrind, ...valgrindArgs]] : [found.valgrind, valgrindArgs];
+  const result = await runProcess(file, args, {
+    cwd: program.workDir,
+    env: {...program.command.env, ...countEnv, ...env},
+    timeoutMs: program.remainingMs(),
+    ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
+    ...(options.signal ? {signal: options.signal} : {})
+  });
+  const failure = processFailure(result);
+  if (failure) return failure;
+  if (loops !== undefined) {
+    const harness = await readHarnessResult(env['BENCHBOOK_RESULT']!, 1);
+    if (typeof harness === 'string') return failed(`harness produced no result: ${harness}`, result);
+    if (harness.loops !== loops) {
+      return failed(`the harness ran ${harness.loops} calls instead of ${loops}: it does not support fixed loop counts (BENCHBOOK_LOOPS)`, result);
+    }
+  }
+  let text: string;
+  try {
+    text = await readFile(outFile, 'utf8');
+  } catch {
+    return failed('callgrind wrote no output file', result);
+  }
+  const total = parseCallgrindTotal(text);
+  return total ?? failed('callgrind output has no summary: or totals: line', result);
+}
+
+/** The failure a finished process stands for, or `undefined`. */
+function processFailure(result: ProcessResult): Outcome | undefined {
+  const output = {stdout: result.stdout, stderr: result.stderr};
+  if (result.aborted) return {status: 'failed', reason: 'aborted', timedOut: false, ...output};
+  if (result.timedOut) return {status: 'timed-out', reason: 'timed out while counting instructions', timedOut: true, ...output};
+  if (result.spawnError !== undefined) return {status: 'failed', reason: `could not start: ${result.spawnError}`, timedOut: false, ...output};
+  if (result.signal !== undefined) return {status: 'failed', reason: `killed by ${result.signal}`, signal: result.signal, timedOut: false, ...output};
+  if (result.exitCode !== 0) {
+    return {status: 'failed', reason: `exited with code ${result.exitCode}`, exitCode: result.exitCode, timedOut: false, ...output};
+  }
+  return undefined;
+}
+
+function failed(reason: string, result: ProcessResult): Outcome {
+  return {status: 'failed', reason, timedOut: false, stdout: result.stdout, stderr: result.stderr};
+}
+
+function skipped(reason: string): RunResult {
+  return {status: 'skipped', reason, timedOut: false, durationMs: 0, stdout: '', stderr: ''};
+}

@@ -1,0 +1,70 @@
+import type {PlannedRun} from '../plan/types.js';
+import {buildCached} from './build-cache.js';
+import {executeExternal} from './external.js';
+import {runProcess, type ProcessResult} from './process.js';
+import {pythonEnv, pythonHarness} from './python.js';
+import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
+
+/**
+ * Nuitka options of every build: no chatter, no build folder left behind, and only the block
+ * compiled: what it imports (numpy...) is loaded at run time from the interpreter's site-packages.
+ */
+export const nuitkaFlags = ['--quiet', '--no-progressbar', '--remove-output', '--nofollow-imports'];
+
+/**
+ * Compiles a Python block with Nuitka (`python -m nuitka`, cached by content, `buildMs` reported)
+ * and runs it: a `bench` block becomes an extension module (`--module`) that the Python harness
+ * imports and times like any block; a `run` block becomes a program (`block.bin`) run on its own.
+ * A bench block's code runs as the module `benchbook_block_<id>`, so an `if __name__ == "__main__":`
+ * part of it does not run.
+ */
+export async function executeNuitka(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
+  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes}) => {
+    // A module name must be an identifier; the prefix keeps it from shadowing a real module.
+    const moduleName = `benchbook_block_${run.blockId.replace(/\W+/g, '_')}`;
+    const source = `${moduleName}.py`;
+    let args: string[];
+    let output: string;
+    if (run.kind === 'bench') {
+      const suffix = await extensionSuffix(runtime.executable);
+      if (typeof suffix !== 'string') return {buildFailure: suffix, buildMs: 0};
+      args = ['-m', 'nuitka', '--module', ...nuitkaFlags, source];
+      output = `${moduleName}${suffix}`;
+    } else {
+      args = ['-m', 'nuitka', ...nuitkaFlags, '--output-filename=block.bin', source];
+      output = 'block.bin';
+    }
+    const build = await buildCached({
+      cacheDir: options.cacheDir,
+      runtime,
+      files: {[source]: run.code},
+      args,
+      output,
+      timeoutMs: remainingMs(),
+      maxOutputBytes,
+      ...(signal ? {signal} : {})
+    });
+    if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
+    const command =
+      run.kind === 'bench'
+        ? {file: runtime.executable, args: [pythonHarness, build.binary, run.blockId], env: pythonEnv}
+        : {file: build.binary, args: [], env: pythonEnv};
+    return {command, buildMs: build.buildMs};
+  });
+}
+
+const suffixes = new Map<string, Promise<string | ProcessResult>>();
+
+/** The file name ending of the interpreter's extension modules (`.cpython-311-x86_64-linux-gnu.so`), asked once. */
+function extensionSuffix(python: string): Promise<string | ProcessResult> {
+  let suffix = suffixes.get(python);
+  if (!suffix) {
+    suffix = runProcess(python, ['-c', 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'], {timeoutMs: 10_000}).then(
+      (result) => (result.exitCode === 0 && result.stdout.trim() ? result.stdout.trim() : result)
+    );
+    suffixes.set(python, suffix);
+    // A failure is not remembered: the next block asks again.
+    void suffix.then((value) => typeof value !== 'string' && suffixes.delete(python));
+  }
+  return suffix;
+}

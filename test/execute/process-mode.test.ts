@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import {RunScheduler} from '../../src/execute/groups.js';
+import {executeGroup, executeRun} from '../../src/execute/index.js';
+import {buildRunner, parseRunnerLine, RunnerSession} from '../../src/execute/runner/index.js';
+import {resolveRuntimes} from '../../src/execute/runtimes.js';
+import {interleavedOrder} from '../../src/execute/schedule.js';
+import type {MeasureSettings} from '../../src/execute/types.js';
+import {executePython} from '../../src/execute/python.js';
+import {plannedRun, temporaryCacheDir} from './helpers.js';
+
+const {found, missing} = await resolveRuntimes(['python', 'c', 'js']);
+
+/** Few, short runs: the tests check what is measured, not how well. */
+const processMeasure: Partial<MeasureSettings> = {mode: 'process', runs: 4, minTimeMs: 1, warmup: 1};
+
+/** A C program whose runs append `letter` to `log`, so the order of runs can be read back. */
+function loggingProgram(log: string, letter: string): string {
+  return `#include <stdio.h>\nint main(void) { FILE *f = fopen(${JSON.stringify(log)}, "a"); fputc('${letter}', f); fclose(f); return 0; }\n`;
+}
+
+test('interleavedOrder', async (t) => {
+  await t.test('each round runs every variant once, in a seeded order', () => {
+    const rounds = interleavedOrder(3, 50, 7);
+    for (const round of rounds) assert.deepEqual([...round].sort(), [0, 1, 2]);
+    assert.deepEqual(interleavedOrder(3, 50, 7), rounds, 'same seed, same order');
+    assert.notDeepEqual(interleavedOrder(3, 50, 8), rounds, 'another seed, another order');
+    // Not AAA...BBB, nor a fixed rotation: several orders occur.
+    assert.ok(new Set(rounds.map((round) => round.join())).size >= 3);
+  });
+});
+
+test('runner', {skip: missing['c']}, async (t) => {
+  const {cacheDir, cleanup} = await temporaryCacheDir();
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'benchbook-runner-test-'));
+  t.after(async () => {
+    await cleanup();
+    await rm(workDir, {recursive: true, force: true});
+  });
+
+  await t.test('reports a line that is not its JSON as unusable', () => {
+    assert.equal(parseRunnerLine('Segmentation fault'), undefined);
+    assert.equal(parseRunnerLine('{"wallNs": "soon"}'), undefined);
+    assert.equal(parseRunnerLine('{"wallNs": 5, "userNs": 1, "sysNs": 1, "maxRssKiB": 9, "exitCode": 0, "signal": null}')?.wallNs, 5);
+  });
+
+  await t.test('serves runs of several programs, with exit codes, signals and spawn errors', async () => {
+    const runner = await buildRunner(cacheDir);
+    assert.equal(typeof runner, 'string', JSON.stringify(runner));
+    const session = await RunnerSession.start(
+      runner as string,
+      [
+        {command: {file: '/bin/sh', args: ['-c', 'echo "$GREETING"; exit 3'], env: {GREETING: 'hello'}}, cwd: workDir},
+        {command: {file: '/bin/sh', args: ['-c', 'kill -SEGV $$']}, cwd: workDir},
+        {command: {file: path.join(workDir, 'no-such-program'), args: []}, cwd: workDir},
+        {command: {file: '/bin/sleep', args: ['5']}, cwd: workDir}
+      ],
+      {workDir}
+    );
+    try {
+      const stdout = path.join(workDir, 'out.txt');
+      const exited = await session.run(0, {timeoutMs: 10_000, stdout});
+      assert.ok(!('failure' in exited));
+      assert.equal(exited.exitCode, 3);
+      assert.equal(await readFile(stdout, 'utf8'), 'hello\n', 'the variant environment and the output file');
+      const crashed = await session.run(1, {timeoutMs: 10_000});
+      assert.ok(!('failure' in crashed) && crashed.signal === 'SIGSEGV', JSON.stringify(crashed));
+      const absent = await session.run(2, {timeoutMs: 10_000});
+      assert.ok(!('failure' in absent) && /No such file/.test(absent.spawnError ?? ''), JSON.stringify(absent));
+      const started = performance.now();
+      const slow = await session.run(3, {timeoutMs: 200});
+      assert.ok(!('failure' in slow) && slow.timedOut && slow.signal === 'SIGKILL', JSON.stringify(slow));
+      assert.ok(performance.now() - started < 3000, 'killed at its time limit');
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
+  const {cacheDir, cleanup} = await temporaryCacheDir();
+  const logDir = await mkdtemp(path.join(os.tmpdir(), 'benchbook-interleave-'));
+  t.after(async () => {
+    await cleanup();
+    await rm(logDir, {recursive: true, force: true});
+  });
+  const options = {cacheDir};
+
+  await t.test('times whole runs: wall, user and system time and peak RSS of each, and the start-up', async () => {
+    const code = 'print("hello")\ntotal = sum(range(200_000))\n';
+    const result = await executeRun(plannedRun('python', 'bench', code, {measure: processMeasure}), found['python']!, options);
+    assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
+    assert.equal(result.unit, 'ns');
+    assert.equal(result.stdout, 'hello\n', 'the output of the first run');
+    const runs = result.process!;
+    assert.ok(runs.wallNs.length >= 4, `${runs.wallNs.length} runs`);
+    assert.deepEqual(result.samples, runs.wallNs);
+    for (const list of [runs.userNs, runs.sysNs, runs.maxRssKiB]) assert.equal(list.length, runs.wallNs.length);
+    const cores = os.cpus().length;
+    runs.wallNs.forEach((wall, index) => {
+      const cpu = runs.userNs[index]! + runs.sysNs[index]!;
+      assert.ok(wall > 0 && cpu > 0, `run ${index}: wall ${wall}, cpu ${cpu}`);
+      // CPU time fits in the wall time on every core (clock ticks round it: allow 10 ms).
+      assert.ok(cpu <= wall * cores + 10e6, `run ${index}: cpu ${cpu} ns in ${wall} ns wall`);
+      assert.ok(runs.maxRssKiB[index]! > 1024, 'an interpreter takes more than 1 MiB');
+    });
+    assert.ok(runs.startupNs !== undefined && runs.startupNs > 0, 'the empty program was timed');
+    assert.ok(result.memory?.maxRssKiB === Math.max(...runs.maxRssKiB));
+  });
+
+  await t.test('keeps running until both the minimum runs and the minimum time are reached', async () => {
+    const run = plannedRun('c', 'bench', 'int main(void) { return 0; }\n', {measure: {...processMeasure, runs: 3, minTimeMs: 60}});
+    const result = await executeRun(run, found['c']!, options);
+    assert.equal(result.status, 'ok', result.reason);
+    const total = result.samples!.reduce((sum, wall) => sum + wall, 0);
+    assert.ok(result.samples!.length >= 3);
+    assert.ok(total >= 60e6, `timed runs add up to ${total / 1e6} ms`);
+  });
+
+  await t.test('the peak RSS of a program that touches 100 MB is over 100 MB', async () => {
+    const code = [
+      '#include <stdlib.h>',
+      '#include <string.h>',
+      'int main(void) {',
+      '  size_t size = (size_t)100 << 20;',
+      '  char *block = malloc(size);',
+      '  memset(block, 1, size);',
+      // Tell the optimiser the memory is used, or malloc and memset go away.
+      '  __asm__ volatile("" : : "r"(block) : "memory");',
+      '  return 0;',
+      '}'
+    ].join('\n');
+    const result = await executeRun(plannedRun('c', 'bench', code, {measure: {...processMeasure, runs: 2}}), found['c']!, options);
+    assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
+    for (const kib of result.process!.maxRssKiB) assert.ok(kib > 100 * 1024, `${kib} KiB`);
+  });
+
+  await t.test('a failing program is a failed result with its exit code and first output', async () => {
+    const code = '#include <stdio.h>\nint main(void) { puts("about to fail"); return 3; }\n';
+    const result = await executeRun(plannedRun('c', 'bench', code, {measure: processMeasure}), found['c']!, options);
+    assert.equal(result.status, 'failed');
+    assert.equal(result.reason, 'exited with code 3');
+    assert.equal(result.exitCode, 3);
+    assert.equal(result.stdout, 'about to fail\n');
+  });
+
+  await t.test('a compile error fails the block before any run', async () => {
+    const result = await executeRun(plannedRun('c', 'bench', 'int main(void) { return }\n', {measure: processMeasure}), found['c']!, options);
+    assert.equal(result.status, 'failed');
+    assert.equal(result.reason, 'compile error');
+    assert.match(result.stderr, /error/);
+  });
+
+  await t.test('a program that runs past the time limit is timed out', async () => {
+    const run = plannedRun('python', 'bench', 'import time\ntime.sleep(30)\n', {timeoutMs: 1500, measure: processMeasure});
+    const started = performance.now();
+    const result = await executeRun(run, found['python']!, options);
+    assert.equal(result.status, 'timed-out', result.reason);
+    assert.ok(performance.now() - started < 10_000);
+  });
+
+  await t.test('a JS block runs as a module of its own under node', {skip: missing['js']}, async () => {
+    const result = await executeRun(plannedRun('js', 'bench', 'console.log(6 * 7);\n', {measure: processMeasure}), found['js']!, options);
+    assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
+    assert.equal(result.stdout, '42\n');
+    assert.ok(result.process!.startupNs! > 0);
+  });
+
+  await t.test('blocks of a group run interleaved, in an order set by the seed', async () => {
+    const readOrder = async (seed: number) => {
+      const log = path.join(logDir, `runs-${seed}.log`);
+      await rm(log, {force: true});
+      const measure = {...processMeasure, warmup: 0, runs: 12, group: 'ab'};
+      const members = ['A', 'B'].map((letter) => ({
+        run: plannedRun('c', 'bench', loggingProgram(log, letter), {blockId: `log-${letter}`, measure}),
+        runtime: found['c']!
+      }));
+      const results = await executeGroup(members, {...options, seed});
+      for (const result of results) assert.equal(result.status, 'ok', result.reason);
+      assert.equal(results[0]!.samples!.length, results[1]!.samples!.length, 'a group gives every block as many runs');
+      return readFile(log, 'utf8');
+    };
+    const order = await readOrder(1);
+    assert.equal(order.length, 24);
+    // One run of each block per round: every aligned pair holds both letters.
+    for (let i = 0; i < order.length; i += 2) assert.deepEqual([...order.slice(i, i + 2)].sort(), ['A', 'B'], order);
+    assert.notEqual(order, 'AB'.repeat(12));
+    assert.notEqual(order, 'BA'.repeat(12));
+    assert.equal(await readOrder(1), order, 'the same seed gives the same order');
+    assert.notEqual(await readOrder(2), order, 'another seed, another order');
+  });
+
+  await t.test('the report scheduler measures a group once and refuses a group of inline blocks', async () => {
+    const measure = {...processMeasure, group: 'pair'};
+    const first = plannedRun('python', 'bench', 'x = 1\n', {blockId: 'first', measure});
+    const second = plannedRun('python', 'bench', 'x = 2\n', {blockId: 'second', measure});
+    const inline = plannedRun('python', 'bench', 'def bench():\n    return 1\n', {blockId: 'inline', measure: {group: 'pair2'}});
+    const scheduler = new RunScheduler([first, second, inline], {cacheDir, runtimes: found});
+    assert.equal(scheduler.measured(second), false);
+    const one = await scheduler.execute(first, found['python']!);
+    assert.equal(scheduler.measured(second), true, 'the whole group was measured');
+    const two = await scheduler.execute(second, found['python']!);
+    assert.equal(one.status, 'ok', one.reason);
+    assert.equal(two.status, 'ok', two.reason);
+    assert.equal(one.samples!.length, two.samples!.length);
+    const refused = await scheduler.execute(inline, found['python']!);
+    assert.equal(refused.status, 'failed');
+    assert.match(refused.reason ?? '', /group=pair2 needs mode=process/);
+  });
+});
+
+test('inline harness results', {skip: missing['python']}, async (t) => {
+  const {cacheDir, cleanup} = await temporaryCacheDir();
+  t.after(cleanup);
+
+  await t.test('a harness that writes garbage instead of its JSON is a clear failure', async () => {
+    const code =
+      'import atexit, os\ndef clobber():\n    open(os.environ["BENCHBOOK_RESULT"], "w").write("Traceback? no, garbage")\natexit.register(clobber)\ndef bench():\n    return 1\n';
+    const result = await executePython(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    assert.equal(result.status, 'failed');
+    assert.equal(result.reason, 'harness produced no result: the result file is not JSON ("Traceback? no, garbage")');
+  });
+
+  await t.test('Python reports the peak bytes one call allocates (tracemalloc) and the process RSS', async () => {
+    const code = 'def bench():\n    return len(list(range(100_000)))\n';
+    const small = 'def bench():\n    return 1 + 1\n';
+    const big = await executePython(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const tiny = await executePython(plannedRun('python', 'bench', small, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    assert.equal(big.status, 'ok', big.stderr);
+    assert.equal(tiny.status, 'ok', tiny.stderr);
+    // A list of 100,000 pointers is at least 800,000 bytes; 1 + 1 allocates (almost) nothing.
+    assert.ok(big.memory!.peakBytes! >= 800_000, `${big.memory?.peakBytes} bytes`);
+    assert.ok(tiny.memory!.peakBytes! < 1000, `${tiny.memory?.peakBytes} bytes`);
+    assert.ok(big.memory!.maxRssKiB! > 1024);
+    assert.ok(big.timerResolutionNs! > 0, 'the clock was read before timing');
+  });
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import {existsSync} from 'node:fs';
+import {mkdir} from 'node:fs/promises';
+import path from 'node:path';
+import {after, before, test} from 'node:test';
+import {pathToFileURL} from 'node:url';
+import type {Browser, Page} from 'playwright-core';
+import {packageRoot} from '../../src/paths.js';
+import {buildSite, type BuiltSite} from './site.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install it (apt-get install -y chromium) to check the site in a browser`;
+const screenshots = path.join(packageRoot, 'output', 'screenshots');
+
+let site: BuiltSite;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  site = await buildSite();
+  const {chromium} = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+  });
+  await mkdir(screenshots, {recursive: true});
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.scratch.dispose();
+});
+
+/** What a page did while it loaded: console errors, requests, dialogs. */
+interface Visit {
+  page: Page;
+  url: string;
+  errors: string[];
+  requests: string[];
+  dialogs: string[];
+}
+
+async function visit(file: string, width: number, colorScheme: 'light' | 'dark' = 'light'): Promise<Visit> {
+  const context = await browser.newContext({viewport: {width, height: 900}, colorScheme});
+  const page = await context.newPage();
+  const url = pathToFileURL(path.join(site.scratch.outputDir, file)).href;
+  const seen: Visit = {page, url, errors: [], requests: [], dialogs: []};
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => seen.errors.push(error.message));
+  page.on('request', (request) => seen.requests.push(request.url()));
+  page.on('dialog', (dialog) => {
+    seen.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(url, {waitUntil: 'load'});
+  return seen;
+}
+
+/** Each `.chart`'s rendered variants that are displayed, with their size. */
+function visibleCharts(page: Page): Promise<Array<{id: string; shown: Array<{width: number; height: number}>}>> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.chart')].map((chart) => ({
+      id: chart.closest('figure')?.id ?? '',
+      shown: [...chart.querySelectorAll('svg')]
+        .filter((svg) => !svg.parentElement?.closest('svg'))
+        .map((svg) => svg.getBoundingClientRect())
+        .filter((box) => box.width > 0 && box.height > 0)
+        .map((box) => ({width: box.width, height: box.height}))
+    }))
+  );
+}
+
+test('the site in headless Chromium', {skip}, async (t) => {
+  assert.deepEqual(site.pages, ['index.html', 'mixed.html', 'showcase.html']);
+
+  for (const file of site.pages) {
+    await t.test(`${file}: no script, no request, no console error; charts drawn; every anchor resolves`, async () => {
+      const {page, url, errors, requests, dialogs} = await visit(file, 1280);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, [url], 'the page loads nothing but itself');
+      assert.deepEqual(dialogs, []);
+      assert.equal(await page.locator('script').count(), 0);
+
+      const charts = await visibleCharts(page);
+      if (file !== 'index.html') assert.ok(charts.length > 0, 'the page has charts');
+      for (const chart of charts) {
+        assert.equal(chart.shown.length, 1, `chart #${chart.id} shows exactly one rendering`);
+        assert.ok(chart.shown[0]!.width > 300, `chart #${chart.id} is drawn wide on a desktop`);
+      }
+
+      const anchors = await page.evaluate(() => [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href')!));
+      const dangling = await page.evaluate(
+        (hrefs) => hrefs.filter((href) => document.getElementById(decodeURIComponent(href.slice(1))) === null),
+        anchors
+      );
+      assert.deepEqual(dangling, []);
+      if (file !== 'index.html') assert.ok(anchors.length > 5, 'headings, blocks and charts have anchors');
+
+      await page.screenshot({path: path.join(screenshots, `${file.replace(/\.html$/, '')}-1280.png`), fullPage: true});
+      await page.context().close();
+    });
+
+    await t.test(`${file}: at 375 px the page does not scroll sideways and charts use the narrow rendering`, async () => {
+      const {page} = await visit(file, 375);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, 'no horizontal scroll of the page');
+      for (const chart of await visibleCharts(page)) {
+        assert.equal(chart.shown.length, 1, `chart #${chart.id} shows exactly one rendering`);
+        assert.ok(chart.shown[0]!.width <= 375 && chart.shown[0]!.height > 0, `chart #${chart.id} fits the phone`);
+      }
+      await page.screenshot({path: path.join(screenshots, `${file.replace(/\.html$/, '')}-375.png`), fullPage: true});
+      await page.context().close();
+    });
+  }
+
+  await t.test('dark mode switches the colours; print expands collapsed code and hides navigation', async () => {
+    const dark = await visit('showcase.html', 1280, 'dark');
+    const background = await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, 'rgb(13, 17, 23)');
+    await dark.page.screenshot({path: path.join(screenshots, 'showcase-1280-dark.png'), fullPage: true});
+    await dark.page.context().close();
+
+    const {page} = await visit('showcase.html', 1280);
+    const code = page.locator('details.code pre').first();
+    assert.equal(await code.isVisible(), false, 'bench code starts collapsed on screen');
+    await page.emulateMedia({media: 'print'});
+    assert.equal(await code.isVisible(), true, 'printed pages show the code');
+    assert.equal(await page.locator('nav.toc').isVisible(), false, 'no table of contents on paper');
+    assert.equal(await page.locator('nav.site').isVisible(), false, 'no site navigation on paper');
+    await page.context().close();
+  });
+});
