@@ -62,7 +62,7 @@ test('seededRandom repeats its sequence for a seed and stays in [0, 1)', () => {
 });
 
 test('summarize warns when samples approach the clock resolution (tinybench)', async (t) => {
-  const samples = [100, 101, 99, 100, 100];
+  const samples = [100, 101, 99, 100.5, 99.5];
   await t.test('a sample of 10 calls of 100 ns read by a 50 ns clock is too short', () => {
     const stats = summarize(samples, {timerResolutionNs: 50, loops: [10]});
     assert.ok(stats.warnings.some((warning) => /only \d+× the clock's resolution of 50 ns: raise min-sample/.test(warning)), stats.warnings.join('\n'));
@@ -79,7 +79,7 @@ test('summarize warns when samples approach the clock resolution (tinybench)', a
 
 test('summarizeResult reads the unit, clock and loops from a run result', () => {
   assert.equal(summarizeResult({samples: []}), undefined);
-  const stats = summarizeResult({samples: [100, 101, 99, 100, 100], timerResolutionNs: 50, loops: [10, 20], unit: 'ns'})!;
+  const stats = summarizeResult({samples: [100, 101, 99, 100.5, 99.5], timerResolutionNs: 50, loops: [10, 20], unit: 'ns'})!;
   assert.equal(stats.median, 100);
   assert.equal(stats.warnings.length, 1, 'the shortest sample, 99 ns x 10 calls, is under 1000 clock steps');
 });

@@ -120,11 +120,14 @@ test('renderPage', async (t) => {
     for (const id of ['version', 'loop', 'comprehension', 'pool', 'summary', 'go-loop', 'code-1']) {
       assert.match(html, new RegExp(`<div class="block block-\\w+" id="${id}">`));
     }
-    assert.match(html, /<figure class="block block-plot" id="chart">\n<svg[^]*<\/svg>\n<p class="notice">[^<]*<\/p>\n<figcaption>Time per call \(lower is better\)<\/figcaption>/);
-    assert.match(html, /<details><summary>python · loop<\/summary><pre><code class="language-python">def bench\(\):/);
+    assert.match(
+      html,
+      /<figure class="block block-plot" id="chart">\n<div class="chart" role="img" aria-label="Bar chart of 1 result: for &lt;loop&gt; median 2.50 ms.">\n<div class="chart-wide"><svg[^]*<\/svg><\/div>\n<\/div>\n<p class="notice">[^<]*<\/p>\n<figcaption>\n<p class="caption">Time per call \(lower is better\)<\/p>\n<div class="provenance">/
+    );
+    assert.match(html, /<details class="code"><summary>python code, 2 lines<\/summary><pre><code class="language-python"><span class="hljs-keyword">def<\/span> <span class="hljs-title function_">bench<\/span>/);
     assert.match(html, /median <strong>2.50 ms<\/strong> · 95% CI 2.45–2.55 ms · min..max 2.25–3.25 ms · n = 30 · 1,000 loops · python 3.11.7/);
     assert.match(html, /<table class="sweep">[^]*<th scope="col">workers<\/th>[^]*<td>1<\/td><td class="num">4.00 ms<\/td>/);
-    assert.match(html, /<table>\n<thead><tr><th scope="col">label<\/th>[^]*<th scope="col" class="num">median \(ms\)<\/th>/);
+    assert.match(html, /<table>\n<thead><tr><th scope="col">Benchmark<\/th>[^]*<th scope="col" class="num">Median \(ms\)<\/th>/);
   });
 
   await t.test('gives headings unique anchors that do not clash with block ids', () => {
@@ -150,7 +153,30 @@ test('renderPage', async (t) => {
     const input = pageInput();
     input.notebook = makeNotebook('Just prose.\n', [], {title: 'Only <front> matter'});
     const page = await renderPage(input, options);
-    assert.match(page, /<h1 id="only-front-matter">Only &#x3C;front> matter<a class="anchor"/);
+    assert.match(page, /<h1 id="only-front-matter">Only &lt;front&gt; matter<a class="anchor"/);
+  });
+
+  await t.test('lists the h2 and h3 headings in a table of contents right after the title', () => {
+    assert.match(
+      html,
+      /<\/h1>\n?<nav class="toc" aria-label="Contents">\n<p class="toc-title">Contents<\/p>\n<ol>\n<li><a href="#setup">Setup<\/a><\/li>\n<li><a href="#timing">Timing<\/a><\/li>\n<li><a href="#timing-1">Timing<\/a><\/li>\n<\/ol>\n<\/nav>/
+    );
+  });
+
+  await t.test('shows a remote image as a link and loads nothing from the network', async () => {
+    const input = pageInput();
+    input.notebook = makeNotebook('# T\n\n![plot](https://example.com/p.png) ![x](//cdn.example.com/x.png) ![local](img/a.png) ![bad](javascript:alert(1))\n', []);
+    const page = await renderPage(input, options);
+    assert.match(page, /<a class="remote-image" href="https:\/\/example.com\/p.png" title="image, not loaded: open it">\[plot\]<\/a>/);
+    assert.match(page, /<a class="remote-image" href="\/\/cdn.example.com\/x.png"[^>]*>\[x\]<\/a>/);
+    assert.match(page, /<img src="img\/a.png" alt="local">/);
+    assert.match(page, /<span class="remote-image">\[bad\]<\/span>/);
+    assert.doesNotMatch(page, /<img[^>]*src="(https?:)?\/\//);
+  });
+
+  await t.test('links the exports written beside the page', async () => {
+    const input = {...pageInput(), downloads: [{href: 'demo.csv', label: 'one row per run, CSV'}]};
+    assert.match(await renderPage(input, options), /<dt>Download<\/dt><dd><a href="demo.csv" download>demo.csv<\/a> \(one row per run, CSV\)<\/dd>/);
   });
 
   await t.test('rejects a template without {{content}}', async () => {
