@@ -49,6 +49,14 @@ test('buildReport', async (t) => {
     assert.match(blockHtml(html, 'exits'), /class="error"[\s\S]*exited with code 3/);
     assert.match(blockHtml(html, 'exits'), /about to fail/);
     assert.match(blockHtml(html, 'hangs'), /class="error"[\s\S]*timed out/);
+
+    // A claim resting on a failed block is never shown as holding.
+    assert.match(blockHtml(html, 'on-failed-evidence'), /verdict-unmeasured">not measured</);
+    assert.match(blockHtml(html, 'on-failed-evidence'), /no successful result for `broken-c`/);
+    assert.match(blockHtml(html, 'js-beats-python'), /verdict-(holds|fails|inconclusive)"/);
+    assert.equal(summary.claims.unmeasured, 1);
+    assert.equal(summary.claims.holds + summary.claims.fails + summary.claims.inconclusive, 1);
+    assert.match(html, /class="claim-summary"/);
   });
 
   await t.test('escapes what blocks print: no script or injected element reaches the page', async () => {

@@ -91,7 +91,7 @@ async function exportCommand(file: string, out: string, force: boolean): Promise
   await writeFileAtomic(out, ipynb);
   const cells = (JSON.parse(ipynb) as {cells: Array<{cell_type: string}>}).cells;
   const code = cells.filter((cell) => cell.cell_type === 'code').length;
-  console.log(`benchbook: wrote ${out} (${code - 1} block cells, ${cells.length - code} markdown cells, 1 setup cell)`);
+  console.log(`benchbook: wrote ${out} (1 setup cell, ${count(code - 1, 'block cell')}, ${count(cells.length - code, 'markdown cell')})`);
   return true;
 }
 
@@ -115,7 +115,9 @@ async function importCommand(file: string, out: string): Promise<number> {
 async function openLab(ipynb: string): Promise<number> {
   const jupyter = path.join(venvDir, 'bin', 'jupyter');
   if (!existsSync(jupyter)) throw new CliError(`JupyterLab is not installed in ${venvDir}: run npm run setup`, {exitCode: 1});
-  const child = spawn(jupyter, ['lab', ipynb], {stdio: 'inherit'});
+  // JupyterLab refuses to start as root (containers, CI machines) unless told it is meant.
+  const asRoot = process.getuid?.() === 0 ? ['--allow-root'] : [];
+  const child = spawn(jupyter, ['lab', ...asRoot, ipynb], {stdio: 'inherit'});
   // Ctrl-C reaches JupyterLab too (same process group); it asks, then stops, and so do we.
   const ignore = (): void => {};
   process.on('SIGINT', ignore);
@@ -133,6 +135,10 @@ async function openLab(ipynb: string): Promise<number> {
 export function librarySpecifier(fromDir: string): string {
   const relative = path.relative(fromDir, path.join(packageRoot, 'dist', 'src', 'index.js')).split(path.sep).join('/');
   return relative.startsWith('../') ? relative : `./${relative}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function replaceExtension(file: string, extension: string): string {

@@ -202,8 +202,9 @@ export function importIpynb(json: string, file: string): ImportResult {
 /** The setup cell: opens the notebook by its file name and gives the front matter. */
 function setupSource(name: string, importFrom: string, frontMatter: string | undefined): string {
   const lines = [
-    '// benchbook: run this cell first. It opens the notebook; each code cell below runs one block and shows its results',
-    '// (stored in data/ and reused while the code is unchanged). Edit the front matter and run this cell again to start over.',
+    '// benchbook: run this cell first. Each code cell below runs one block and shows',
+    '// its results (stored in data/, reused while the code is unchanged). Edit the',
+    '// front matter here and run this cell again to start over. See docs/jupyter.md.',
     `import {openNotebook} from "${importFrom}";`,
     `const nb = openNotebook(${JSON.stringify(name)});`
   ];

@@ -9,7 +9,7 @@ import {planNotebook} from '../plan/index.js';
 import type {Plan} from '../plan/types.js';
 import {renderBlock as renderPageBlock} from '../render/block.js';
 import {renderChart} from '../render/chart.js';
-import {renderNotice, renderProblems} from '../render/outcome.js';
+import {renderNotice, renderProblems, sweepLabel} from '../render/outcome.js';
 import {listOption, missingBlocks, resultRows, sampleRows} from '../render/rows.js';
 import {renderTable} from '../render/table.js';
 import type {BlockOutcome, ResultRow} from '../render/types.js';
@@ -155,7 +155,8 @@ export async function results(nb: LoadedNotebook, ids?: string[]): Promise<Resul
 
 /**
  * Renders a block's results: `{html}` for bench, run, table and claim blocks (a results table, output,
- * error boxes), `{svg, html}` for a plot block (the chart, and notices such as missing results).
+ * error boxes; the page's own rendering for table, claim and lib blocks), `{svg, html}` for a plot
+ * block (the chart, and notices such as missing results).
  * Nothing is run: results come from this session and the results folder.
  */
 export async function renderBlock(nb: LoadedNotebook, id: string): Promise<RenderedBlock> {
@@ -165,6 +166,8 @@ export async function renderBlock(nb: LoadedNotebook, id: string): Promise<Rende
   switch (block.kind) {
     case 'bench':
       return {html: renderBench(block, nb.notebook, outcomes)};
+    case 'run':
+      return {html: renderRun(outcomes[block.id] ?? [])};
     case 'plot':
       return renderPlot(block, nb.notebook, outcomes, chartCache);
     case 'claim':
@@ -305,6 +308,18 @@ function renderBench(block: Block, notebook: Notebook, outcomes: Record<string, 
   // A results table of this block alone: the table block's columns and units, without its options.
   const table = rows.length > 0 ? renderTable({...block, kind: 'table', options: {}}, rows) : '';
   return [table, ...html].filter((part) => part !== '').join('\n');
+}
+
+/** A run block's output (the cell shows its code): standard output, then stderr, failures and notices. */
+function renderRun(outcomes: BlockOutcome[]): string {
+  const {html, shown} = renderProblems(outcomes);
+  const outputs = shown.map((stored) => {
+    const where = sweepLabel(stored);
+    const label = where === undefined ? '' : `<p>${escapeText(where)}</p>`;
+    const stderr = stored.result.stderr === '' ? '' : `<pre class="output stderr">${escapeText(stored.result.stderr)}</pre>`;
+    return `${label}<pre class="output">${escapeText(stored.result.stdout)}</pre>${stderr}`;
+  });
+  return [...outputs, ...html].join('\n');
 }
 
 async function renderPlot(

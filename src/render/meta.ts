@@ -6,7 +6,7 @@ import type {BlockOutcome, PageInput} from './types.js';
 
 /**
  * Renders the page's `{{meta}}`: article credit, profile, machine, runtimes, date of the newest
- * result and the command that reproduces the page.
+ * result, the command that reproduces the page and the exports beside it.
  */
 export function renderMeta(input: PageInput): string {
   const stored = storedResults(input.outcomes);
@@ -25,8 +25,29 @@ export function renderMeta(input: PageInput): string {
     items.push(['Measured', `<time datetime="${escapeHtml(newest.date)}">${escapeHtml(formatDay(newest.date))}</time>`]);
   }
   items.push(['Reproduce', `<pre><code>${escapeHtml(input.command)}</code></pre>`]);
+  if (input.downloads !== undefined && input.downloads.length > 0) {
+    const links = input.downloads.map((file) => `<a href="${escapeHtml(file.href)}" download>${escapeHtml(file.href)}</a> (${escapeHtml(file.label)})`);
+    items.push(['Download', links.join('<br>')]);
+  }
   const rows = items.map(([term, description]) => `<dt>${term}</dt><dd>${description}</dd>`);
   return ['<dl class="meta">', ...rows, '</dl>'].join('\n');
+}
+
+/**
+ * The line under a page's title: the article it reproduces, and when and where the newest result was
+ * measured (`Reproduces <cite>…</cite> by A. Writer · measured 2024-05-02 on AMD EPYC 7B13 (8 cores)`).
+ */
+export function renderByline(input: PageInput): string {
+  const stored = storedResults(input.outcomes);
+  const newest = stored.reduce<StoredResult | undefined>((latest, result) => (latest === undefined || result.date > latest.date ? result : latest), undefined);
+  const machine = newest?.machine ?? input.machine;
+  const parts = [
+    input.notebook.article === undefined ? '' : `Reproduces ${renderArticle(input.notebook.article)}`,
+    newest === undefined ? 'Not measured yet' : `measured <time datetime="${escapeHtml(newest.date)}">${escapeHtml(formatDay(newest.date))}</time>`,
+    newest === undefined || machine === undefined ? '' : `on ${escapeHtml(`${machine.cpu} (${machine.cores} ${machine.cores === 1 ? 'core' : 'cores'})`)}`
+  ].filter((part) => part !== '');
+  const text = parts.join(' · ').replace(' · on ', ' on ');
+  return `<p class="byline">${text.charAt(0).toUpperCase()}${text.slice(1)}</p>`;
 }
 
 /** An article credit: the title (linked when its URL is safe), then author, site and date. */

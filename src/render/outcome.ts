@@ -1,6 +1,7 @@
 import type {StoredResult} from '../store/types.js';
 import {escapeHtml} from './escape.js';
 import {formatCount, formatDay, formatRatio, formatTime, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
+import {shortRuntime} from './provenance.js';
 import {isMeasured} from './rows.js';
 import type {BlockOutcome} from './types.js';
 
@@ -71,9 +72,9 @@ export function renderProblems(outcomes: BlockOutcome[]): {html: string[]; shown
   return {html, shown};
 }
 
-/** The runtime and version a result was measured with, e.g. `python 3.11.7`. */
+/** The runtime and version a result was measured with, e.g. `python 3.11.7`, `go1.26.8`, `node v20.20.2`. */
 export function runtimeLabel(stored: StoredResult): string {
-  return `${stored.runtime.name} ${stored.runtime.version}`;
+  return shortRuntime(stored);
 }
 
 /** The results line of one measured run: median, 95% CI, min..max, n, loops, runtime. */

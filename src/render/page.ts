@@ -2,7 +2,7 @@ import type {Heading, Root} from 'mdast';
 import {renderBlock, type BlockContext} from './block.js';
 import {countClaims, renderClaimSummary} from './claim.js';
 import {escapeHtml} from './escape.js';
-import {renderMeta} from './meta.js';
+import {renderByline, renderMeta} from './meta.js';
 import {blockIndexOf, renderProse} from './prose.js';
 import {reportStep} from './provenance.js';
 import {fillTemplate, inlineCss} from './template.js';
@@ -41,14 +41,13 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
     const block = notebook.blocks[index];
     if (block !== undefined && !blockHtml.has(index)) blockHtml.set(index, await renderBlock(block, context));
   }
-  const {html: prose} = renderProse(tree, (index) => blockHtml.get(index), {
+  // The verdict count goes right under the page title (after the byline), where a reader looks first.
+  const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';
+  const {html: content} = renderProse(tree, (index) => blockHtml.get(index), {
     reservedIds: notebook.blocks.map((block) => block.id),
+    afterTitle: [renderByline(input), summary].filter((part) => part !== '').join('\n'),
     toc: true
   });
-  // The verdict count goes right under the page title, where a reader looks first.
-  const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';
-  const titleEnd = prose.indexOf('</h1>');
-  const content = summary && titleEnd !== -1 ? `${prose.slice(0, titleEnd + 5)}\n${summary}${prose.slice(titleEnd + 5)}` : summary + prose;
   return fillTemplate(
     options.template,
     {

@@ -23,6 +23,8 @@ export interface RenderProseOptions {
   reservedIds?: Iterable<string>;
   /** Put a table of contents of the `h2` and `h3` headings after the first `h1` (default false). */
   toc?: boolean;
+  /** HTML put right after the first `h1`, before the table of contents (a byline, a summary). */
+  afterTitle?: string;
 }
 
 /**
@@ -59,7 +61,11 @@ export function renderProse(
     if (element.tagName === 'a') keepSafe(element, 'href');
   });
   replaceImages(hast);
-  if (options.toc) insertToc(hast, headings);
+  const afterTitle = [options.afterTitle ?? '', options.toc ? renderToc(headings) : ''].filter((part) => part !== '');
+  if (afterTitle.length > 0) {
+    const title = hast.children.findIndex((node) => node.type === 'element' && node.tagName === 'h1');
+    hast.children.splice(title + 1, 0, {type: 'raw', value: `\n${afterTitle.join('\n')}`} as RootContent);
+  }
   // `raw` nodes come only from the handler above: with `allowDangerousHtml: false` toHast drops HTML.
   return {html: hastToHtml(hast), headings};
 }
@@ -90,13 +96,6 @@ export function renderToc(headings: TocEntry[]): string {
   if (open) lines.push('</ol></li>');
   lines.push('</ol>', '</nav>');
   return lines.join('\n');
-}
-
-function insertToc(hast: HastRoot, headings: TocEntry[]): void {
-  const toc = renderToc(headings);
-  if (toc === '') return;
-  const title = hast.children.findIndex((node) => node.type === 'element' && node.tagName === 'h1');
-  hast.children.splice(title + 1, 0, {type: 'raw', value: toc} as RootContent);
 }
 
 /**

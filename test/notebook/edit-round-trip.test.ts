@@ -33,7 +33,7 @@ test('a block edited in Jupyter comes back to the Markdown, and only it is run a
   const original = await readFile(markdown, 'utf8');
 
   const exported = await run(process.execPath, [bin, 'notebook', 'export', markdown]);
-  assert.match(exported.stdout, /wrote .*jupyter\.ipynb \(4 block cells, 2 markdown cells, 1 setup cell\)/);
+  assert.match(exported.stdout, /wrote .*jupyter\.ipynb \(1 setup cell, 4 block cells, 1 markdown cell\)/);
   const notebook = JSON.parse(await readFile(ipynb, 'utf8')) as {cells: Cell[]};
   const cell = notebook.cells.find((candidate) => candidate.source.join('').includes('id=py '))!;
   cell.source = cell.source.map((line) => line.replace('sum(range({{n}}))', 'sum(range({{n}} + 1))'));

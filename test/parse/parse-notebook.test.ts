@@ -113,3 +113,32 @@ test('parseNotebook', async (t) => {
     await assertSnapshot(fixture('parse', 'good.json'), JSON.stringify(rest, null, 2) + '\n');
   });
 });
+
+test('parseNotebook reads claim blocks and published figures', async (t) => {
+  const {notebook, messages} = await parseFixture('claims.md');
+  const file = 'test/fixtures/parse/claims.md';
+
+  await t.test('a good claim keeps the article\'s words, its check, figure and note', () => {
+    const claim = notebook!.blocks.find((block) => block.id === 'good')!.claim!;
+    assert.equal(claim.text, 'fast is faster: it says so');
+    assert.equal(claim.check, 'faster(fast, slow) and ratio(slow, fast) > 1.5');
+    assert.equal(claim.published, '2×');
+    assert.equal(claim.note, 'a note that continues');
+    assert.equal(claim.expression.type, 'logic');
+  });
+
+  await t.test('published figures are read with their units', () => {
+    assert.deepEqual(notebook!.published.fast, {median: 1500});
+    assert.deepEqual(notebook!.published.slow, {median: 3000, peakBytes: 1024});
+  });
+
+  await t.test('every problem is located, inside the check expression too', () => {
+    const lines = messagesOf({messages});
+    assert.ok(lines.includes(`${file}:8:3: error: published figure for \`nowhere\`, which is not a bench or run block of this notebook [unknown-block-ref]`), lines.join('\n'));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:9:13: error: published \`fast@x=1\`: expected a time with its unit`)));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:30:27: error: invalid check: expected a number, a function call or \`(\` but found the end of the check`)));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:35:15: error: claim \`bad-ref\` refers to \`missing\``)));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:40:1: error: unknown claim key \`chek\``)));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:39:1: error: a claim block needs \`check:\``)));
+  });
+});

@@ -156,10 +156,10 @@ test('renderPage', async (t) => {
     assert.match(page, /<h1 id="only-front-matter">Only &lt;front&gt; matter<a class="anchor"/);
   });
 
-  await t.test('lists the h2 and h3 headings in a table of contents right after the title', () => {
+  await t.test('puts a byline, then a table of contents of the h2 and h3 headings, right after the title', () => {
     assert.match(
       html,
-      /<\/h1>\n?<nav class="toc" aria-label="Contents">\n<p class="toc-title">Contents<\/p>\n<ol>\n<li><a href="#setup">Setup<\/a><\/li>\n<li><a href="#timing">Timing<\/a><\/li>\n<li><a href="#timing-1">Timing<\/a><\/li>\n<\/ol>\n<\/nav>/
+      /<\/h1>\n<p class="byline">Reproduces <a href="https:\/\/example.com\/loops"><cite>Why &lt;loops&gt; are slow<\/cite><\/a> by A. Author, Example · measured <time datetime="2024-05-02T08:00:00.000Z">2024-05-02<\/time> on Test CPU 3000 \(8 cores\)<\/p>\n<nav class="toc" aria-label="Contents">\n<p class="toc-title">Contents<\/p>\n<ol>\n<li><a href="#setup">Setup<\/a><\/li>\n<li><a href="#timing">Timing<\/a><\/li>\n<li><a href="#timing-1">Timing<\/a><\/li>\n<\/ol>\n<\/nav>/
     );
   });
 

@@ -1,0 +1,245 @@
+/**
+ * `npm run bench:harness`: benchbook's figures next to an established tool's for the same work, to
+ * check that our harnesses measure what those tools measure. A benchmark, not a test: it asserts
+ * nothing and prints, per comparison, both medians and their ratio (ours / theirs), then the
+ * run-to-run spread of each side over the repeats.
+ *
+ *   npm run bench:harness                    every comparison, 5 repeats
+ *   npm run bench:harness -- python --repeats 3
+ *
+ * Each repeat runs ours then theirs, so drift on a shared machine falls on both.
+ */
+import {execFile} from 'node:child_process';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {parseArgs, promisify} from 'node:util';
+import {pathToFileURL} from 'node:url';
+import {closeExecutors, executeRun, resolveRuntimes} from '../../src/execute/index.js';
+import {measureProcessGroup, type Executor} from '../../src/execute/schedule.js';
+import type {MeasureSettings, RunResult, RuntimeInfo} from '../../src/execute/types.js';
+import {medianOfSorted} from '../../src/measure/index.js';
+import {defaultCacheDir, packageRoot} from '../../src/paths.js';
+import type {PlannedRun} from '../../src/plan/types.js';
+
+const run = promisify(execFile);
+
+interface Comparison {
+  /** What is measured, e.g. `process: python3 -c pass`. */
+  name: string;
+  /** The established tool, as invoked. */
+  tool: string;
+  /** Our median, ns. */
+  ours(): Promise<number>;
+  /** The tool's median (or its one figure), ns. */
+  theirs(): Promise<number>;
+}
+
+const {values, positionals} = parseArgs({options: {repeats: {type: 'string', default: '5'}}, allowPositionals: true});
+const repeats = Number(values.repeats);
+if (!Number.isInteger(repeats) || repeats < 1) throw new TypeError(`--repeats must be a positive integer, got ${values.repeats}`);
+
+const {found} = await resolveRuntimes(['python', 'go', 'c', 'js']);
+const work = await mkdtemp(path.join(os.tmpdir(), 'benchbook-harness-comparison-'));
+const cacheDir = defaultCacheDir;
+
+/** Inline settings as a notebook's defaults give them (the quick profile). */
+const inline: MeasureSettings = {repeat: 5, warmup: 1, processes: 3, minSampleMs: 10, fn: 'bench'};
+/** hyperfine's defaults: 3 warm-up runs (as we pass them), at least 10 runs and 3 s. */
+const hyperfineLike: MeasureSettings = {...inline, mode: 'process', warmup: 3, runs: 10, minTimeMs: 3000};
+
+function planned(runtime: string, code: string, measure: MeasureSettings): PlannedRun {
+  return {key: `cmp-${runtime}`, blockId: `cmp-${runtime}`, kind: 'bench', runtime, code, params: {}, measure, timeoutMs: 300_000, hash: 'bench'};
+}
+
+function medianOf(values: number[]): number {
+  return medianOfSorted([...values].sort((a, b) => a - b));
+}
+
+function samplesOf(result: RunResult): number[] {
+  if (result.status !== 'ok' || !result.samples?.length) {
+    throw new Error(`benchbook run ${result.status}: ${result.reason ?? ''}\n${result.stderr}`);
+  }
+  return result.samples;
+}
+
+/**
+ * Our process mode on an exact command line (the runner, warm-ups and stop rule of process mode,
+ * without a block file), so both tools time the very same program.
+ */
+async function oursOnCommand(file: string, args: string[]): Promise<number> {
+  const executor: Executor = async (plannedRun, _runtime, options) => {
+    const started = performance.now();
+    const outcome = await options.runPrepared!({command: {file, args}, workDir: work, remainingMs: () => started + plannedRun.timeoutMs - performance.now()});
+    return {...outcome, durationMs: performance.now() - started};
+  };
+  const runtime: RuntimeInfo = {name: 'command', executable: file, version: 'n/a'};
+  const [result] = await measureProcessGroup([{run: planned('command', '', hyperfineLike), runtime}], {cacheDir}, () => executor);
+  return medianOf(samplesOf(result!));
+}
+
+async function hyperfine(command: string): Promise<number> {
+  const exported = path.join(work, 'hyperfine.json');
+  await run('hyperfine', ['-N', '--warmup', '3', '--style', 'none', '--export-json', exported, command], {maxBuffer: 1 << 24});
+  const json = JSON.parse(await readFile(exported, 'utf8')) as {results: Array<{median: number}>};
+  return json.results[0]!.median * 1e9;
+}
+
+/** `python -m timeit -v`: the median of its raw times per loop (it prints the best; we compare medians). */
+async function timeit(python: string, setup: string, statement: string): Promise<number> {
+  const {stdout} = await run(python, ['-m', 'timeit', '-v', '-s', setup, statement]);
+  const raw = /raw times: (.*)/.exec(stdout)?.[1];
+  const loops = Number(/^(\d+) loops?, best of/m.exec(stdout)?.[1]);
+  if (!raw || !loops) throw new Error(`unexpected timeit output:\n${stdout}`);
+  const unit: Record<string, number> = {sec: 1e9, msec: 1e6, usec: 1e3, nsec: 1};
+  const times = raw.split(',').map((item) => {
+    const [value, name] = item.trim().split(/\s+/);
+    return (Number(value) * unit[name!]!) / loops;
+  });
+  return medianOf(times);
+}
+
+/** `go test -bench` on a compiled test binary: the median ns/op of five 200 ms benchmark runs. */
+async function goBench(binary: string): Promise<number> {
+  const {stdout} = await run(binary, ['-test.run', '^$', '-test.bench', '^BenchmarkBench$', '-test.benchtime', '200ms', '-test.count', '5'], {cwd: work});
+  const figures = [...stdout.matchAll(/BenchmarkBench\S*\s+\d+\s+([\d.]+) ns\/op/g)].map((match) => Number(match[1]));
+  if (figures.length === 0) throw new Error(`unexpected go test output:\n${stdout}`);
+  return medianOf(figures);
+}
+
+/** mitata's `measure` of the module's bench function, in a fresh node process: its p50. */
+async function mitata(modulePath: string): Promise<number> {
+  const mitataUrl = pathToFileURL(path.join(packageRoot, 'node_modules/mitata/src/main.mjs')).href;
+  const script = `const {measure} = await import(${JSON.stringify(mitataUrl)});
+const {bench} = await import(${JSON.stringify(pathToFileURL(modulePath).href)});
+const stats = await measure(bench);
+console.log(JSON.stringify({p50: stats.p50, avg: stats.avg}));`;
+  const {stdout} = await run(process.execPath, ['--input-type=module', '-e', script]);
+  return (JSON.parse(stdout) as {p50: number}).p50;
+}
+
+const comparisons: Comparison[] = [];
+const python = found['python'];
+if (python) {
+  comparisons.push({
+    name: 'process: python3 -c pass',
+    tool: 'hyperfine -N --warmup 3',
+    ours: () => oursOnCommand(python.executable, ['-c', 'pass']),
+    theirs: () => hyperfine(`${python.executable} -c pass`)
+  });
+}
+const c = found['c'];
+if (c) {
+  // About 5 ms of work: long enough to be more than start-up, short enough for many runs.
+  const source = path.join(work, 'small.c');
+  await writeFile(source, '#include <stdio.h>\nint main(void) { volatile unsigned s = 0; for (unsigned i = 0; i < 5000000; i++) s += i; printf("%u\\n", s); return 0; }\n');
+  const binary = path.join(work, 'small');
+  await run(c.executable, ['-O2', '-o', binary, source]);
+  comparisons.push({
+    name: 'process: small C program',
+    tool: 'hyperfine -N --warmup 3',
+    ours: () => oursOnCommand(binary, []),
+    theirs: () => hyperfine(binary)
+  });
+}
+if (python) {
+  const cases = [
+    {name: 'x * x', code: 'x = 12345\n\ndef bench():\n    return x * x\n'},
+    {name: 'sum(range(1000))', code: 'def bench():\n    return sum(range(1000))\n'}
+  ];
+  for (const [index, item] of cases.entries()) {
+    // timeit times the same call of the same function, imported from the same code.
+    const module = `timed_${index}`;
+    await writeFile(path.join(work, `${module}.py`), item.code);
+    comparisons.push({
+      name: `python inline: ${item.name}`,
+      tool: 'python -m timeit',
+      ours: async () => medianOf(samplesOf(await executeRun(planned('python', item.code, inline), python, {cacheDir}))),
+      theirs: () => timeit(python.executable, `import sys; sys.path.insert(0, ${JSON.stringify(work)}); from ${module} import bench`, 'bench()')
+    });
+  }
+}
+const go = found['go'];
+if (go) {
+  const code = [
+    'package main',
+    '',
+    'var data = func() []int {',
+    '\tvalues := make([]int, 1000)',
+    '\tfor i := range values {',
+    '\t\tvalues[i] = i',
+    '\t}',
+    '\treturn values',
+    '}()',
+    '',
+    'func bench() int {',
+    '\ttotal := 0',
+    '\tfor _, value := range data {',
+    '\t\ttotal += value * 3',
+    '\t}',
+    '\treturn total',
+    '}',
+    ''
+  ].join('\n');
+  const dir = path.join(work, 'gobench');
+  await run('mkdir', ['-p', dir]);
+  await writeFile(path.join(dir, 'go.mod'), 'module gobench\n\ngo 1.24\n');
+  await writeFile(path.join(dir, 'block.go'), code);
+  // b.Loop keeps the call and its result, as our harness does.
+  await writeFile(path.join(dir, 'block_test.go'), 'package main\n\nimport "testing"\n\nfunc BenchmarkBench(b *testing.B) {\n\tfor b.Loop() {\n\t\tbench()\n\t}\n}\n');
+  const binary = path.join(work, 'gobench.test');
+  await run(go.executable, ['test', '-c', '-o', binary, '.'], {cwd: dir, env: {...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off'}});
+  comparisons.push({
+    name: 'go inline: sum of 1000 ints',
+    tool: 'go test -bench (b.Loop)',
+    ours: async () => medianOf(samplesOf(await executeRun(planned('go', code, inline), go, {cacheDir}))),
+    theirs: () => goBench(binary)
+  });
+}
+const js = found['js'];
+if (js) {
+  const code = 'const data = Array.from({length: 1000}, (_, i) => i);\n\nexport function bench() {\n  let total = 0;\n  for (let i = 0; i < data.length; i++) total += data[i] * 3;\n  return total;\n}\n';
+  const modulePath = path.join(work, 'block.mjs');
+  await writeFile(modulePath, code);
+  comparisons.push({
+    name: 'js inline: sum of 1000 numbers',
+    tool: 'mitata measure (p50)',
+    ours: async () => medianOf(samplesOf(await executeRun(planned('js', code, inline), js, {cacheDir}))),
+    theirs: () => mitata(modulePath)
+  });
+}
+
+const selected = comparisons.filter((item) => positionals.length === 0 || positionals.some((word) => item.name.includes(word)));
+const figures = new Map<Comparison, {ours: number[]; theirs: number[]}>();
+try {
+  console.log(`benchbook vs established tools: median of ${repeats} repeats each, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`);
+  for (const item of selected) {
+    const entry = {ours: [] as number[], theirs: [] as number[]};
+    figures.set(item, entry);
+    for (let i = 0; i < repeats; i++) {
+      entry.ours.push(await item.ours());
+      entry.theirs.push(await item.theirs());
+    }
+    const ours = medianOf(entry.ours);
+    const theirs = medianOf(entry.theirs);
+    console.log(`${item.name.padEnd(34)} ours ${formatNs(ours).padStart(9)}   ${item.tool.padEnd(24)} ${formatNs(theirs).padStart(9)}   ratio ${(ours / theirs).toFixed(2)}`);
+  }
+  console.log(`\nrun-to-run spread of the ${repeats} medians, (max - min) / median:`);
+  for (const [item, entry] of figures) {
+    console.log(`${item.name.padEnd(34)} spread ours ${spread(entry.ours)} theirs ${spread(entry.theirs)}`);
+  }
+} finally {
+  await closeExecutors();
+  await rm(work, {recursive: true, force: true});
+}
+
+function spread(values: number[]): string {
+  return `${(((Math.max(...values) - Math.min(...values)) / medianOf(values)) * 100).toFixed(1)}%`;
+}
+
+function formatNs(ns: number): string {
+  if (ns < 1e3) return `${ns.toPrecision(3)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
+  return `${(ns / 1e9).toPrecision(3)} s`;
+}
