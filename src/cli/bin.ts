@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import {CliError} from './errors.js';
 import {notebookCommand} from './notebook.js';
+import {previewCommand} from './preview.js';
 import {reportCommand} from './report.js';
 import {setupCommand} from './setup.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   notebook: notebookCommand,
+  preview: previewCommand,
   report: reportCommand,
   setup: setupCommand
 };

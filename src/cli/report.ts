@@ -1,11 +1,17 @@
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {defaultCacheDir, packageRoot} from '../paths.js';
-import {buildReport, type ReportSummary} from '../report.js';
-import {folderChartCache} from '../store/index.js';
+import {buildReport, type BuiltNotebook, type ReportEffects, type ReportOptions, type ReportSummary} from '../report.js';
+import {BaselineStore, regressionsOf} from '../store/baseline.js';
+import {folderChartCache, writeFileAtomic} from '../store/index.js';
+import {serializeRunCsv, serializeRunJson, serializeRunMarkdown} from '../write/export-run.js';
 import {readTemplates, writeOutputFile} from '../write/index.js';
-import {parseReportArgs, reportHelp} from './args.js';
+import {parseReportArgs, reportHelp, type ReportArgs} from './args.js';
 import {CliError} from './errors.js';
+import {baselineLines, createProgress, progressMode, useColor, type Progress} from './progress.js';
+
+/** Exit status when `--fail-on-regression` finds a block significantly slower than the baseline by more than allowed. */
+export const regressionExitCode = 3;
 
 /** `benchbook report`: builds the site and returns the exit status. */
 export async function reportCommand(argv: string[]): Promise<number> {
@@ -16,59 +22,113 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   const notebooks = args.notebooks.length > 0 ? args.notebooks : await findNotebooks('notebooks');
   if (notebooks.length === 0) throw new CliError('no notebooks to build: pass a file, or add .md files to notebooks/');
+  await checkBaseline(args);
 
   const controller = new AbortController();
   const onSignal = (): void => {
-    console.error('\nbenchbook: interrupted — finishing the current block; every result so far is kept');
+    console.error('\nbenchbook: interrupted — stopping the current block; every finished result is kept');
     controller.abort();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const log = (line: string): void => {
-    const problem = /: (error|warning): |^failed|^skipped/.test(line);
-    if (!args.quiet || problem) console.error(line);
-  };
+  const progress = terminalProgress(args);
+  const built: BuiltNotebook[] = [];
   try {
-    const summary = await buildReport(
-      {
-        notebooks,
-        profile: args.profile,
-        rerun: args.rerun,
-        fromData: args.fromData,
-        ...(args.filter ? {filter: args.filter} : {}),
-        strict: args.strict,
-        dataDir: args.data,
-        outputDir: args.out,
-        cacheDir: defaultCacheDir,
-        signal: controller.signal,
-        measure: args.measure
-      },
-      {
-        readNotebook: async (file) => {
-          try {
-            return await readFile(file, 'utf8');
-          } catch (error) {
-            throw new CliError(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {cause: error});
-          }
-        },
-        readTemplates: () => readTemplates(path.join(packageRoot, 'templates')),
-        writeOutput: async (name, content) => {
-          await writeOutputFile(args.out, name, content);
-        },
-        chartCache: folderChartCache(path.join(defaultCacheDir, 'charts')),
-        log
-      }
-    );
+    const summary = await buildReport(reportOptions(args, notebooks, controller.signal), reportEffects(args, progress, built));
+    progress.stop();
+    await writeExports(args, built, summary);
+    for (const line of baselineLines(summary, args.failOnRegression)) progress.print(line);
     console.log(summaryLine(summary));
     if (summary.interrupted) return 130;
     if (summary.invalid > 0) return 1;
     if (summary.failed > 0 && !args.allowFailures) return 1;
+    if (args.failOnRegression !== undefined && regressionsOf(summary.baseline?.comparisons.flatMap((comparison) => comparison.blocks) ?? [], args.failOnRegression).length > 0) return regressionExitCode;
     return 0;
   } finally {
+    progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** `buildReport`'s options from the command line (shared with `preview`). */
+export function reportOptions(args: ReportArgs, notebooks: string[], signal?: AbortSignal): ReportOptions {
+  const overrides = {
+    ...(args.warmup === undefined ? {} : {warmup: args.warmup}),
+    ...(args.runs === undefined ? {} : {runs: args.runs}),
+    ...(args.minTimeMs === undefined ? {} : {minTimeMs: args.minTimeMs})
+  };
+  return {
+    notebooks,
+    profile: args.profile,
+    rerun: args.rerun,
+    fromData: args.fromData,
+    ...(args.filter ? {filter: args.filter} : {}),
+    strict: args.strict,
+    dataDir: args.data,
+    outputDir: args.out,
+    cacheDir: defaultCacheDir,
+    ...(signal ? {signal} : {}),
+    measure: args.measure,
+    memoryLimitBytes: args.memoryLimitBytes,
+    ...(args.timeoutTotalMs === undefined ? {} : {timeoutTotalMs: args.timeoutTotalMs}),
+    ...(Object.keys(overrides).length > 0 ? {overrides} : {}),
+    ...(args.baseline ? {baseline: args.baseline, noise: args.noise} : {}),
+    ...(args.saveBaseline ? {saveBaseline: args.saveBaseline} : {})
+  };
+}
+
+/** `buildReport`'s effects for the command line: files on disk, events to `progress`, built notebooks into `built`. */
+export function reportEffects(args: ReportArgs, progress: Progress, built: BuiltNotebook[] = []): ReportEffects {
+  return {
+    readNotebook: async (file) => {
+      try {
+        return await readFile(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {cause: error});
+      }
+    },
+    readTemplates: () => readTemplates(path.join(packageRoot, 'templates')),
+    writeOutput: async (name, content) => {
+      await writeOutputFile(args.out, name, content);
+    },
+    chartCache: folderChartCache(path.join(defaultCacheDir, 'charts')),
+    log: (line) => progress.log(line),
+    onEvent: (event) => progress.onEvent(event),
+    onNotebook: (notebook) => {
+      built.push(notebook);
+    }
+  };
+}
+
+/** The progress display on stderr: live bars on a terminal, event lines in CI and pipes. */
+export function terminalProgress(args: Pick<ReportArgs, 'quiet' | 'verbose'>): Progress {
+  return createProgress({
+    stream: process.stderr,
+    mode: progressMode({stdout: process.stdout, stderr: process.stderr}, process.env),
+    quiet: args.quiet,
+    verbose: args.verbose,
+    color: useColor(process.stderr, process.env)
+  });
+}
+
+/** Fails early, before anything runs, when `--baseline` names a baseline that was never saved. */
+export async function checkBaseline(args: Pick<ReportArgs, 'baseline' | 'data'>): Promise<void> {
+  if (args.baseline === undefined) return;
+  const store = new BaselineStore(args.data);
+  const names = await store.names();
+  if (names.includes(args.baseline)) return;
+  const saved = names.length > 0 ? ` (saved: ${names.join(', ')})` : '';
+  throw new CliError(`no baseline named ${args.baseline} in ${path.dirname(store.dirOf(args.baseline))}${saved}: save one first with --save-baseline ${args.baseline}`);
+}
+
+/** `--export-json`, `--export-csv`, `--export-markdown`: this run's results, written atomically. */
+export async function writeExports(args: Pick<ReportArgs, 'exportJson' | 'exportCsv' | 'exportMarkdown'>, built: BuiltNotebook[], summary: ReportSummary): Promise<void> {
+  const baseline = summary.baseline ? {name: summary.baseline.name, changes: summary.baseline.comparisons.flatMap((comparison) => comparison.blocks)} : undefined;
+  if (args.exportJson) await writeFileAtomic(args.exportJson, serializeRunJson(built, baseline));
+  if (args.exportCsv) await writeFileAtomic(args.exportCsv, serializeRunCsv(built));
+  if (args.exportMarkdown) await writeFileAtomic(args.exportMarkdown, serializeRunMarkdown(built, baseline));
 }
 
 /** The one closing line: what ran, what was reused, what failed, how long it took. */

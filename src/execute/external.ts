@@ -2,7 +2,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {PlannedRun} from '../plan/types.js';
-import {defaultMaxOutputBytes, runProcess, type ProcessOptions, type ProcessResult} from './process.js';
+import {defaultMaxOutputBytes, memoryLimitReason, runProcess, type ProcessOptions, type ProcessResult} from './process.js';
 import type {ExecuteOptions, RunResult} from './types.js';
 
 /** A block made ready to run by a language executor: the command to start, or its failed build. */
@@ -84,11 +84,19 @@ export async function executeExternal(
       env: {...options.env, ...command.env, ...env},
       timeoutMs: context.remainingMs(),
       maxOutputBytes,
-      ...(signal ? {signal} : {})
+      ...(signal ? {signal} : {}),
+      ...(run.memoryBytes === undefined ? {} : {memoryBytes: run.memoryBytes})
     });
+    // A failed allocation says so in the reason, rather than as a bare exit code.
+    const outcomeOf = (result: ProcessResult) => {
+      const outcome = fromProcess(result, run.timeoutMs);
+      if (outcome.status !== 'failed' || result.aborted) return outcome;
+      const reason = memoryLimitReason(run.memoryBytes, `${outcome.stderr}\n${outcome.stdout}`, outcome.reason ?? 'failed');
+      return reason === undefined ? outcome : {...outcome, reason};
+    };
     if (run.kind === 'run') {
       const result = await runProcess(command.file, command.args, processOptions({}));
-      return finish(fromProcess(result, run.timeoutMs));
+      return finish(outcomeOf(result));
     }
 
     const samples: number[] = [];
@@ -112,7 +120,7 @@ export async function executeExternal(
         })
       );
       first ??= result;
-      if (failureOf(result, run.timeoutMs)) return finish(fromProcess(result, run.timeoutMs));
+      if (failureOf(result, run.timeoutMs)) return finish(outcomeOf(result));
       const measured = await readHarnessResult(resultFile, run.measure.repeat);
       if (typeof measured === 'string') {
         return finish({

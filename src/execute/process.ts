@@ -1,5 +1,7 @@
 import {execa} from 'execa';
-import {readdir, readFile} from 'node:fs/promises';
+import {constants} from 'node:fs';
+import {access, readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
 import type {Readable} from 'node:stream';
 
 /** Options for {@link runProcess}. */
@@ -16,6 +18,15 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** Text written to the child's stdin (default: stdin is closed). */
   input?: string;
+  /**
+   * Memory limit of the child, in bytes (default: none). Linux's RLIMIT_DATA, set by a `/bin/sh` that
+   * then execs the child (same pid, so timeouts still reach it), plus GOMEMLIMIT for Go's collector.
+   * RLIMIT_DATA rather than RLIMIT_AS: Go reserves far more address space than it uses and would not
+   * even start under an address-space limit, while RLIMIT_DATA counts only memory mapped writable
+   * (malloc, Python's arenas, Go's heap), so an allocation past the limit fails with ENOMEM: Python
+   * raises MemoryError, Go dies with "out of memory", C's malloc returns NULL.
+   */
+  memoryBytes?: number;
 }
 
 /** What a finished child produced, in execa's result shape; failures are data, never thrown. */
@@ -53,13 +64,22 @@ export async function runProcess(
   args: readonly string[],
   options: ProcessOptions = {}
 ): Promise<ProcessResult> {
-  const {cwd, env, timeoutMs, signal, input} = options;
+  const {cwd, timeoutMs, signal, input} = options;
+  let {env} = options;
   const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes;
   if (signal?.aborted) return notStarted({aborted: true});
   if (timeoutMs !== undefined && timeoutMs <= 0) return notStarted({timedOut: true});
 
   // Collect output ourselves: execa's maxBuffer kills the child, but a chatty benchmark should
   // still finish, with only its first bytes kept.
+  if (options.memoryBytes !== undefined && (await canLimitMemory(file))) {
+    const kib = Math.max(1, Math.floor(options.memoryBytes / 1024));
+    // Only the soft limit: it fails where the hard limit is lower, and then the lower one holds.
+    args = ['-c', `ulimit -S -d ${kib} 2>/dev/null; exec "$0" "$@"`, file, ...args];
+    file = '/bin/sh';
+    // Below the hard limit, so that Go's collector works harder before an allocation fails.
+    env = {GOMEMLIMIT: String(Math.floor(options.memoryBytes * 0.9)), ...env};
+  }
   const subprocess = execa(file, args, {
     cwd,
     env,
@@ -175,6 +195,44 @@ async function descendantsOf(pid: number): Promise<number[]> {
     }
   }
   return found;
+}
+
+/**
+ * Whether the `/bin/sh` wrapper can limit a child's memory: Linux (RLIMIT_DATA counts mmap since 4.7),
+ * and a child that exists, so that a missing program is still reported as `spawn ... ENOENT`.
+ */
+async function canLimitMemory(file: string): Promise<boolean> {
+  if (process.platform !== 'linux' || !path.isAbsolute(file)) return false;
+  try {
+    await Promise.all([access(file, constants.X_OK), access('/bin/sh', constants.X_OK)]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `536870912` -> `512 MiB`, `1610612736` -> `1.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number(value.toFixed(2))} ${units[unit]}`;
+}
+
+// What runtimes print when an allocation fails: Python, Go, C++, Rust, and strerror(ENOMEM) in C.
+const outOfMemory = /\bMemoryError\b|fatal error: runtime: out of memory|std::bad_alloc|memory allocation of \d+ bytes failed|Cannot allocate memory|out of memory/;
+
+/**
+ * The reason of a failed run that ran out of memory under `memoryBytes`, e.g. `hit the memory limit
+ * of 512 MiB (exited with code 1)`, or undefined when its output shows no failed allocation.
+ */
+export function memoryLimitReason(memoryBytes: number | undefined, output: string, reason: string): string | undefined {
+  if (memoryBytes === undefined || !outOfMemory.test(output)) return undefined;
+  return `hit the memory limit of ${formatBytes(memoryBytes)} (${reason}): raise it with memory= on the block or --memory-limit`;
 }
 
 /** A result for a child that was never started because the run was already over. */

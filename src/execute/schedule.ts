@@ -11,7 +11,7 @@ import {performance} from 'node:perf_hooks';
 import {medianOfSorted, seededRandom} from '../measure/statistics.js';
 import type {PlannedRun} from '../plan/types.js';
 import {languageOfRuntime} from './languages.js';
-import {defaultMaxOutputBytes} from './process.js';
+import {defaultMaxOutputBytes, memoryLimitReason} from './process.js';
 import {buildRunner, RunnerSession, type MeasuredRun} from './runner/index.js';
 import type {ExecuteOptions, PreparedProgram, RunResult, RuntimeInfo} from './types.js';
 
@@ -57,6 +57,8 @@ interface Variant {
   runtime: string;
   /** The block's time limit, for the reason of a timeout. */
   timeoutMs: number;
+  /** The block's memory limit (`memory=`), bytes. */
+  memoryBytes?: number;
   program: PreparedProgram;
   /** The executor's promise, settled once the variant's outcome is released. */
   finished: Promise<RunResult>;
@@ -117,7 +119,7 @@ export async function measureProcessGroup(
     }
     const held = await holdPrepared(asProgram(run), runtime, options, executor);
     results.push(held.finished);
-    if ('program' in held) variants.push({...held, member: index, runtime: run.runtime, timeoutMs: run.timeoutMs, runs: [], ...outputFiles(held.program)});
+    if ('program' in held) variants.push({...held, member: index, runtime: run.runtime, timeoutMs: run.timeoutMs, ...memoryOf(run), runs: [], ...outputFiles(held.program)});
   }
   // The start-up baseline of each runtime that has a prepared block.
   const prepared = [...variants];
@@ -133,7 +135,12 @@ export async function measureProcessGroup(
 
   let failure: Outcome | undefined;
   if (prepared.length > 0) {
-    failure = await runRounds(variants, settings, options);
+    try {
+      failure = await runRounds(variants, settings, options);
+    } catch (error) {
+      // Only our own machinery (the runner, temp files) gets here; report it as data like any failure.
+      failure = internalFailure(error);
+    }
   }
   for (const variant of variants) {
     if (variant.member < 0) variant.release(failure ?? {status: 'ok', timedOut: false, stdout: '', stderr: ''});
@@ -167,7 +174,7 @@ async function holdPrepared(
       onPrepared(program);
       return outcome;
     }
-  });
+  }).catch((error: unknown): RunResult => ({...internalFailure(error), durationMs: 0}));
   const first = await Promise.race([prepared, finished.then((result) => ({result}))]);
   return 'result' in first ? {finished, result: first.result} : {finished, program: first, release};
 }
@@ -186,12 +193,18 @@ async function runRounds(
   settings: {warmup: number; runs: number; minTimeNs: number},
   options: ScheduleOptions
 ): Promise<Outcome | undefined> {
+  if (options.signal?.aborted) return {status: 'failed', reason: 'aborted', timedOut: false, stdout: '', stderr: ''};
   const runner = await buildRunner(options.cacheDir);
   if (typeof runner !== 'string') return {status: 'failed', reason: runner.failure, timedOut: false, stdout: '', stderr: ''};
   const specDir = await mkdtemp(path.join(tmpdir(), 'benchbook-runner-'));
   const session = await RunnerSession.start(
     runner,
-    variants.map(({program}) => ({command: program.command, cwd: program.workDir})),
+    variants.map(({program, memoryBytes}) => ({
+      // Go's collector works harder before an allocation fails, as under runProcess's limit.
+      command: memoryBytes === undefined ? program.command : {...program.command, env: {GOMEMLIMIT: String(Math.floor(memoryBytes * 0.9)), ...program.command.env}},
+      cwd: program.workDir,
+      ...(memoryBytes === undefined ? {} : {memoryBytes})
+    })),
     {workDir: specDir, ...(options.signal ? {signal: options.signal} : {})}
   );
   const random = seededRandom(options.seed ?? 1);
@@ -217,7 +230,9 @@ async function runRounds(
         }
         const problem = runFailure(run, variant, timed ? variant.runs.length + 1 : undefined);
         if (problem) {
-          variant.failure = {...problem, ...(first ? await readOutput(variant, options) : {stdout: '', stderr: ''})};
+          const output = first ? await readOutput(variant, options) : {stdout: '', stderr: ''};
+          const memory = problem.status === 'failed' ? memoryLimitReason(variant.memoryBytes, `${output.stderr}\n${output.stdout}`, problem.reason ?? 'failed') : undefined;
+          variant.failure = {...problem, ...output, ...(memory ? {reason: memory} : {})};
           continue;
         }
         if (timed) variant.runs.push(run);
@@ -291,6 +306,17 @@ async function readOutput(variant: Variant, options: ExecuteOptions): Promise<{s
 
 function total(runs: MeasuredRun[]): number {
   return runs.reduce((sum, run) => sum + run.wallNs, 0);
+}
+
+function memoryOf(run: PlannedRun): {memoryBytes?: number} {
+  return run.memoryBytes === undefined ? {} : {memoryBytes: run.memoryBytes};
+}
+
+/** An error of our own machinery as a failed outcome: first line as the reason, stack as stderr. */
+function internalFailure(error: unknown): Outcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const stderr = error instanceof Error && error.stack ? error.stack : message;
+  return {status: 'failed', reason: message.split('\n')[0] || 'internal error', timedOut: false, stdout: '', stderr};
 }
 
 function skipped(reason: string): RunResult {

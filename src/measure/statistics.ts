@@ -42,6 +42,8 @@ export interface SummarizeOptions {
   timerResolutionNs?: number;
   /** Calls per sample, one per process (a sample is ns per call, so it lasted `sample * loops`). */
   loops?: readonly number[];
+  /** What the spread warnings tell to raise (default `repeat/processes`; process mode: `runs/min-time`). */
+  raise?: string;
 }
 
 /** A sample that lasts less than this many clock steps is read with more than 0.1% error from the clock alone. */
@@ -82,14 +84,18 @@ export function summarize(samples: readonly number[], options: SummarizeOptions 
     warnings: [],
     ...(options.unit === 'instructions' ? {unit: 'instructions' as const} : {})
   };
-  stats.warnings = [...timerWarnings(sorted[0]!, options), ...spreadWarnings(stats)];
+  stats.warnings = [...timerWarnings(sorted[0]!, options), ...spreadWarnings(stats, options.raise)];
   return stats;
 }
 
 /** The statistics of a run's samples with the run's unit, clock and loop counts; `undefined` without samples. */
-export function summarizeResult(result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops'>, options: SummarizeOptions = {}): Stats | undefined {
+export function summarizeResult(
+  result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops' | 'process'>,
+  options: SummarizeOptions = {}
+): Stats | undefined {
   if (!result.samples || result.samples.length === 0) return undefined;
   return summarize(result.samples, {
+    ...(result.process ? {raise: 'runs/min-time'} : {}),
     ...(result.unit ? {unit: result.unit} : {}),
     ...(result.timerResolutionNs ? {timerResolutionNs: result.timerResolutionNs} : {}),
     ...(result.loops && result.loops.length > 0 ? {loops: result.loops} : {}),
@@ -126,11 +132,11 @@ export function bootstrapMedianInterval(samples: readonly number[], resamples: n
 }
 
 /** pyperf's `check`: warnings when the spread makes a result doubtful, each with what to do next. */
-export function spreadWarnings(stats: Stats): string[] {
+export function spreadWarnings(stats: Stats, raise = 'repeat/processes'): string[] {
   const warnings: string[] = [];
-  const advice = 'rerun on a quieter machine or raise repeat/processes';
+  const advice = `rerun on a quieter machine or raise ${raise}`;
   // Instruction counts barely vary: a few of them are as good as many.
-  if (stats.n < 5 && stats.unit !== 'instructions') warnings.push(`only ${stats.n} samples: raise repeat or processes for a trustworthy interval`);
+  if (stats.n < 5 && stats.unit !== 'instructions') warnings.push(`only ${stats.n} samples: raise ${raise.replace('/', ' or ')} for a trustworthy interval`);
   if (stats.mean > 0 && stats.stddev >= 0.1 * stats.mean) {
     warnings.push(`standard deviation is ${percent(stats.stddev / stats.mean)} of the mean: ${advice}`);
   }

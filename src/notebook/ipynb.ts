@@ -111,8 +111,8 @@ export function exportIpynb(markdown: string, file: string, options: ExportOptio
     nbformat: 4,
     nbformat_minor: 5
   };
-  // Jupyter's own layout (one-space indent), so that saving from JupyterLab changes little.
-  return `${JSON.stringify(notebook, null, 1)}\n`;
+  // Jupyter's own layout (keys sorted, one-space indent), so that saving from JupyterLab changes nothing.
+  return `${JSON.stringify(notebook, sortKeys, 1)}\n`;
 }
 
 /**
@@ -219,6 +219,11 @@ function codeCell(id: string, source: string, benchbook: CellMetadata): Cell {
 /** nbformat's multiline string: a list of lines, each but the last with its line break. */
 function lines(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$/g) ?? [];
+}
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function baseName(file: string): string {

@@ -1,4 +1,4 @@
-import {formatMessage} from '../parse/index.js';
+import {formatMessage, parseNotebook} from '../parse/index.js';
 import {tokenizeInfoString} from '../parse/info-string.js';
 import type {NotebookMessage} from '../parse/types.js';
 import type {ResultRow} from '../render/types.js';
@@ -52,6 +52,10 @@ export class JupyterNotebook {
     if (values.length > 0) throw new TypeError('nb.frontMatter takes a plain template: write `\\${` for the characters ${');
     this.frontMatterText = decodeTemplate(strings.raw[0] ?? '');
     this.current = undefined;
+    // Say at once what is wrong with the YAML, rather than when the first block runs.
+    const {messages} = parseNotebook(`${this.frontMatterText}\n`, this.file);
+    const name = this.file.replace(/\.md$/i, '');
+    for (const message of messages) console.error(formatMessage({...message, file: `${name}#front-matter`}));
   };
 
   /**

@@ -263,23 +263,16 @@ async function execute(nb: LoadedNotebook, plan: Plan, summary = {run: 0, reused
     outputDir: '',
     cacheDir: nb.settings.cacheDir
   };
-  const controller = new AbortController();
-  // In the kernel, Jupyter's interrupt is a SIGINT that tslab catches: stop the block under way too.
-  // Elsewhere a listener would keep Ctrl-C from ending the process, so none is added.
-  const inKernel = isInsideTslab();
-  const onInterrupt = (): void => controller.abort();
-  if (inKernel) process.on('SIGINT', onInterrupt);
   let outcomes: Record<string, BlockOutcome[]>;
   try {
     outcomes = await runPlan(plan, {
-      options: {...options, signal: controller.signal},
+      options,
       effects: {log: nb.settings.log},
       store: new ResultStore(nb.settings.dataDir),
       machine: thisMachine(),
       summary
     });
   } finally {
-    if (inKernel) process.off('SIGINT', onInterrupt);
     // The JS worker pool would keep a script's process alive; the next run starts a new one.
     await closeExecutors();
   }
@@ -368,13 +361,9 @@ export interface TslabDisplay {
   svg(text: string): void;
 }
 
-/** Whether this code runs inside the tslab kernel, which sets `__tslab__` on the global object. */
-export function isInsideTslab(): boolean {
-  return typeof (globalThis as {__tslab__?: unknown}).__tslab__ === 'object';
-}
-
 /**
- * tslab's `display` when running inside the kernel, else `undefined`. It comes from the kernel's own
+ * tslab's `display` when running inside the kernel (which sets `__tslab__` on the global object), else
+ * `undefined`. It comes from the kernel's own
  * copy of tslab (the kernel's `require` hooks `'tslab'` to return it), so output goes to the cell being
  * run even when the kernel is another install than the one beside benchbook.
  */

@@ -242,7 +242,7 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
 
 /** A mapping key as text; a missing key (`: value`) or a non-scalar one reads as `''`. */
 function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : '';
+  return isScalar(key) && key.value !== null ? String(key.value) : '';
 }
 
 function readString(node: YamlNode | null | undefined): string | undefined {

@@ -38,8 +38,13 @@ export function parseNotebook(source: string, file: string): ParseResult {
   try {
     return readNotebook(source, file);
   } catch (error) {
-    // A bug of ours must cost one notebook, not the whole report (the fuzz tests look for these).
     const reason = error instanceof Error ? error.message : String(error);
+    // micromark recurses once per level of quotes and lists: thousands of levels exhaust the stack.
+    if (error instanceof RangeError && /call stack/.test(reason)) {
+      const message = 'quotes or lists are nested too deeply to read (thousands of levels): flatten them';
+      return {messages: [{file, line: 1, column: 1, message, rule: 'nesting-too-deep', fatal: true}]};
+    }
+    // A bug of ours must cost one notebook, not the whole report (the fuzz tests look for these).
     const message = `benchbook could not read this notebook (internal error: ${reason.split('\n')[0]}): please report it with the notebook`;
     return {messages: [{file, line: 1, column: 1, message, rule: 'internal-error', fatal: true}]};
   }
@@ -149,11 +154,16 @@ function readBlock(
 ): Block | undefined {
   const start = node.position?.start ?? {line: 1, column: 1};
   const end = node.position?.end ?? start;
-  const fenceLine = lines[start.line - 1] ?? '';
+  // A fence inside a quote or a list item starts after the `>` or `- `: read from the fence itself.
+  const wholeLine = lines[start.line - 1] ?? '';
+  const fromFence = wholeLine.slice(start.column - 1);
+  const shift = /^(`{3,}|~{3,})/.test(fromFence) ? start.column - 1 : 0;
+  const fenceLine = shift > 0 ? fromFence : wholeLine;
   // Indented code has no info string: it is shown as code, never run.
   const fenced = /^\s*(`{3,}|~{3,})/.test(fenceLine);
-  const {tokens, problems} = fenced ? tokenizeInfoString(fenceLine) : {tokens: [], problems: []};
-  for (const problem of problems) messages.error(start.line, problem.column, problem.message, 'invalid-info-string');
+  const tokenized = fenced ? tokenizeInfoString(fenceLine) : {tokens: [], problems: []};
+  const tokens = tokenized.tokens.map((token) => ({...token, column: token.column + shift}));
+  for (const problem of tokenized.problems) messages.error(start.line, problem.column + shift, problem.message, 'invalid-info-string');
 
   const langToken = tokens[0];
   const lang = node.lang ?? '';

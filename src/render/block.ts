@@ -28,7 +28,7 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'code':
       return `<div class="block block-code" id="${id}">${renderCode(block)}</div>`;
     case 'bench':
-      return wrap(block, [renderHead(block), ...renderBench(context.outcomes[block.id] ?? []), renderCollapsedCode(block)]);
+      return wrap(block, [renderHead(block), ...renderBench(block, context.outcomes[block.id] ?? []), renderCollapsedCode(block)]);
     case 'run':
       return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [])]);
     case 'plot':
@@ -68,10 +68,10 @@ function renderCollapsedCode(block: Block): string {
   return `<details class="code"><summary>${escapeHtml(summary)}</summary>${renderCode(block)}</details>`;
 }
 
-function renderBench(outcomes: BlockOutcome[]): string[] {
+function renderBench(block: Block, outcomes: BlockOutcome[]): string[] {
   const {html, shown} = renderProblems(outcomes);
   const results = shown.some((stored) => stored.sweep !== undefined)
-    ? [renderSweepTable(shown)]
+    ? [renderSweepTable(shown, labelOf(block) === block.id ? block.id : `${labelOf(block)} (${block.id})`)]
     : shown.map(renderResultLine);
   return [...results.filter((part) => part !== ''), ...html];
 }
@@ -106,6 +106,7 @@ async function renderPlot(block: Block, context: BlockContext): Promise<string> 
       drawn = true;
     }
   }
+  parts.push(...failedDependencies(block, context));
   if (missing.length > 0) parts.push(renderNotice(missingText(missing, context)));
   const caption = block.options['caption'];
   const provenance = drawn ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : '';
@@ -163,6 +164,7 @@ function renderTableBlock(block: Block, context: BlockContext): string[] {
   const missing = missingBlocks(block, context.notebook, rows);
   return [
     rows.length > 0 ? renderTable(block, rows) : '',
+    ...failedDependencies(block, context),
     missing.length > 0 ? renderNotice(missingText(missing, context)) : '',
     rows.length > 0 ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : ''
   ].filter((part) => part !== '');
@@ -170,6 +172,25 @@ function renderTableBlock(block: Block, context: BlockContext): string[] {
 
 function reportOf(context: BlockContext): {reportCommand?: string} {
   return context.reportCommand === undefined ? {} : {reportCommand: context.reportCommand};
+}
+
+/**
+ * One notice per block this one draws from whose latest result failed (a stale good result shown in
+ * its place does not count): a chart or table never silently leaves a failed block out.
+ */
+function failedDependencies(block: Block, context: BlockContext): string[] {
+  const referenced = listOption(block, 'blocks') ?? context.notebook.blocks.filter((other) => other.kind === 'bench').map((other) => other.id);
+  const notices: string[] = [];
+  for (const id of referenced) {
+    const failures = (context.outcomes[id] ?? []).flatMap((outcome) => {
+      const status = outcome.stored?.result.status;
+      if (status !== 'failed' && status !== 'timed-out') return [];
+      const where = outcome.stored!.sweep === undefined ? '' : `${outcome.stored!.sweep.name}=${String(outcome.stored!.sweep.value)}: `;
+      return [`${where}${outcome.stored!.result.reason ?? status}`];
+    });
+    if (failures.length > 0) notices.push(renderNotice(`Depends on failed block ${id} (${failures.join('; ')}).`, 'notice failed-dependency'));
+  }
+  return notices;
 }
 
 /** Says which referenced blocks have no measured result, and why, e.g. `bench-2 (failed)`. */

@@ -6,7 +6,7 @@ import type {RenderOptions, ResultRow, SampleRow} from './types.js';
 export const PLOT_VERSION = '0.6.17';
 
 /** Bump when the post-processing below changes, so that cached charts are rendered again. */
-const CHART_REVISION = 2;
+const CHART_REVISION = 5;
 
 /** Default width of a chart: the page's text column (46rem). */
 export const CHART_WIDTH = 736;
@@ -94,7 +94,7 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
       if (!isElement(element)) {
         return {svg: '', error: `plot expression must return an element such as Plot.plot({...}), got ${describe(element)}`};
       }
-      return element.outerHTML;
+      return withoutInlineStyles(withGradientRamps(element as unknown as Element)).outerHTML;
     };
     const wide = await render(CHART_WIDTH);
     if (typeof wide !== 'string') return wide;
@@ -115,6 +115,90 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
   return result;
 }
 
+/** Colours Plot painted on canvases for continuous legends, by the placeholder `toDataURL` returned. */
+const ramps = new Map<string, string[]>();
+const RAMP_URL = '#benchbook-ramp-';
+
+/**
+ * jsdom has no canvas, and Plot paints the colour ramp of a continuous legend on one, pixel by pixel,
+ * then links it as an image. Record the colours instead; {@link withGradientRamps} draws them as an
+ * SVG gradient, so the page needs no image at all.
+ */
+function recordCanvasRamps(canvas: {getContext: unknown; toDataURL: unknown}): void {
+  const colors = new WeakMap<object, string[]>();
+  canvas.getContext = function (this: object) {
+    const painted: string[] = [];
+    colors.set(this, painted);
+    let fillStyle = '';
+    return {
+      get fillStyle() {
+        return fillStyle;
+      },
+      set fillStyle(value: string) {
+        fillStyle = value;
+      },
+      fillRect(x: number) {
+        painted[x] = fillStyle;
+      }
+    };
+  };
+  canvas.toDataURL = function (this: object) {
+    const url = `${RAMP_URL}${ramps.size + 1}`;
+    ramps.set(url, colors.get(this) ?? []);
+    return url;
+  };
+}
+
+/** Replaces each recorded ramp image by a rectangle filled with a gradient of every 16th colour and the last. */
+function withGradientRamps(element: Element): Element {
+  const svgNs = 'http://www.w3.org/2000/svg';
+  for (const image of [...element.querySelectorAll('image')]) {
+    const href = image.getAttribute('xlink:href') ?? image.getAttribute('href') ?? '';
+    const colors = ramps.get(href);
+    if (colors === undefined) continue;
+    ramps.delete(href);
+    const document = image.ownerDocument;
+    const id = `plot-ramp-${href.slice(RAMP_URL.length)}`;
+    const gradient = document.createElementNS(svgNs, 'linearGradient');
+    gradient.setAttribute('id', id);
+    for (let index = 0; index < colors.length; index += 16) {
+      const at = index;
+      const stop = document.createElementNS(svgNs, 'stop');
+      stop.setAttribute('offset', String(at / Math.max(colors.length - 1, 1)));
+      stop.setAttribute('stop-color', colors[at] ?? '');
+      gradient.append(stop);
+    }
+    const last = document.createElementNS(svgNs, 'stop');
+    last.setAttribute('offset', '1');
+    last.setAttribute('stop-color', colors.at(-1) ?? '');
+    gradient.append(last);
+    const defs = document.createElementNS(svgNs, 'defs');
+    defs.append(gradient);
+    const rect = document.createElementNS(svgNs, 'rect');
+    for (const name of ['x', 'y', 'width', 'height', 'opacity']) {
+      const value = image.getAttribute(name);
+      if (value !== null) rect.setAttribute(name, value);
+    }
+    rect.setAttribute('fill', `url(#${id})`);
+    image.replaceWith(defs, rect);
+  }
+  return element;
+}
+
+/**
+ * Plot's HTML around a chart (the `<figure>` of a legend and its swatches) carries a `<style>` element
+ * and a `style` attribute: a `<style>` is not allowed in the body of an HTML page. The page's CSS has
+ * the same rules (templates/style.css, "Plot legends"); `<style>` inside the `<svg>` is SVG's and stays.
+ */
+function withoutInlineStyles(element: Element): Element {
+  const html = 'http://www.w3.org/1999/xhtml';
+  for (const style of [...element.querySelectorAll('style')]) if (style.namespaceURI === html) style.remove();
+  for (const node of [element, ...element.querySelectorAll('*')]) {
+    if (node.namespaceURI === html && node.getAttribute('style') === 'max-width: initial;') node.removeAttribute('style');
+  }
+  return element;
+}
+
 /** Cached charts are JSON `{svg, narrow}`; a bare `<svg>` (an older cache entry) is the wide chart alone. */
 function fromCache(cached: string): ChartResult {
   if (!cached.startsWith('{')) return {svg: cached};
@@ -126,7 +210,9 @@ function fromCache(cached: string): ChartResult {
 function loadChartLibrary(): Promise<ChartLibrary> {
   library ??= (async () => {
     const [{JSDOM}, Plot] = await Promise.all([import('jsdom'), import('@observablehq/plot')]);
-    const {document} = new JSDOM('<!doctype html><html><body></body></html>').window;
+    const {window} = new JSDOM('<!doctype html><html><body></body></html>');
+    const {document} = window;
+    recordCanvasRamps(window.HTMLCanvasElement.prototype);
     // `mark.plot()` calls Plot's own `plot`, which our wrapper cannot see; give it the document and defaults too.
     const markPlot = Plot.Mark.prototype.plot;
     Plot.Mark.prototype.plot = function (this: InstanceType<PlotModule['Mark']>, options = {}) {
@@ -157,8 +243,9 @@ function wrapPlot(Plot: PlotModule, document: Document, own: WeakSet<object>): P
 }
 
 /**
- * `Plot.plot`, rendered again with a wider left margin when the y tick labels would stick out of the
- * chart on the left (Plot 0.6 does not size margins to labels). Only when the author set no margin.
+ * `Plot.plot`, rendered again with wider side margins when tick labels would stick out of the chart
+ * (Plot 0.6 does not size margins to labels: long y labels are cut on the left, facet labels on the
+ * right). Only the margins the author did not set are changed.
  */
 function plotWithMargin(
   Plot: PlotModule,
@@ -166,24 +253,52 @@ function plotWithMargin(
   authored: Record<string, unknown>
 ): ReturnType<PlotModule['plot']> {
   const chart = Plot.plot(options);
-  if (authored['marginLeft'] !== undefined || authored['margin'] !== undefined) return chart;
-  const overflow = leftOverflow(chart.outerHTML);
-  if (overflow === undefined) return chart;
-  return Plot.plot({...options, marginLeft: overflow.marginLeft + Math.ceil(overflow.pixels) + 6});
+  const setLeft = authored['marginLeft'] !== undefined || authored['margin'] !== undefined;
+  const setRight = authored['marginRight'] !== undefined || authored['margin'] !== undefined;
+  if (setLeft && setRight) return chart;
+  const svg = plotSvg(chart);
+  // The x scale's range is where Plot put the margins: [marginLeft, width - marginRight].
+  const range = (chart as {scale?: (name: string) => {range?: unknown} | undefined}).scale?.('x')?.range;
+  if (svg === undefined || !Array.isArray(range) || range.length !== 2) return chart;
+  const width = Number(svg.getAttribute('width'));
+  const [start, end] = [Math.min(...(range as number[])), Math.max(...(range as number[]))];
+  const overflow = labelOverflow(svg, width);
+  const widen: Record<string, number> = {};
+  if (!setLeft && overflow.left > 0) widen['marginLeft'] = Math.ceil(start + overflow.left + 4);
+  if (!setRight && overflow.right > 0) widen['marginRight'] = Math.ceil(width - end + overflow.right + 4);
+  return Object.keys(widen).length === 0 ? chart : Plot.plot({...options, ...widen});
 }
 
-/** How far left-axis tick labels reach past the left edge, and the margin they were drawn with. */
-function leftOverflow(svg: string): {pixels: number; marginLeft: number} | undefined {
-  let worst: {pixels: number; marginLeft: number} | undefined;
-  const groups = svg.matchAll(/<g aria-label="(?:y|fy)-axis tick label" text-anchor="end"[^>]*?transform="translate\((-?[\d.]+),[^"]*"[^>]*>(.*?)<\/g>/gs);
-  for (const [, shift, body] of groups) {
-    for (const [, x, text] of body!.matchAll(/<text[^>]*transform="translate\((-?[\d.]+),[^"]*"[^>]*>(.*?)<\/text>/gs)) {
-      const anchor = Number(shift) + Number(x);
-      const pixels = estimateTextWidth(decodeText(text!)) - anchor;
-      if (pixels > 0 && (worst === undefined || pixels > worst.pixels)) worst = {pixels, marginLeft: Number(x)};
-    }
+/** The chart's own `<svg>` (with a legend, Plot returns a `<figure>` holding swatches and the chart). */
+function plotSvg(chart: Element): Element | undefined {
+  if (chart.tagName.toLowerCase() === 'svg') return chart;
+  return [...chart.querySelectorAll('svg')].find((svg) => svg.querySelector('[aria-label$="tick label"]') !== null);
+}
+
+/** How far, in px, axis tick labels reach past the chart's left and right edges (0 when they fit). */
+function labelOverflow(svg: Element, width: number): {left: number; right: number} {
+  let left = 0;
+  let right = 0;
+  for (const text of svg.querySelectorAll('[aria-label$="tick label"] text')) {
+    const x = absoluteX(text, svg);
+    const length = Math.max(...(text.textContent ?? '').split('\n').map(estimateTextWidth));
+    const anchor = text.closest('[text-anchor]')?.getAttribute('text-anchor') ?? 'start';
+    const [from, to] = anchor === 'end' ? [x - length, x] : anchor === 'middle' ? [x - length / 2, x + length / 2] : [x, x + length];
+    left = Math.max(left, -from);
+    right = Math.max(right, to - width);
   }
-  return worst;
+  return {left, right};
+}
+
+/** The x of an element in the svg's coordinates: the sum of its and its ancestors' translations. */
+function absoluteX(element: Element, svg: Element): number {
+  let x = 0;
+  for (let node: Element | null = element; node !== null && node !== svg; node = node.parentElement) {
+    const translate = /translate\(\s*(-?[\d.e+-]+)/.exec(node.getAttribute('transform') ?? '');
+    if (translate !== null) x += Number(translate[1]);
+    x += Number(node.getAttribute('x') ?? 0) || 0;
+  }
+  return x;
 }
 
 /** Rough width in px of `text` in a sans-serif face at {@link CHART_FONT_PX}: jsdom has no text metrics. */
@@ -198,16 +313,6 @@ function estimateTextWidth(text: string): number {
   }
   // Ten percent more: a label cut at the edge is worse than a few pixels of margin.
   return ems * CHART_FONT_PX * 1.1;
-}
-
-function decodeText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -236,7 +341,7 @@ export function describeDatum(datum: ResultRow | SampleRow): string {
 /** Plot numbers clip paths, patterns and markers with process-wide counters; renumber them per chart. */
 function normalizeIds(html: string, prefix: string): string {
   const ids = new Map<string, string>();
-  return html.replace(/plot-(clip|pattern|marker)-\d+/g, (id, kind: string) => {
+  return html.replace(/plot-(clip|pattern|marker|ramp)-\d+/g, (id, kind: string) => {
     let renamed = ids.get(id);
     if (renamed === undefined) {
       renamed = `plot-${kind}-${prefix}-${ids.size + 1}`;

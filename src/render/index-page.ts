@@ -1,4 +1,6 @@
+import {renderChangesSection} from './baseline.js';
 import {escapeHtml, safeHref} from './escape.js';
+import type {NotebookComparison} from '../store/baseline.js';
 import {formatDay} from './format.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
@@ -14,6 +16,8 @@ export interface RenderIndexOptions {
   title?: string;
   /** Language of the page (`lang` attribute), default `en`. */
   lang?: string;
+  /** `--baseline`: a "Changes since NAME" section before the list. */
+  changes?: {name: string; comparisons: NotebookComparison[]};
 }
 
 /** Renders `index.html`: one card per notebook with its description, article, claims, counts, date and machine. */
@@ -29,7 +33,7 @@ export function renderIndex(entries: IndexEntry[], options: RenderIndexOptions):
     {
       title: escapeHtml(title),
       css: inlineCss(options.css),
-      content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${list}`,
+      content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${options.changes ? `${renderChangesSection(options.changes.name, options.changes.comparisons)}\n` : ''}${list}`,
       lang: escapeHtml(options.lang ?? 'en')
     },
     'template'

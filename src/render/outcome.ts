@@ -93,15 +93,15 @@ export function renderResultLine(stored: StoredResult): string {
   return `<p class="result">${parts.join(' · ')}</p>${renderWarnings(stored)}`;
 }
 
-/** A small table of a swept block's measured runs, one row per swept value. */
-export function renderSweepTable(results: StoredResult[]): string {
+/** A small table of a swept block's measured runs, one row per swept value; `name` names its region (unique on the page). */
+export function renderSweepTable(results: StoredResult[], name: string): string {
   const measured = results.filter(isMeasured);
   if (measured.length === 0) return '';
   const names = new Set(measured.map((stored) => stored.sweep?.name ?? 'value'));
   const param = names.size === 1 ? [...names][0]! : 'value';
   const runtimes = [...new Set(measured.map(runtimeLabel))];
   const lines = [
-    '<section class="table-scroll" aria-label="Results by swept value" tabindex="0">',
+    `<section class="table-scroll" aria-label="${escapeHtml(`${name}: results by ${param}`)}" tabindex="0">`,
     '<table class="sweep">',
     `<thead><tr><th scope="col">${escapeHtml(param)}</th><th scope="col" class="num">median</th>` +
       '<th scope="col" class="num">95% CI</th><th scope="col" class="num">min..max</th>' +

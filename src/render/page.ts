@@ -1,4 +1,5 @@
 import type {Heading, Root} from 'mdast';
+import {withBaselineNote, type PageBaseline} from './baseline.js';
 import {renderBlock, type BlockContext} from './block.js';
 import {countClaims, renderClaimSummary} from './claim.js';
 import {escapeHtml} from './escape.js';
@@ -18,6 +19,8 @@ export interface RenderPageOptions {
   chartCache?: ChartCache;
   /** Language of the page (`lang` attribute), default `en`. */
   lang?: string;
+  /** `--baseline`: a "vs baseline" note under each bench block's results. */
+  baseline?: PageBaseline;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
   // One block at a time, in reading order: charts render deterministically and jsdom loads once.
   for (const index of blockIndexes(tree)) {
     const block = notebook.blocks[index];
-    if (block !== undefined && !blockHtml.has(index)) blockHtml.set(index, await renderBlock(block, context));
+    if (block !== undefined && !blockHtml.has(index)) blockHtml.set(index, withBaselineNote(await renderBlock(block, context), block, options.baseline));
   }
   // The verdict count goes right under the page title (after the byline), where a reader looks first.
   const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';

@@ -74,7 +74,8 @@ export function renderTable(block: Block, rows: ResultRow[]): string {
   const unit = tableUnit(shown);
   const bytes = byteUnit(shown, columns);
   const caption = block.options['caption'];
-  const label = caption === undefined ? 'Results table' : String(caption);
+  // A region's name must be unique on the page: the block id makes it so, the caption says what it is.
+  const label = caption === undefined ? `Table ${block.id}` : `Table ${block.id}: ${String(caption)}`;
   const lines = [`<section class="table-scroll" aria-label="${escapeHtml(label)}" tabindex="0">`, '<table>'];
   if (caption !== undefined) lines.push(`<caption>${escapeHtml(String(caption))}</caption>`);
   const headers = columns.map((column) => {

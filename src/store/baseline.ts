@@ -225,8 +225,12 @@ export function regressionsOf(changes: Iterable<BlockChange>, percent: number): 
   return [...changes].filter((change) => change.verdict === 'slower' && change.ratio !== undefined && (change.ratio - 1) * 100 > percent);
 }
 
-/** A ratio as a signed percentage change: `1.452` -> `+45.2%`, `0.8` -> `-20.0%`. */
+/**
+ * A ratio as a signed percentage change, `1.452` -> `+45.2%`, `0.8` -> `-20.0%`; from twice as slow
+ * on, as a factor (`3163` -> `3163×`), which reads better than `+316200.0%`.
+ */
 export function formatChange(ratio: number): string {
+  if (ratio >= 2) return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`;
   const percent = (ratio - 1) * 100;
   return `${percent >= 0 ? '+' : '-'}${Math.abs(percent).toFixed(1)}%`;
 }

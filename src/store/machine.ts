@@ -26,8 +26,29 @@ export function describeMachine(): Machine {
     os: osName,
     kernel: os.release(),
     arch: os.arch(),
-    loadavg: Math.round(os.loadavg()[0]! * 100) / 100
+    loadavg: Math.round(os.loadavg()[0]! * 100) / 100,
+    ...frequencyScaling()
   };
+}
+
+/**
+ * The CPU frequency governor and whether turbo (boost) is on, from Linux's /sys, when readable:
+ * absent in most VMs and containers. Not part of the fingerprint: they are settings, not hardware.
+ */
+function frequencyScaling(): {governor?: string; turbo?: boolean} {
+  const read = (file: string): string | undefined => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const governor = read('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor');
+  // intel_pstate says whether turbo is off; acpi-cpufreq and amd-pstate say whether boost is on.
+  const noTurbo = read('/sys/devices/system/cpu/intel_pstate/no_turbo');
+  const boost = read('/sys/devices/system/cpu/cpufreq/boost') ?? read('/sys/devices/system/cpu/cpu0/cpufreq/boost');
+  const turbo = noTurbo !== undefined ? noTurbo === '0' : boost !== undefined ? boost === '1' : undefined;
+  return {...(governor ? {governor} : {}), ...(turbo === undefined ? {} : {turbo})};
 }
 
 function osRelease(): string | undefined {

@@ -15,6 +15,10 @@ export interface Machine {
   arch: string;
   /** 1-minute load average when the run started. */
   loadavg: number;
+  /** The kernel's CPU frequency governor (`performance`, `powersave`...), when /sys shows it. */
+  governor?: string;
+  /** Whether turbo/boost clocks are on, when /sys shows it: timings move with it. */
+  turbo?: boolean;
 }
 
 /** A stored result: one planned run's outcome with everything needed to trust and reuse it. */

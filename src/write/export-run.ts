@@ -49,7 +49,7 @@ export function serializeRunMarkdown(inputs: ExportInput[], baseline?: {name: st
           row([
             input.notebook.name,
             `${labelOf(block)}${where}`,
-            `${stored.runtime.name} ${stored.runtime.version}`,
+            stored.runtime.version,
             format(stats.median),
             `${format(stats.ci[0])} – ${format(stats.ci[1])}`,
             format(stats.min),

@@ -29,10 +29,16 @@ interface Comparison {
   name: string;
   /** The established tool, as invoked. */
   tool: string;
-  /** Our median, ns. */
-  ours(): Promise<number>;
-  /** The tool's median (or its one figure), ns. */
-  theirs(): Promise<number>;
+  /** Our median and minimum, ns. */
+  ours(): Promise<Figure>;
+  /** The tool's median and minimum, ns. */
+  theirs(): Promise<Figure>;
+}
+
+/** One side's figures from one repeat: the median, and the minimum (less sensitive to load). */
+interface Figure {
+  median: number;
+  min: number;
 }
 
 const {values, positionals} = parseArgs({options: {repeats: {type: 'string', default: '5'}}, allowPositionals: true});
@@ -56,18 +62,22 @@ function medianOf(values: number[]): number {
   return medianOfSorted([...values].sort((a, b) => a - b));
 }
 
-function samplesOf(result: RunResult): number[] {
+function figureOf(values: number[]): Figure {
+  return {median: medianOf(values), min: Math.min(...values)};
+}
+
+function samplesOf(result: RunResult): Figure {
   if (result.status !== 'ok' || !result.samples?.length) {
     throw new Error(`benchbook run ${result.status}: ${result.reason ?? ''}\n${result.stderr}`);
   }
-  return result.samples;
+  return figureOf(result.samples);
 }
 
 /**
  * Our process mode on an exact command line (the runner, warm-ups and stop rule of process mode,
  * without a block file), so both tools time the very same program.
  */
-async function oursOnCommand(file: string, args: string[]): Promise<number> {
+async function oursOnCommand(file: string, args: string[]): Promise<Figure> {
   const executor: Executor = async (plannedRun, _runtime, options) => {
     const started = performance.now();
     const outcome = await options.runPrepared!({command: {file, args}, workDir: work, remainingMs: () => started + plannedRun.timeoutMs - performance.now()});
@@ -75,18 +85,18 @@ async function oursOnCommand(file: string, args: string[]): Promise<number> {
   };
   const runtime: RuntimeInfo = {name: 'command', executable: file, version: 'n/a'};
   const [result] = await measureProcessGroup([{run: planned('command', '', hyperfineLike), runtime}], {cacheDir}, () => executor);
-  return medianOf(samplesOf(result!));
+  return samplesOf(result!);
 }
 
-async function hyperfine(command: string): Promise<number> {
+async function hyperfine(command: string): Promise<Figure> {
   const exported = path.join(work, 'hyperfine.json');
   await run('hyperfine', ['-N', '--warmup', '3', '--style', 'none', '--export-json', exported, command], {maxBuffer: 1 << 24});
-  const json = JSON.parse(await readFile(exported, 'utf8')) as {results: Array<{median: number}>};
-  return json.results[0]!.median * 1e9;
+  const json = JSON.parse(await readFile(exported, 'utf8')) as {results: Array<{median: number; min: number}>};
+  return {median: json.results[0]!.median * 1e9, min: json.results[0]!.min * 1e9};
 }
 
 /** `python -m timeit -v`: the median of its raw times per loop (it prints the best; we compare medians). */
-async function timeit(python: string, setup: string, statement: string): Promise<number> {
+async function timeit(python: string, setup: string, statement: string): Promise<Figure> {
   const {stdout} = await run(python, ['-m', 'timeit', '-v', '-s', setup, statement]);
   const raw = /raw times: (.*)/.exec(stdout)?.[1];
   const loops = Number(/^(\d+) loops?, best of/m.exec(stdout)?.[1]);
@@ -96,26 +106,27 @@ async function timeit(python: string, setup: string, statement: string): Promise
     const [value, name] = item.trim().split(/\s+/);
     return (Number(value) * unit[name!]!) / loops;
   });
-  return medianOf(times);
+  return figureOf(times);
 }
 
 /** `go test -bench` on a compiled test binary: the median ns/op of five 200 ms benchmark runs. */
-async function goBench(binary: string): Promise<number> {
+async function goBench(binary: string): Promise<Figure> {
   const {stdout} = await run(binary, ['-test.run', '^$', '-test.bench', '^BenchmarkBench$', '-test.benchtime', '200ms', '-test.count', '5'], {cwd: work});
   const figures = [...stdout.matchAll(/BenchmarkBench\S*\s+\d+\s+([\d.]+) ns\/op/g)].map((match) => Number(match[1]));
   if (figures.length === 0) throw new Error(`unexpected go test output:\n${stdout}`);
-  return medianOf(figures);
+  return figureOf(figures);
 }
 
-/** mitata's `measure` of the module's bench function, in a fresh node process: its p50. */
-async function mitata(modulePath: string): Promise<number> {
+/** mitata's `measure` of the module's bench function, in a fresh node process: its p50 and min. */
+async function mitata(modulePath: string): Promise<Figure> {
   const mitataUrl = pathToFileURL(path.join(packageRoot, 'node_modules/mitata/src/main.mjs')).href;
   const script = `const {measure} = await import(${JSON.stringify(mitataUrl)});
 const {bench} = await import(${JSON.stringify(pathToFileURL(modulePath).href)});
 const stats = await measure(bench);
-console.log(JSON.stringify({p50: stats.p50, avg: stats.avg}));`;
+console.log(JSON.stringify({p50: stats.p50, min: stats.min}));`;
   const {stdout} = await run(process.execPath, ['--input-type=module', '-e', script]);
-  return (JSON.parse(stdout) as {p50: number}).p50;
+  const stats = JSON.parse(stdout) as {p50: number; min: number};
+  return {median: stats.p50, min: stats.min};
 }
 
 const comparisons: Comparison[] = [];
@@ -154,7 +165,7 @@ if (python) {
     comparisons.push({
       name: `python inline: ${item.name}`,
       tool: 'python -m timeit',
-      ours: async () => medianOf(samplesOf(await executeRun(planned('python', item.code, inline), python, {cacheDir}))),
+      ours: async () => samplesOf(await executeRun(planned('python', item.code, inline), python, {cacheDir})),
       theirs: () => timeit(python.executable, `import sys; sys.path.insert(0, ${JSON.stringify(work)}); from ${module} import bench`, 'bench()')
     });
   }
@@ -192,7 +203,7 @@ if (go) {
   comparisons.push({
     name: 'go inline: sum of 1000 ints',
     tool: 'go test -bench (b.Loop)',
-    ours: async () => medianOf(samplesOf(await executeRun(planned('go', code, inline), go, {cacheDir}))),
+    ours: async () => samplesOf(await executeRun(planned('go', code, inline), go, {cacheDir})),
     theirs: () => goBench(binary)
   });
 }
@@ -204,29 +215,32 @@ if (js) {
   comparisons.push({
     name: 'js inline: sum of 1000 numbers',
     tool: 'mitata measure (p50)',
-    ours: async () => medianOf(samplesOf(await executeRun(planned('js', code, inline), js, {cacheDir}))),
+    ours: async () => samplesOf(await executeRun(planned('js', code, inline), js, {cacheDir})),
     theirs: () => mitata(modulePath)
   });
 }
 
 const selected = comparisons.filter((item) => positionals.length === 0 || positionals.some((word) => item.name.includes(word)));
-const figures = new Map<Comparison, {ours: number[]; theirs: number[]}>();
+const figures = new Map<Comparison, {ours: Figure[]; theirs: Figure[]}>();
 try {
   console.log(`benchbook vs established tools: median of ${repeats} repeats each, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`);
   for (const item of selected) {
-    const entry = {ours: [] as number[], theirs: [] as number[]};
+    const entry = {ours: [] as Figure[], theirs: [] as Figure[]};
     figures.set(item, entry);
     for (let i = 0; i < repeats; i++) {
       entry.ours.push(await item.ours());
       entry.theirs.push(await item.theirs());
     }
-    const ours = medianOf(entry.ours);
-    const theirs = medianOf(entry.theirs);
+    const ours = medianOf(entry.ours.map((figure) => figure.median));
+    const theirs = medianOf(entry.theirs.map((figure) => figure.median));
     console.log(`${item.name.padEnd(34)} ours ${formatNs(ours).padStart(9)}   ${item.tool.padEnd(24)} ${formatNs(theirs).padStart(9)}   ratio ${(ours / theirs).toFixed(2)}`);
   }
-  console.log(`\nrun-to-run spread of the ${repeats} medians, (max - min) / median:`);
+  console.log(`\nrun-to-run spread of the ${repeats} medians, (max - min) / median; and the ratio of the minima (less sensitive to load):`);
   for (const [item, entry] of figures) {
-    console.log(`${item.name.padEnd(34)} spread ours ${spread(entry.ours)} theirs ${spread(entry.theirs)}`);
+    const medians = (side: Figure[]) => side.map((figure) => figure.median);
+    const minimum = (side: Figure[]) => Math.min(...side.map((figure) => figure.min));
+    const minRatio = (minimum(entry.ours) / minimum(entry.theirs)).toFixed(2);
+    console.log(`${item.name.padEnd(34)} spread ours ${spread(medians(entry.ours)).padStart(6)} theirs ${spread(medians(entry.theirs)).padStart(6)}   min ratio ${minRatio}`);
   }
 } finally {
   await closeExecutors();

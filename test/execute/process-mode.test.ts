@@ -10,6 +10,8 @@ import {resolveRuntimes} from '../../src/execute/runtimes.js';
 import {interleavedOrder} from '../../src/execute/schedule.js';
 import type {MeasureSettings} from '../../src/execute/types.js';
 import {executePython} from '../../src/execute/python.js';
+import {parseNotebook} from '../../src/parse/index.js';
+import {planNotebook} from '../../src/plan/index.js';
 import {plannedRun, temporaryCacheDir} from './helpers.js';
 
 const {found, missing} = await resolveRuntimes(['python', 'c', 'js']);
@@ -21,6 +23,53 @@ const processMeasure: Partial<MeasureSettings> = {mode: 'process', runs: 4, minT
 function loggingProgram(log: string, letter: string): string {
   return `#include <stdio.h>\nint main(void) { FILE *f = fopen(${JSON.stringify(log)}, "a"); fputc('${letter}', f); fclose(f); return 0; }\n`;
 }
+
+test('planning process mode', async (t) => {
+  const runtimes = {python: {name: 'python', executable: '/usr/bin/python3', version: '3.11.7'}};
+  const source = (second: string, front = '') =>
+    `---\ntitle: t\n${front}---\n\n\`\`\`python bench id=a mode=process group=g runs=4 min-time=200ms\nprint(1)\n\`\`\`\n\n\`\`\`python bench id=b mode=process group=g\n${second}\n\`\`\`\n\n\`\`\`python bench id=c\ndef bench():\n    return 1\n\`\`\`\n`;
+  const plan = (second: string, options: {metric?: 'time' | 'instructions'; front?: string} = {}) => {
+    const {notebook, messages} = parseNotebook(source(second, options.front), 'process.md');
+    assert.deepEqual(messages, []);
+    return planNotebook(notebook!, {runtimes, ...(options.metric ? {metric: options.metric} : {})});
+  };
+
+  await t.test('reads mode, runs, min-time and group, with the defaults', () => {
+    const [a, b, c] = plan('print(2)').runs;
+    assert.deepEqual([a!.measure.mode, a!.measure.runs, a!.measure.minTimeMs, a!.measure.group], ['process', 4, 200, 'g']);
+    assert.deepEqual([b!.measure.runs, b!.measure.minTimeMs], [10, 1000]);
+    assert.equal(c!.measure.mode, 'inline');
+    assert.equal(c!.measure.runs, undefined, 'process settings do not touch the hash of inline blocks');
+    assert.equal(c!.measure.processes, 3);
+  });
+
+  await t.test('a change to one block of a group re-runs the whole group', () => {
+    const before = plan('print(2)').runs;
+    const after = plan('print(3)').runs;
+    assert.notEqual(after[0]!.hash, before[0]!.hash, 'the unchanged member of the group');
+    assert.notEqual(after[1]!.hash, before[1]!.hash);
+    assert.equal(after[2]!.hash, before[2]!.hash, 'a block outside the group');
+  });
+
+  await t.test('the metric is part of every bench hash', () => {
+    const time = plan('print(2)').runs;
+    const counted = plan('print(2)', {metric: 'instructions'}).runs;
+    assert.equal(counted[2]!.measure.metric, 'instructions');
+    time.forEach((run, index) => assert.notEqual(counted[index]!.hash, run.hash));
+  });
+
+  await t.test('the front matter may set mode, runs and min-time for every block', () => {
+    const [, , c] = plan('print(2)', {front: 'measure:\n  mode: process\n  runs: 3\n  min-time: 2s\n'}).runs;
+    assert.deepEqual([c!.measure.mode, c!.measure.runs, c!.measure.minTimeMs], ['process', 3, 2000]);
+  });
+
+  await t.test('a mode other than inline or process is a located error', () => {
+    const {messages} = parseNotebook('---\ntitle: t\n---\n\n```python bench mode=fork\npass\n```\n', 'bad.md');
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!.message, /invalid mode: `fork`: expected one of inline, process/);
+    assert.equal(messages[0]!.line, 5);
+  });
+});
 
 test('interleavedOrder', async (t) => {
   await t.test('each round runs every variant once, in a seeded order', () => {

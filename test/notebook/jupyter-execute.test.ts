@@ -80,3 +80,27 @@ test('an exported notebook runs headless in Jupyter with the tslab kernel', {ski
     await rm(dir, {recursive: true, force: true});
   }
 });
+
+test("exported notebooks are valid nbformat 4.5, and nbformat writes them back byte for byte", {skip: missing}, async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'benchbook-nbformat-'));
+  try {
+    const names = ['edge-cases', 'jupyter'];
+    for (const name of names) {
+      const markdown = await readFile(fixture('notebook', `${name}.md`), 'utf8');
+      await writeFile(path.join(dir, `${name}.ipynb`), exportIpynb(markdown, `${name}.md`));
+    }
+    // nbformat is what Jupyter reads and writes notebooks with: a save from JupyterLab changes nothing.
+    const script = [
+      'import nbformat, sys',
+      'for path in sys.argv[1:]:',
+      '    nb = nbformat.read(path, as_version=4)',
+      '    nbformat.validate(nb)',
+      '    nbformat.write(nb, path + ".saved")'
+    ].join('\n');
+    const files = names.map((name) => path.join(dir, `${name}.ipynb`));
+    await run(path.join(venvDir, 'bin', 'python'), ['-c', script, ...files]);
+    for (const file of files) assert.equal(await readFile(`${file}.saved`, 'utf8'), await readFile(file, 'utf8'), file);
+  } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
+});

@@ -153,6 +153,15 @@ test('renderChart', async (t) => {
     assert.equal(left(fixed.svg), 60);
   });
 
+  await t.test('widens the right margin for long facet labels', async () => {
+    const rows = rowsOf(2);
+    rows[1]!.label = 'Another rather long label';
+    const labelX = (svg: string) => Number(/aria-label="fy-axis tick label"[^]*?<text[^>]*transform="translate\(([\d.]+),/.exec(svg)?.[1]);
+    const auto = await renderChart('Plot.plot({marks: [Plot.barX(data, {fy: "label", y: "runtime", x: "median"})]})', rows, {});
+    const fixed = await renderChart('Plot.plot({marginRight: 40, marks: [Plot.barX(data, {fy: "label", y: "runtime", x: "median"})]})', rows, {});
+    assert.ok(labelX(auto.svg) < labelX(fixed.svg) - 60, `${labelX(auto.svg)} vs ${labelX(fixed.svg)}`);
+  });
+
   await t.test('PLOT_VERSION matches the installed Plot', async () => {
     const manifest = path.join(packageRoot, 'node_modules', '@observablehq', 'plot', 'package.json');
     assert.equal(JSON.parse(await readFile(manifest, 'utf8')).version, PLOT_VERSION);

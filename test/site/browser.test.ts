@@ -58,6 +58,21 @@ async function visit(file: string, width: number, colorScheme: 'light' | 'dark' 
   return seen;
 }
 
+/** Tick labels drawn outside their chart's svg (Plot does not size margins; the render stage does). */
+function labelsOutside(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.chart svg')].flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      if (box.width === 0) return [];
+      return [...svg.querySelectorAll('[aria-label$="tick label"] text')].flatMap((text) => {
+        const label = text.getBoundingClientRect();
+        const outside = label.width > 0 && (label.left < box.left - 1 || label.right > box.right + 1);
+        return outside ? [`${svg.closest('figure')?.id ?? ''}: ${text.textContent ?? ''}`] : [];
+      });
+    })
+  );
+}
+
 /** Each `.chart`'s rendered variants that are displayed, with their size. */
 function visibleCharts(page: Page): Promise<Array<{id: string; shown: Array<{width: number; height: number}>}>> {
   return page.evaluate(() =>
@@ -89,6 +104,7 @@ test('the site in headless Chromium', {skip}, async (t) => {
         assert.equal(chart.shown.length, 1, `chart #${chart.id} shows exactly one rendering`);
         assert.ok(chart.shown[0]!.width > 300, `chart #${chart.id} is drawn wide on a desktop`);
       }
+      assert.deepEqual(await labelsOutside(page), [], 'every tick label fits in its chart');
 
       const anchors = await page.evaluate(() => [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href')!));
       const dangling = await page.evaluate(
@@ -110,6 +126,7 @@ test('the site in headless Chromium', {skip}, async (t) => {
         assert.equal(chart.shown.length, 1, `chart #${chart.id} shows exactly one rendering`);
         assert.ok(chart.shown[0]!.width <= 375 && chart.shown[0]!.height > 0, `chart #${chart.id} fits the phone`);
       }
+      assert.deepEqual(await labelsOutside(page), [], 'every tick label fits in its chart');
       await page.screenshot({path: path.join(screenshots, `${file.replace(/\.html$/, '')}-375.png`), fullPage: true});
       await page.context().close();
     });

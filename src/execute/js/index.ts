@@ -8,6 +8,7 @@ import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {Piscina} from 'piscina';
 import type {PlannedRun} from '../../plan/types.js';
+import {formatBytes} from '../process.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from '../types.js';
 import {isJsExitNotice, taskHandlerName, type JsExitNotice, type JsFailedReply, type JsReply, type JsTask} from './protocol.js';
 
@@ -15,6 +16,8 @@ import {isJsExitNotice, taskHandlerName, type JsExitNotice, type JsFailedReply, 
 const defaultMaxOutputBytes = 1024 * 1024;
 
 let pool: Piscina<JsTask, JsReply> | undefined;
+// The heap limit the pool's workers were started with (piscina sets resourceLimits per pool, not per task).
+let poolMemoryBytes: number | undefined;
 // Thread ids of workers that have been handed a task; they never get another one.
 let usedWorkers = new Set<number>();
 // Output of blocks that called process.exit(), by task (module path), until executeJs collects it.
@@ -28,10 +31,15 @@ let typescript: Promise<typeof import('typescript')> | undefined;
  * boots a replacement, up to `minThreads`). One thread: a second one would boot or run while the first
  * measures, and on a small machine that shows up in the samples.
  */
-function getPool(): Piscina<JsTask, JsReply> {
-  if (pool) return pool;
+async function getPool(memoryBytes: number | undefined): Promise<Piscina<JsTask, JsReply>> {
+  if (pool && poolMemoryBytes === memoryBytes) return pool;
+  // Workers are single-use anyway, so a pool for another limit costs no more than the next worker.
+  if (pool) await closeJsPool();
+  poolMemoryBytes = memoryBytes;
   const used = usedWorkers;
   pool = new Piscina<JsTask, JsReply>({
+    // V8's old generation, where a big allocation lands; ArrayBuffers live outside it and are not limited.
+    ...(memoryBytes === undefined ? {} : {resourceLimits: {maxOldGenerationSizeMb: Math.max(16, Math.floor(memoryBytes / 2 ** 20))}}),
     filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
     name: taskHandlerName,
     minThreads: 1,
@@ -66,6 +74,7 @@ async function retireWorker(current: Piscina<JsTask, JsReply>, threadId: number)
 export async function closeJsPool(): Promise<void> {
   const current = pool;
   pool = undefined;
+  poolMemoryBytes = undefined;
   usedWorkers = new Set();
   await current?.destroy();
 }
@@ -115,9 +124,15 @@ function describeWorkerFailure(
   error: unknown,
   notice: JsExitNotice | undefined,
   modulePath: string,
-  label: string
+  label: string,
+  memoryBytes?: number
 ): Pick<RunResult, 'status' | 'reason' | 'exitCode' | 'stdout' | 'stderr'> {
   const message = error instanceof Error ? error.message : String(error);
+  if ((error as {code?: unknown} | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    const limit = memoryBytes === undefined ? 'its memory limit' : `the memory limit of ${formatBytes(memoryBytes)}`;
+    const reason = `hit ${limit} (the worker's JavaScript heap is full): raise it with memory= on the block or --memory-limit`;
+    return {status: 'failed', reason, exitCode: 1, stdout: '', stderr: `${message}\n`};
+  }
   const exit = /^worker exited with code:? (-?\d+)/.exec(message);
   // Node's handler for an uncaught error in a worker calls process.exit() too, so a notice alone does not
   // mean the block exited: only piscina's exit error does.
@@ -208,7 +223,7 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
     let output: {stdout: string; stderr: string} | undefined;
     for (let index = 0; index < processes; index++) {
       let reply: JsReply;
-      const current = getPool();
+      const current = await getPool(run.memoryBytes);
       try {
         reply = await current.run(task, {signal});
       } catch (error) {
@@ -216,7 +231,7 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
           return finish({status: 'timed-out', reason: `timed out after ${formatSeconds(run.timeoutMs)} s`, timedOut: true, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '', ...built});
         }
         if (options.signal?.aborted) return aborted();
-        return finish({...describeWorkerFailure(error, exitNotices.get(modulePath), modulePath, label), ...built});
+        return finish({...describeWorkerFailure(error, exitNotices.get(modulePath), modulePath, label, run.memoryBytes), ...built});
       }
       await retireWorker(current, reply.threadId);
       if (reply.status === 'failed') {

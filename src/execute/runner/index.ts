@@ -67,6 +67,8 @@ export function buildRunner(cacheDir: string): Promise<string | {failure: string
 export interface RunnerVariant {
   command: PreparedCommand;
   cwd: string;
+  /** Soft limit of the program's data segment (RLIMIT_DATA), bytes; absent means none. */
+  memoryBytes?: number;
 }
 
 /** Options of one run of a {@link RunnerSession}. */
@@ -119,13 +121,14 @@ export class RunnerSession {
   /** Starts a runner serving `variants` (by index); its spec file is written into `workDir`. */
   static async start(runner: string, variants: RunnerVariant[], options: {workDir: string; signal?: AbortSignal}): Promise<RunnerSession> {
     const lines: string[] = [];
-    for (const {command, cwd} of variants) {
+    for (const {command, cwd, memoryBytes} of variants) {
       const fields = [cwd, command.file, ...command.args, ...Object.entries(command.env ?? {}).flat()];
       const bad = fields.find((field) => /[\t\n]/.test(field));
       if (bad !== undefined) throw new TypeError(`a process-mode command cannot contain a tab or a newline: ${JSON.stringify(bad)}`);
       lines.push('variant', `cwd\t${cwd}`);
       for (const [name, value] of Object.entries(command.env ?? {})) lines.push(`env\t${name}=${value}`);
       for (const arg of [command.file, ...command.args]) lines.push(`arg\t${arg}`);
+      if (memoryBytes !== undefined) lines.push(`data-limit\t${Math.max(1024, Math.floor(memoryBytes))}`);
     }
     const spec = path.join(options.workDir, `runner-spec-${process.pid}-${Date.now()}.txt`);
     await writeFile(spec, `${lines.join('\n')}\n`);

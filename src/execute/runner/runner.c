@@ -8,7 +8,8 @@
  * One run:   runner [--stdout FILE] [--stderr FILE] [--timeout-ms N] -- PROGRAM [ARG...]
  * A session: runner --serve SPEC
  *   SPEC lists programs ("variants"), one field per line: `variant`, then `cwd<TAB>dir`,
- *   `env<TAB>NAME=value` and `arg<TAB>word` lines. Each request on stdin is one line
+ *   `env<TAB>NAME=value`, `arg<TAB>word` and `data-limit<TAB>bytes` (a soft RLIMIT_DATA, as
+ *   `ulimit -S -d` sets it for benchbook's other processes) lines. Each request on stdin is one line
  *   `<variant><TAB><timeout ms, 0 = none><TAB><stdout file or empty><TAB><stderr file or empty>` and
  *   gets one JSON line back, so benchbook pays for starting the runner once, not once per run.
  *
@@ -39,6 +40,8 @@ extern char **environ;
 
 struct variant {
   char *cwd;
+  /* Soft limit of the data segment in bytes, 0 for none. */
+  unsigned long long data_limit;
   char **argv;
   int argc;
   char **envp;
@@ -108,9 +111,19 @@ static void run_once(const struct variant *v, uint64_t timeout_ms, const char *o
   posix_spawnattr_setpgroup(&attributes, 0);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
 
+  /* The child inherits our limits when it is created: lower ours for the spawn only. Only the soft
+   * limit, and never above the hard one. */
+  struct rlimit ours;
+  int limited = v->data_limit > 0 && getrlimit(RLIMIT_DATA, &ours) == 0;
+  if (limited) {
+    struct rlimit lower = ours;
+    lower.rlim_cur = ours.rlim_max != RLIM_INFINITY && ours.rlim_max < v->data_limit ? ours.rlim_max : (rlim_t)v->data_limit;
+    setrlimit(RLIMIT_DATA, &lower);
+  }
   pid_t pid;
   uint64_t start = now_ns();
   int spawned = posix_spawnp(&pid, v->argv[0], &actions, &attributes, v->argv, v->envp ? v->envp : environ);
+  if (limited) setrlimit(RLIMIT_DATA, &ours);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   for (int s = 0; s < 3; s++) close(fds[s]);
@@ -206,6 +219,7 @@ static void read_spec(const char *file) {
     char *value = strdup(tab + 1);
     if (value == NULL) fail("out of memory", NULL);
     if (strcmp(line, "cwd") == 0) v->cwd = value;
+    else if (strcmp(line, "data-limit") == 0) v->data_limit = strtoull(value, NULL, 10);
     else if (strcmp(line, "env") == 0) {
       env = grow(env, (size_t)v->envc, sizeof *env);
       env[v->envc++] = value;
@@ -271,7 +285,7 @@ int main(int argc, char **argv) {
                     "       runner --serve SPEC\n");
     return 125;
   }
-  struct variant v = {NULL, &argv[i + 1], argc - i - 1, NULL, 0};
+  struct variant v = {NULL, 0, &argv[i + 1], argc - i - 1, NULL, 0};
   run_once(&v, timeout_ms, out_file, err_file);
   return 0;
 }

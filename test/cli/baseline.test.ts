@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import {readdir, readFile, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {test} from 'node:test';
+import {parseNotebook} from '../../src/parse/index.js';
+import {renderChangesSection, withBaselineNote} from '../../src/render/baseline.js';
+import {baselineOutcomes, BaselineStore, checkBaselineName, compareWithBaseline, formatChange, regressionsOf, type BlockChange} from '../../src/store/baseline.js';
+import type {StoredResult} from '../../src/store/types.js';
+import {runCli, scratchCopy} from './helpers.js';
+
+/** The HTML of one block of a page, found by its id. */
+function blockHtml(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  assert.ok(start >= 0, `block ${id} is on the page`);
+  const next = html.indexOf('class="block', start + 1);
+  return html.slice(start, next === -1 ? undefined : next);
+}
+
+test('baselines from the command line', async (t) => {
+  const scratch = await scratchCopy('fast.md');
+  t.after(() => scratch.dispose());
+  const notebook = scratch.file('fast.md');
+  const report = (...args: string[]) => runCli(['report', notebook, ...args, '--data', scratch.data, '--out', scratch.out]);
+
+  await t.test('--save-baseline copies the results shown into data/baselines/<name>/, atomically', async () => {
+    const run = await report('--save-baseline', 'main');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^saved baseline main: 2 results \(compare later runs with --baseline main\)$/m);
+    const files = (await readdir(path.join(scratch.data, 'baselines', 'main', 'fast'))).sort();
+    assert.deepEqual(files, ['_baseline.json', 'js.json', 'py.json'], 'one file per result and the manifest, no temporary file left');
+    const saved = JSON.parse(await readFile(path.join(scratch.data, 'baselines', 'main', 'fast', 'py.json'), 'utf8')) as StoredResult;
+    assert.equal(saved.result.samples?.length, 5, 'the samples are kept: later runs compare sample against sample');
+  });
+
+  await t.test('a block made slower is flagged, the unchanged one is not, and --fail-on-regression exits 3', async () => {
+    const source = await readFile(notebook, 'utf8');
+    await writeFile(notebook, source.replace('    return sum(range(100))', '    import time; time.sleep(0.002)\n    return sum(range(100))'));
+    const markdown = path.join(scratch.dir, 'results.md');
+    const run = await report('--baseline', 'main', '--fail-on-regression', '20', '--export-markdown', markdown);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /^running fast\/py \(code, options or parameters changed\)$/m);
+    assert.match(run.stderr, /^reused {2}fast\/js$/m);
+    assert.match(run.stderr, /^slower {2}fast\/py: .+ \(.+ → .+, 95% CI ×.+, p = 0\.0\d\d\) vs baseline main$/m);
+    assert.doesNotMatch(run.stderr, /^(slower|faster) +fast\/js/m, 'the unchanged block has no change line');
+    assert.match(run.stderr, /^claim {3}fast\/py-quick: holds → does not hold vs baseline main$/m);
+    assert.match(run.stderr, /^baseline main: 1 slower, 1 no significant change$/m);
+    assert.match(run.stderr, /^regression: fast\/py is .+ slower than baseline main, more than the 20% --fail-on-regression allows$/m);
+    assert.match(run.stdout, /^benchbook: 1 notebook, 1 run, 1 reused, 0 failed/m, 'the summary line is still printed');
+
+    const page = await readFile(path.join(scratch.out, 'fast.html'), 'utf8');
+    assert.match(blockHtml(page, 'py'), /<p class="result baseline">vs baseline <strong>main<\/strong>: <span class="change change-slower"><strong>[^<]+<\/strong> slower<\/span>/);
+    assert.match(blockHtml(page, 'js'), /vs baseline <strong>main<\/strong>: <span class="change change-none">no significant change<\/span>/);
+    assert.doesNotMatch(page, /<script/i, 'the published page stays script-free');
+
+    const index = await readFile(path.join(scratch.out, 'index.html'), 'utf8');
+    const section = /<section class="changes"[\s\S]*?<\/section>/.exec(index)?.[0] ?? '';
+    assert.match(section, /<h2 id="changes-since">Changes since main<\/h2>/);
+    assert.match(section, /1 slower, 1 no significant change/);
+    assert.match(section, /<a href="fast\.html#py">Python<\/a>: <span class="change change-slower">/);
+    assert.doesNotMatch(section, /fast\.html#js/);
+    assert.match(section, /<a href="fast\.html#py-quick">Claim<\/a> <q>[^<]+<\/q>: <span class="verdict verdict-holds">holds<\/span> → <span class="verdict verdict-fails">does not hold<\/span>/);
+
+    const table = await readFile(markdown, 'utf8');
+    assert.match(table, /^\| Notebook \| Block \| Runtime \| Median \| 95% CI \| Min \| Max \| n \| vs main \|$/m);
+    assert.match(table, /^\| fast \| Python \| .+ \| 5 \| .+ slower \|$/m);
+    assert.match(table, /^\| fast \| JavaScript \| .+ \| 5 \| ~ \|$/m);
+  });
+
+  await t.test('without --fail-on-regression, or under its threshold, a slower block does not fail the run', async () => {
+    assert.equal((await report('--baseline', 'main', '--quiet')).code, 0);
+    const lenient = await report('--baseline', 'main', '--fail-on-regression', '1e9');
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.match(lenient.stderr, /^slower {2}fast\/py/m, 'still reported');
+    assert.doesNotMatch(lenient.stderr, /^regression:/m);
+  });
+
+  await t.test('an unknown or invalid baseline name is a usage error (exit 2) before anything runs', async () => {
+    const missing = await report('--baseline', 'nope');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^benchbook: no baseline named nope in .+baselines \(saved: main\): save one first with --save-baseline nope$/m);
+    assert.doesNotMatch(missing.stderr, /^(running|reused)/m);
+    const invalid = await report('--save-baseline', '../up');
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /invalid --save-baseline "\.\.\/up": use letters, digits/);
+  });
+});
+
+/** A stored bench result with these samples (ns). */
+function record(key: string, samples: number[], extra: Partial<StoredResult['result']> = {}, fingerprint = 'here'): StoredResult {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    format: 1,
+    notebook: 'nb',
+    key,
+    blockId: key.split('@')[0]!,
+    kind: 'bench',
+    hash: 'h',
+    profile: 'quick',
+    runtime: {name: 'python', executable: '/usr/bin/python3', version: 'CPython 3.11.7'},
+    machine: {fingerprint} as StoredResult['machine'],
+    date: '2024-05-01T12:00:00.000Z',
+    result: {status: 'ok', timedOut: false, durationMs: 100, stdout: '', stderr: '', samples, ...extra},
+    stats: {median: sorted[Math.floor(sorted.length / 2)]!} as StoredResult['stats']
+  };
+}
+
+const source = ['---', 'title: T', '---', '', '```python bench id=a label="Block A"', 'def bench():', '    return 1', '```', '', '```python bench id=b', 'def bench():', '    return 2', '```', ''].join('\n');
+const {notebook} = parseNotebook(source, 'nb.md');
+
+function changesOf(now: Record<string, number[]>, before: Record<string, number[]>, noise?: number): BlockChange[] {
+  const outcomes = Object.fromEntries(Object.entries(now).map(([key, samples]) => [key, [{key, stored: record(key, samples)}]]));
+  const snapshot = {savedAt: '2024-05-01T00:00:00.000Z', records: new Map(Object.entries(before).map(([key, samples]) => [key, record(key, samples)]))};
+  return compareWithBaseline(notebook!, outcomes, snapshot, noise === undefined ? {} : {noise});
+}
+
+const base = [100, 101, 102, 103, 104, 105, 106, 107];
+
+test('compareWithBaseline', async (t) => {
+  await t.test('slower and faster need a significant U test and a change beyond the noise band', () => {
+    const [slower, faster] = changesOf({a: base.map((x) => x * 1.5), b: base.map((x) => x * 0.5)}, {a: base, b: base});
+    assert.equal(slower!.verdict, 'slower');
+    assert.equal(slower!.label, 'Block A');
+    assert.ok(slower!.ratio! > 1.4 && slower!.ci![0] > 1 && slower!.p! < 0.05);
+    assert.equal(faster!.verdict, 'faster');
+    assert.equal(regressionsOf([slower!, faster!], 20).length, 1);
+    assert.equal(regressionsOf([slower!, faster!], 60).length, 0, 'a 50% slowdown is within a 60% allowance');
+  });
+
+  await t.test('a significant change inside the noise band is no significant change, saying why', () => {
+    const [small] = changesOf({a: base.map((x) => x * 1.03)}, {a: base});
+    assert.equal(small!.verdict, 'no significant change');
+    assert.equal(small!.reason, 'within the ±5% noise band');
+    const [strict] = changesOf({a: base.map((x) => x * 1.03)}, {a: base}, 0.01);
+    assert.equal(strict!.verdict, 'slower', 'with a 1% band the same change counts');
+  });
+
+  await t.test('the same samples are no change; a key the baseline lacks is new', () => {
+    const [same, fresh] = changesOf({a: base, b: base}, {a: base});
+    assert.equal(same!.verdict, 'no significant change');
+    assert.equal(same!.ratio, 1);
+    assert.equal(fresh!.verdict, 'new');
+  });
+
+  await t.test('results in different units are not comparable', () => {
+    const outcomes = {a: [{key: 'a', stored: record('a', base, {unit: 'instructions'})}]};
+    const [change] = compareWithBaseline(notebook!, outcomes, {savedAt: '', records: new Map([['a', record('a', base)]])});
+    assert.equal(change!.verdict, 'not comparable');
+    assert.match(change!.reason!, /ns, this run instructions/);
+  });
+
+  await t.test('option and name mistakes throw TypeErrors that say what to do', () => {
+    assert.throws(() => changesOf({a: base}, {a: base}, 5), /options\.noise must be a fraction in \[0, 1\), e\.g\. 0\.05 for 5%, got 5/);
+    assert.throws(() => checkBaselineName('a/b'), /invalid baseline "a\/b": use letters, digits/);
+    assert.throws(() => new BaselineStore('data').dirOf('..'), TypeError);
+  });
+
+  await t.test('changes read as percentages, and as factors from twice as slow', () => {
+    assert.deepEqual([1.452, 0.8, 1, 3.5, 3163.2].map(formatChange), ['+45.2%', '-20.0%', '+0.0%', '3.50×', '3163×']);
+  });
+
+  await t.test('baseline results become page outcomes, for checking claims as they were', () => {
+    const outcomes = baselineOutcomes({savedAt: '', records: new Map([['a@n=1', record('a@n=1', base)], ['a@n=2', record('a@n=2', base)]])});
+    assert.deepEqual(Object.keys(outcomes), ['a']);
+    assert.deepEqual(outcomes.a!.map((outcome) => outcome.key), ['a@n=1', 'a@n=2']);
+  });
+});
+
+test('baseline rendering', async (t) => {
+  const [slower, same] = changesOf({a: base.map((x) => x * 1.5), b: base}, {a: base, b: base});
+  await t.test('the note goes after the results, before the collapsed code, only on bench blocks', () => {
+    const html = '<div class="block block-bench" id="a">\n<p class="result">median</p>\n<details class="code"><summary>code</summary></details>\n</div>';
+    const noted = withBaselineNote(html, notebook!.blocks[0]!, {name: 'v<1>', changes: [slower!, same!]});
+    assert.match(noted, /<p class="result">median<\/p>\n<p class="result baseline">vs baseline <strong>v&lt;1&gt;<\/strong>: <span class="change change-slower"><strong>\+50\.0%<\/strong> slower<\/span> \(104 ns → 156 ns, 95% CI ×[\d.]+–[\d.]+, p (= 0\.\d{3}|&lt; 0\.001)\)<\/p>\n<details/);
+    assert.equal(withBaselineNote(html, notebook!.blocks[0]!, undefined), html);
+  });
+
+  await t.test('the index section lists what changed and links each block', () => {
+    const section = renderChangesSection('main', [{baseline: 'main', notebook: 'nb', title: 'A <T>', href: 'nb.html', savedAt: '2024-05-01T00:00:00.000Z', blocks: [slower!, same!], claims: []}]);
+    assert.match(section, /Compared with the baseline <strong>main<\/strong> saved 2024-05-01: 1 slower, 1 no significant change\./);
+    assert.match(section, /<a href="nb\.html">A &lt;T&gt;<\/a>/);
+    assert.match(section, /<a href="nb\.html#a">Block A<\/a>/);
+    assert.doesNotMatch(section, /nb\.html#b/);
+    const quiet = renderChangesSection('main', [{baseline: 'main', notebook: 'nb', title: 'T', href: 'nb.html', blocks: [same!], claims: []}]);
+    assert.match(quiet, /<p class="notice">No significant change\.<\/p>/);
+  });
+});
