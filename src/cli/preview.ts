@@ -5,11 +5,11 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {packageRoot} from '../paths.js';
-import {buildReport} from '../report.js';
+import {buildReport, type BuiltNotebook} from '../report.js';
 import {parsePreviewArgs, previewHelp, type PreviewArgs} from './args.js';
 import {CliError} from './errors.js';
 import {baselineLines} from './progress.js';
-import {checkBaseline, reportEffects, reportOptions, summaryLine, terminalProgress} from './report.js';
+import {checkBaseline, reportEffects, reportOptions, summaryLine, terminalProgress, writeExports} from './report.js';
 
 /** Path of the live-reload event stream (Server-Sent Events); nothing in a published site uses it. */
 export const eventsPath = '/__benchbook/events';
@@ -68,8 +68,10 @@ export async function startPreview(args: PreviewArgs): Promise<PreviewServer> {
     try {
       const notebooks = args.notebooks.length > 0 ? args.notebooks : await findNotebooks('notebooks');
       if (notebooks.length === 0) throw new CliError('no notebooks to build: pass a file, or add .md files to notebooks/');
-      const summary = await buildReport(reportOptions(args, notebooks, controller.signal), reportEffects(args, progress));
+      const built: BuiltNotebook[] = [];
+      const summary = await buildReport(reportOptions(args, notebooks, controller.signal), reportEffects(args, progress, built));
       progress.stop();
+      await writeExports(args, built, summary);
       for (const line of baselineLines(summary)) progress.print(line);
       console.log(summaryLine(summary));
     } catch (error) {

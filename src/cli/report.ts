@@ -106,7 +106,8 @@ export function reportEffects(args: ReportArgs, progress: Progress, built: Built
 export function terminalProgress(args: Pick<ReportArgs, 'quiet' | 'verbose'>): Progress {
   return createProgress({
     stream: process.stderr,
-    mode: progressMode({stdout: process.stdout, stderr: process.stderr}, process.env),
+    // --quiet wants problems only: no display to watch.
+    mode: args.quiet ? 'plain' : progressMode({stdout: process.stdout, stderr: process.stderr}, process.env),
     quiet: args.quiet,
     verbose: args.verbose,
     color: useColor(process.stderr, process.env)

@@ -128,7 +128,8 @@ export async function measureProcessGroup(
     const code = emptyPrograms[languageOfRuntime(runtimeName) ?? runtimeName];
     const executor = programExecutor(runtimeName, executorOf);
     if (code === undefined || !executor || options.signal?.aborted) continue;
-    const baseline: PlannedRun = {...asProgram(model.run), key: `startup-${runtimeName}`, blockId: 'startup', code, params: {}};
+    // The empty program loads no library and has no memory limit of its own to hit.
+    const baseline: PlannedRun = {...asProgram(model.run), key: `startup-${runtimeName}`, blockId: 'startup', code, params: {}, libraries: [], memoryBytes: undefined};
     const held = await holdPrepared(baseline, model.runtime, options, executor);
     if ('program' in held) variants.push({...held, member: -1, runtime: runtimeName, timeoutMs: baseline.timeoutMs, runs: [], ...outputFiles(held.program)});
   }
@@ -222,7 +223,7 @@ async function runRounds(
         });
         if ('failure' in run) {
           if (run.aborted || options.signal?.aborted) return {status: 'failed', reason: 'aborted', timedOut: false, stdout: '', stderr: ''};
-          if (run.failure === 'the time is up') {
+          if (run.timeUp) {
             variant.failure = timedOut(variant);
             continue;
           }

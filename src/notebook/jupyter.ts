@@ -8,7 +8,7 @@ import {
   prepareNotebook,
   resolveSettings,
   results,
-  runBlock,
+  runBlockAsIs,
   tslabDisplay,
   type LoadedNotebook,
   type NotebookOptions,
@@ -55,7 +55,10 @@ export class JupyterNotebook {
     // Say at once what is wrong with the YAML, rather than when the first block runs.
     const {messages} = parseNotebook(`${this.frontMatterText}\n`, this.file);
     const name = this.file.replace(/\.md$/i, '');
-    for (const message of messages) console.error(formatMessage({...message, file: `${name}#front-matter`}));
+    // Blocks it refers to (published figures) come with their cells: not a problem yet.
+    for (const message of messages.filter((candidate) => candidate.rule !== missingRef)) {
+      console.error(formatMessage({...message, file: `${name}#front-matter`}));
+    }
   };
 
   /**
@@ -76,16 +79,27 @@ export class JupyterNotebook {
     const start = this.slotLines()[index]!;
     const end = start + fenceText.split('\n').length - 1;
     const block = loaded.notebook.blocks.find((candidate) => candidate.start.line === start);
-    const own = loaded.messages.filter((message) => message.line >= start && message.line <= end);
-    const elsewhere = loaded.messages.filter((message) => message.fatal && !own.includes(message));
+    const own = loaded.messages
+      .filter((message) => message.line >= start && message.line <= end)
+      // A block referred to may just not have run yet: say so, as a warning.
+      .map((message) => (message.rule === missingRef ? {...message, fatal: false} : message));
+    const elsewhere = loaded.messages.filter((message) => message.fatal && message.rule !== missingRef && (message.line < start || message.line > end));
     const where = `${loaded.notebook.name}#${block?.id ?? `cell-${index + 1}`}`;
-    await report(own.map((message) => ({...message, file: where, line: message.line - start + 1})));
+    const refers = own.some((message) => message.rule === missingRef);
+    await report(
+      own.map((message) => ({...message, file: where, line: message.line - start + 1})),
+      refers ? 'Cells make the notebook as they run: run the cells of the blocks it refers to first.' : undefined
+    );
     if (own.some((message) => message.fatal) || !block) return;
     if (elsewhere.length > 0) {
       await report(elsewhere.map((message) => this.locate(message)), 'Fix the other cells first: a notebook with errors does not run.');
       return;
     }
-    if (block.kind === 'bench' || block.kind === 'run') await runBlock(loaded, block.id);
+    if (block.kind === 'bench' || block.kind === 'run') {
+      // Without the library it uses, a block cannot be built.
+      if (refers) return;
+      await runBlockAsIs(loaded, block.id);
+    }
     if (block.kind === 'lib') {
       await showHtml(`<p>Library <code>${escapeText(block.id)}</code>: built when a block that uses it runs.</p>`);
       return;
@@ -166,6 +180,9 @@ export class JupyterNotebook {
 export function openNotebook(file: string, options: NotebookOptions = {}): JupyterNotebook {
   return new JupyterNotebook(file, options);
 }
+
+/** The rule of a reference to a block the notebook does not have (yet, in Jupyter). */
+const missingRef = 'unknown-block-ref';
 
 function explicitId(info: string): {id?: string} {
   const token = tokenizeInfoString(`\`\`\`${info}`).tokens.find((candidate) => candidate.name === 'id' && candidate.value !== undefined);

@@ -2,8 +2,8 @@ import type {Code, RootContent} from 'mdast';
 import {parseNotebook} from '../parse/index.js';
 import type {Block, BlockKind} from '../parse/types.js';
 
-/** Blocks that become code cells: the ones that run or show results. Shown-only code stays in the prose. */
-export const cellKinds: ReadonlySet<BlockKind> = new Set(['bench', 'run', 'plot', 'table']);
+/** Blocks that become code cells: the ones that run, are run with, or show results. Shown-only code stays in the prose. */
+export const cellKinds: ReadonlySet<BlockKind> = new Set(['bench', 'run', 'lib', 'plot', 'table', 'claim']);
 
 /** A fenced block split into the parts a code cell keeps. `open + info + body + (close ?? '')` is its text. */
 export interface FencedParts {

@@ -20,7 +20,7 @@ export function renderBaselineNote(name: string, changes: BlockChange[]): string
     const where = swept ? `${escapeHtml(change.key.slice(change.key.indexOf('@') + 1))}: ` : '';
     return where + describeChange(change);
   });
-  return `<p class="result baseline">vs baseline <strong>${escapeHtml(name)}</strong>: ${items.join(' · ')}</p>`;
+  return `<p class="result baseline">vs baseline <b>${escapeHtml(name)}</b>: ${items.join(' · ')}</p>`;
 }
 
 /** A block's HTML with its baseline note added after its results (before its collapsed code). */
@@ -88,7 +88,7 @@ function describeChange(change: BlockChange): string {
   const head =
     change.verdict === 'no significant change'
       ? `<span class="change change-none">no significant change</span>`
-      : `<span class="change change-${change.verdict}"><strong>${escapeHtml(formatChange(change.ratio!))}</strong> ${change.verdict}</span>`;
+      : `<span class="change change-${change.verdict}"><b>${escapeHtml(formatChange(change.ratio!))}</b> ${change.verdict}</span>`;
   return `${head}${details.length > 0 ? ` (${escapeHtml(details.join(', '))})` : ''}`;
 }
 

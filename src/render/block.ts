@@ -103,6 +103,7 @@ async function renderPlot(block: Block, context: BlockContext): Promise<string> 
     } else {
       const alt = block.options['alt'] === undefined ? describeChart(chart, rows) : String(block.options['alt']);
       parts.push(`<div class="chart" role="img" aria-label="${escapeHtml(alt)}">`, ...chartVariants(chart), '</div>');
+      for (const warning of chart.warnings ?? []) parts.push(renderNotice(`Plot warned: ${warning}`, 'notice warning'));
       drawn = true;
     }
   }

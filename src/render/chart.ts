@@ -6,7 +6,7 @@ import type {RenderOptions, ResultRow, SampleRow} from './types.js';
 export const PLOT_VERSION = '0.6.17';
 
 /** Bump when the post-processing below changes, so that cached charts are rendered again. */
-const CHART_REVISION = 5;
+const CHART_REVISION = 6;
 
 /** Default width of a chart: the page's text column (46rem). */
 export const CHART_WIDTH = 736;
@@ -28,6 +28,8 @@ export interface ChartResult {
   narrow?: string;
   /** Why the expression failed, in one line. */
   error?: string;
+  /** What Plot warned about while drawing (it would log them to a console nobody reads). */
+  warnings?: string[];
 }
 
 /** Options of `renderChart`. */
@@ -81,6 +83,15 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
   if (cached !== undefined) return fromCache(cached);
   const {Plot, document} = await loadChartLibrary();
   let result: ChartResult;
+  const warnings: string[] = [];
+  const consoleWarn = console.warn;
+  // Plot reports problems (a scale of mixed types, a projection that does not fit) with console.warn,
+  // each message starting `Warning: `; anything else goes on to the console.
+  console.warn = (...parts: unknown[]) => {
+    const message = parts.map(String).join(' ');
+    if (message.startsWith('Warning: ')) warnings.push(message.slice('Warning: '.length));
+    else consoleWarn(...parts);
+  };
   try {
     // The plot block is code the notebook's author wrote to run, like its bench blocks.
     const evaluate = new Function('Plot', 'data', 'samples', `return (\n${stripTrailingSemicolons(code)}\n);`);
@@ -94,7 +105,7 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
       if (!isElement(element)) {
         return {svg: '', error: `plot expression must return an element such as Plot.plot({...}), got ${describe(element)}`};
       }
-      return withoutInlineStyles(withGradientRamps(element as unknown as Element)).outerHTML;
+      return withWarningTitles(withoutInlineStyles(withGradientRamps(element as unknown as Element)), warnings).outerHTML;
     };
     const wide = await render(CHART_WIDTH);
     if (typeof wide !== 'string') return wide;
@@ -103,6 +114,8 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
     result = {svg: normalizeIds(wide, prefix)};
     // The same markup at both widths means the expression chose its own width: show it once.
     if (typeof narrow === 'string' && normalizeIds(narrow, prefix) !== result.svg) result.narrow = normalizeIds(narrow, `${prefix}n`);
+    const unique = [...new Set(warnings)];
+    if (unique.length > 0) result.warnings = unique;
   } catch (error) {
     if (error instanceof SyntaxError) {
       return {svg: '', error: `${error.message}: a plot block is one JavaScript expression, such as Plot.plot({marks: [...]})`};
@@ -110,6 +123,7 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
     return {svg: '', error: error instanceof Error ? error.message : String(error)};
   } finally {
     defaults = {width: CHART_WIDTH};
+    console.warn = consoleWarn;
   }
   await options.chartCache?.set(key, JSON.stringify(result));
   return result;
@@ -199,11 +213,21 @@ function withoutInlineStyles(element: Element): Element {
   return element;
 }
 
-/** Cached charts are JSON `{svg, narrow}`; a bare `<svg>` (an older cache entry) is the wide chart alone. */
+/** Cached charts are JSON `{svg, narrow, warnings}`; a bare `<svg>` (an older cache entry) is the wide chart alone. */
 function fromCache(cached: string): ChartResult {
   if (!cached.startsWith('{')) return {svg: cached};
-  const parsed = JSON.parse(cached) as ChartResult;
-  return parsed.narrow === undefined ? {svg: parsed.svg} : {svg: parsed.svg, narrow: parsed.narrow};
+  const {svg, narrow, warnings} = JSON.parse(cached) as ChartResult;
+  return {svg, ...(narrow === undefined ? {} : {narrow}), ...(warnings === undefined ? {} : {warnings})};
+}
+
+/** Plot's ⚠ in a chart says "Please check the console"; on a static page, say what the warnings were. */
+function withWarningTitles(element: Element, warnings: string[]): Element {
+  if (warnings.length === 0) return element;
+  for (const title of element.querySelectorAll('text > title')) {
+    const text = title.textContent ?? '';
+    if (text.endsWith('Please check the console.')) title.textContent = `${text.replace(/\. Please check the console\.$/, '')}: ${[...new Set(warnings)].join(' ')}`;
+  }
+  return element;
 }
 
 /** Imports jsdom and Plot once, on first use: importing jsdom alone takes most of a second. */

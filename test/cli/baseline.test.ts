@@ -48,8 +48,8 @@ test('baselines from the command line', async (t) => {
     assert.match(run.stdout, /^benchbook: 1 notebook, 1 run, 1 reused, 0 failed/m, 'the summary line is still printed');
 
     const page = await readFile(path.join(scratch.out, 'fast.html'), 'utf8');
-    assert.match(blockHtml(page, 'py'), /<p class="result baseline">vs baseline <strong>main<\/strong>: <span class="change change-slower"><strong>[^<]+<\/strong> slower<\/span>/);
-    assert.match(blockHtml(page, 'js'), /vs baseline <strong>main<\/strong>: <span class="change change-none">no significant change<\/span>/);
+    assert.match(blockHtml(page, 'py'), /<p class="result baseline">vs baseline <b>main<\/b>: <span class="change change-slower"><b>[^<]+<\/b> slower<\/span>/);
+    assert.match(blockHtml(page, 'js'), /vs baseline <b>main<\/b>: <span class="change change-none">no significant change<\/span>/);
     assert.doesNotMatch(page, /<script/i, 'the published page stays script-free');
 
     const index = await readFile(path.join(scratch.out, 'index.html'), 'utf8');
@@ -170,7 +170,7 @@ test('baseline rendering', async (t) => {
   await t.test('the note goes after the results, before the collapsed code, only on bench blocks', () => {
     const html = '<div class="block block-bench" id="a">\n<p class="result">median</p>\n<details class="code"><summary>code</summary></details>\n</div>';
     const noted = withBaselineNote(html, notebook!.blocks[0]!, {name: 'v<1>', changes: [slower!, same!]});
-    assert.match(noted, /<p class="result">median<\/p>\n<p class="result baseline">vs baseline <strong>v&lt;1&gt;<\/strong>: <span class="change change-slower"><strong>\+50\.0%<\/strong> slower<\/span> \(104 ns → 156 ns, 95% CI ×[\d.]+–[\d.]+, p (= 0\.\d{3}|&lt; 0\.001)\)<\/p>\n<details/);
+    assert.match(noted, /<p class="result">median<\/p>\n<p class="result baseline">vs baseline <b>v&lt;1&gt;<\/b>: <span class="change change-slower"><b>\+50\.0%<\/b> slower<\/span> \(104 ns → 156 ns, 95% CI ×[\d.]+–[\d.]+, p (= 0\.\d{3}|&lt; 0\.001)\)<\/p>\n<details/);
     assert.equal(withBaselineNote(html, notebook!.blocks[0]!, undefined), html);
   });
 

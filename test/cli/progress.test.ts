@@ -5,8 +5,11 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {createProgress, formatDuration, progressMode, useColor} from '../../src/cli/progress.js';
 import type {MeasureSettings} from '../../src/execute/types.js';
+import {parseNotebook} from '../../src/parse/index.js';
 import {packageRoot} from '../../src/paths.js';
-import type {ReportEvent} from '../../src/report.js';
+import {planNotebook} from '../../src/plan/index.js';
+import {applyMeasureOverrides} from '../../src/plan/overrides.js';
+import {estimateRunMs, type ReportEvent} from '../../src/report.js';
 import type {StoredResult} from '../../src/store/types.js';
 import {assertSnapshot} from '../helpers/snapshot.js';
 import {bin, runCli, scratchCopy, VirtualTerminal} from './helpers.js';
@@ -228,4 +231,58 @@ test('report under a real pseudo-terminal draws live progress', {skip: spawnSync
   assert.match(screen, /^✓ fast\/py in \d+ ms {2}median .+$/m);
   assert.match(screen, /^✓ fast {2}█{16} {2}2\/2 runs · .+$/m);
   assert.match(screen, /^benchbook: 1 notebook, 2 run, 0 reused, 0 failed/m);
+});
+
+test('applyMeasureOverrides', async (t) => {
+  const source = [
+    '---',
+    'title: T',
+    'measure: {repeat: 5, warmup: 1, processes: 1, min-sample: 1ms}',
+    '---',
+    '',
+    '```python bench id=inline',
+    'def bench():',
+    '    return 1',
+    '```',
+    '',
+    '```python bench id=whole mode=process runs=10 min-time=500ms',
+    'print(1)',
+    '```',
+    ''
+  ].join('\n');
+  const {notebook} = parseNotebook(source, 'overrides.md');
+  const plan = planNotebook(notebook!, {runtimes: {python: {name: 'python', executable: '/usr/bin/python3', version: 'CPython 3.11.7'}}});
+  const [inline, whole] = plan.runs;
+
+  await t.test('--runs is repeat for inline blocks and an exact run count in process mode', () => {
+    const [a, b] = applyMeasureOverrides(plan, {runs: 7, warmup: 0}).runs;
+    assert.deepEqual([a!.measure.repeat, a!.measure.warmup], [7, 0]);
+    assert.deepEqual([b!.measure.runs, b!.measure.minTimeMs, b!.measure.warmup], [7, 0, 0]);
+    assert.notEqual(a!.hash, inline!.hash, 'measured differently: not the stored result');
+    assert.notEqual(b!.hash, whole!.hash);
+  });
+
+  await t.test('--min-time is min-sample inline and min-time in process mode', () => {
+    const [a, b] = applyMeasureOverrides(plan, {runs: 3, minTimeMs: 2000}).runs;
+    assert.equal(a!.measure.minSampleMs, 2000);
+    assert.deepEqual([b!.measure.runs, b!.measure.minTimeMs], [3, 2000]);
+  });
+
+  await t.test('settings that are already these keep the hash, so the stored result is reused', () => {
+    const [a] = applyMeasureOverrides(plan, {runs: 5, warmup: 1}).runs;
+    assert.equal(a!.hash, inline!.hash);
+  });
+
+  await t.test('a bad value is a TypeError naming the option', () => {
+    assert.throws(() => applyMeasureOverrides(plan, {runs: 0}), /overrides\.runs must be an integer >= 1, got 0/);
+    assert.throws(() => applyMeasureOverrides(plan, {warmup: 1.5}), /overrides\.warmup must be an integer >= 0/);
+  });
+});
+
+test('estimateRunMs', () => {
+  const {notebook} = parseNotebook(['---', 'title: T', 'measure: {repeat: 5, warmup: 1, processes: 2, min-sample: 10ms}', '---', '', '```python bench id=a', 'def bench():', '    return 1', '```', ''].join('\n'), 'e.md');
+  const [run] = planNotebook(notebook!, {runtimes: {}}).runs;
+  assert.deepEqual(estimateRunMs(run!), {ms: 2 * (200 + (1 + 5 + 2) * 10), from: 'settings'});
+  const previous = {result: {durationMs: 1234}} as StoredResult;
+  assert.deepEqual(estimateRunMs(run!, previous), {ms: 1234, from: 'previous run'});
 });

@@ -187,6 +187,27 @@ test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
     for (const kib of result.process!.maxRssKiB) assert.ok(kib > 100 * 1024, `${kib} KiB`);
   });
 
+  await t.test('a memory limit (memory=) holds for every run, and its failure says so', async () => {
+    const code = [
+      '#include <stdio.h>',
+      '#include <stdlib.h>',
+      '#include <string.h>',
+      'int main(void) {',
+      '  size_t size = (size_t)100 << 20;',
+      '  char *block = malloc(size);',
+      '  if (block == NULL) { perror("malloc"); return 1; }',
+      '  memset(block, 1, size);',
+      '  __asm__ volatile("" : : "r"(block) : "memory");',
+      '  return 0;',
+      '}'
+    ].join('\n');
+    const run = {...plannedRun('c', 'bench', code, {measure: processMeasure}), memoryBytes: 32 * 1024 * 1024};
+    const result = await executeRun(run, found['c']!, options);
+    assert.equal(result.status, 'failed');
+    assert.match(result.reason ?? '', /^hit the memory limit of 32 MiB/);
+    assert.match(result.stderr, /Cannot allocate memory/);
+  });
+
   await t.test('a failing program is a failed result with its exit code and first output', async () => {
     const code = '#include <stdio.h>\nint main(void) { puts("about to fail"); return 3; }\n';
     const result = await executeRun(plannedRun('c', 'bench', code, {measure: processMeasure}), found['c']!, options);
@@ -209,6 +230,17 @@ test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
     const result = await executeRun(run, found['python']!, options);
     assert.equal(result.status, 'timed-out', result.reason);
     assert.ok(performance.now() - started < 10_000);
+  });
+
+  await t.test('an abort stops the runs and kills the program', async () => {
+    const controller = new AbortController();
+    const run = plannedRun('c', 'bench', '#include <unistd.h>\nint main(void) { sleep(30); return 0; }\n', {measure: processMeasure});
+    setTimeout(() => controller.abort(), 500);
+    const started = performance.now();
+    const result = await executeRun(run, found['c']!, {...options, signal: controller.signal});
+    assert.equal(result.status, 'failed');
+    assert.equal(result.reason, 'aborted');
+    assert.ok(performance.now() - started < 5000);
   });
 
   await t.test('a JS block runs as a module of its own under node', {skip: missing['js']}, async () => {

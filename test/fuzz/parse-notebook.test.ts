@@ -247,7 +247,7 @@ const mutations: Record<string, Mutation> = {
   'CRLF line endings': (text) => text.replace(/\n/g, '\r\n'),
   'CR line endings': (text) => text.replace(/\n/g, '\r'),
   'truncate': (text, at) => text.slice(0, at),
-  'huge value': (text, at) => text.slice(0, at) + 'x'.repeat(100_000) + text.slice(at),
+  'huge value': (text, at) => text.slice(0, at) + 'x'.repeat(20_000) + text.slice(at),
   'byte order mark': (text) => `\ufeff${text}`,
   'tabs for spaces': (text) => text.replace(/ {2}/g, '\t')
 };
@@ -294,14 +294,15 @@ test('parseNotebook and planNotebook on generated notebooks', async (t) => {
   });
 
   await t.test('the same holds for mutated notebooks', () => {
-    assertProperty(mutated(fc.oneof(notebook, nearlyValid)), (source) => void checkNotebook(source));
+    assertProperty(mutated(fc.oneof(notebook, nearlyValid)), (source) => void checkNotebook(source), Math.ceil(runs * 0.7));
   });
 
   await t.test('and for mutations of the real fixtures and notebooks', async () => {
     const seeds = await seedNotebooks();
     assert.ok(seeds.length >= 4);
     for (const source of seeds) checkNotebook(source);
-    assertProperty(mutated(fc.constantFrom(...seeds)), (source) => void checkNotebook(source));
+    // The real notebooks are long: fewer of them keep the test within a few seconds.
+    assertProperty(mutated(fc.constantFrom(...seeds)), (source) => void checkNotebook(source), Math.ceil(runs / 5));
   });
 
   await t.test('and for arbitrary text', () => {

@@ -120,3 +120,33 @@ def bench():
   assert.deepEqual((await nb.results()).map((row) => row.label), ['Python']);
   assert.equal((await nb.loaded()).notebook.blocks.length, 1, 'running a cell again replaces its block');
 });
+
+test('in Jupyter, a cell may run before the blocks it refers to: it says so, and the others still run', async () => {
+  lines.length = 0;
+  const errors: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.join(' '));
+  try {
+    const nb = openNotebook('refs.md', {dataDir, log});
+    nb.frontMatter`---
+title: References
+published:
+  later: {median: 1 us}
+measure: {repeat: 2, warmup: 0, processes: 1, min-sample: 1ms}
+---`;
+    assert.deepEqual(errors, [], 'a published figure for a block whose cell has not run is not a problem yet');
+    await nb.block`table id=t blocks=later
+`;
+    assert.match(errors.join('\n'), /^refs#t:1:\d+: warning: `t` refers to `later`, which is not a bench or run block of this notebook \[unknown-block-ref\]\nCells make the notebook as they run: run the cells of the blocks it refers to first\.$/);
+    errors.length = 0;
+    await nb.block`python bench id=later
+def bench():
+    return 1
+`;
+    assert.deepEqual(errors, []);
+    assert.match(lines.join('\n'), /^running refs\/later/m);
+    assert.deepEqual((await nb.results()).map((row) => row.block), ['later']);
+  } finally {
+    console.error = consoleError;
+  }
+});

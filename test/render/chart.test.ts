@@ -70,6 +70,35 @@ test('renderChart', async (t) => {
     assert.equal(barRects(svg), 2);
   });
 
+  await t.test('keeps a legend valid in an HTML page: no <style> or style attribute outside the svg', async () => {
+    const code = 'Plot.plot({color: {legend: true}, marks: [Plot.barY(data, {x: "label", y: "median", fill: "label"})]})';
+    const {svg} = await renderChart(code, rowsOf(2), {});
+    const outside = svg.replace(/<svg[^]*?<\/svg>/g, '');
+    assert.doesNotMatch(outside, /<style|style="/);
+    assert.match(outside, /class="plot-[0-9a-f]+-swatch"/);
+  });
+
+  await t.test('draws a continuous legend as an SVG gradient, since jsdom has no canvas', async () => {
+    const code = 'Plot.plot({color: {legend: true}, marks: [Plot.dot(data, {x: "median", fill: "median"})]})';
+    const {svg, narrow, error} = await renderChart(code, rowsOf(3), {});
+    assert.equal(error, undefined);
+    assert.doesNotMatch(svg, /<image/);
+    const id = /<linearGradient id="([^"]+)">(<stop [^>]*><\/stop>){17}<\/linearGradient>/.exec(svg)?.[1];
+    assert.ok(id, 'a gradient of 17 stops');
+    assert.match(svg, new RegExp(`<rect [^>]*fill="url\\(#${id}\\)"`));
+    assert.notEqual(/<linearGradient id="([^"]+)"/.exec(narrow ?? '')?.[1], id, 'ids differ between the two renderings');
+  });
+
+  await t.test("reports Plot's warnings instead of sending readers to a console", async () => {
+    const rows = rowsOf(2).map((row, index) => ({...row, label: String(index + 1)}));
+    const chart = await renderChart('Plot.plot({marks: [Plot.dot(data, {x: "label", y: "median"})]})', rows, {});
+    assert.equal(chart.warnings?.length, 1);
+    assert.match(chart.warnings![0]!, /^some data associated with the x scale are strings that appear to be numbers/);
+    assert.match(chart.svg, /<title>1 warning: some data associated with the x scale/);
+    assert.doesNotMatch(chart.svg + (chart.narrow ?? ''), /check the console/);
+    assert.equal((await renderChart('Plot.plot({marks: [Plot.dot(data, {x: "median"})]})', rows, {})).warnings, undefined);
+  });
+
   await t.test('gives mark.plot() a document too', async () => {
     const {svg, error} = await renderChart('Plot.barX(data, {y: "label", x: "median"}).plot()', rowsOf(2), {});
     assert.equal(error, undefined);

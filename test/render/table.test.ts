@@ -37,7 +37,7 @@ test('renderTable', async (t) => {
 
   await t.test('scrolls in its own labelled box, so a wide table never widens the page', () => {
     const {block, rows} = setup({caption: 'Times'});
-    assert.match(renderTable(block, rows), /^<section class="table-scroll" aria-label="Times" tabindex="0">\n<table>\n<caption>Times<\/caption>/);
+    assert.match(renderTable(block, rows), /^<section class="table-scroll" aria-label="Table table-1: Times" tabindex="0">\n<table>\n<caption>Times<\/caption>/);
   });
 
   await t.test('escapes labels and the caption', () => {

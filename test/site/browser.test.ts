@@ -78,9 +78,9 @@ function visibleCharts(page: Page): Promise<Array<{id: string; shown: Array<{wid
   return page.evaluate(() =>
     [...document.querySelectorAll('.chart')].map((chart) => ({
       id: chart.closest('figure')?.id ?? '',
-      shown: [...chart.querySelectorAll('svg')]
-        .filter((svg) => !svg.parentElement?.closest('svg'))
-        .map((svg) => svg.getBoundingClientRect())
+      // A chart is its wide and narrow renderings, or one rendering when the author fixed the width.
+      shown: [...(chart.querySelector(':scope > .chart-wide') === null ? chart.children : chart.querySelectorAll(':scope > .chart-wide, :scope > .chart-narrow'))]
+        .map((rendering) => rendering.getBoundingClientRect())
         .filter((box) => box.width > 0 && box.height > 0)
         .map((box) => ({width: box.width, height: box.height}))
     }))

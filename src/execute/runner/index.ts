@@ -84,6 +84,8 @@ export interface SessionRunOptions {
 export interface RunnerFailure {
   failure: string;
   aborted?: boolean;
+  /** No run was started: the time limit had already passed. */
+  timeUp?: boolean;
 }
 
 /**
@@ -141,7 +143,7 @@ export class RunnerSession {
   /** Runs variant `index` once and returns the kernel's accounting of it, or why there is none. */
   run(index: number, options: SessionRunOptions): Promise<MeasuredRun | RunnerFailure> {
     if (this.#ended) return Promise.resolve(this.#ended);
-    if (options.timeoutMs <= 0) return Promise.resolve({failure: 'the time is up'});
+    if (options.timeoutMs <= 0) return Promise.resolve({failure: 'the time is up', timeUp: true});
     const reply = new Promise<string | RunnerFailure>((resolve) => this.#pending.push(resolve));
     this.#child.stdin.write(`${index}\t${Math.ceil(options.timeoutMs)}\t${options.stdout ?? ''}\t${options.stderr ?? ''}\n`);
     return reply.then((line) => {
