@@ -1,0 +1,72 @@
+/**
+ * docs/errors.md against the code: every rule the parser and planner emit is documented, and every
+ * documented example gives exactly the message the page shows for it.
+ */
+import assert from 'node:assert/strict';
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {test} from 'node:test';
+import {formatMessage, parseNotebook} from '../../src/parse/index.js';
+import {packageRoot} from '../../src/paths.js';
+
+/** One `### \`rule\`` section of the document: its example notebook and expected messages, if any. */
+interface Section {
+  rule: string;
+  example?: string;
+  messages: string[];
+}
+
+async function readSections(): Promise<Section[]> {
+  const text = await readFile(path.join(packageRoot, 'docs', 'errors.md'), 'utf8');
+  const rules = text.slice(text.indexOf('## Rules of the notebook checks'), text.indexOf('## Failures of a block'));
+  return rules
+    .split(/^### /m)
+    .slice(1)
+    .map((body) => {
+      const rule = /^`([a-z-]+)`/.exec(body)?.[1];
+      assert.ok(rule, `a section heading names its rule: ${body.slice(0, 60)}`);
+      const example = /^````markdown\n([\s\S]*?)\n````$/m.exec(body)?.[1];
+      const messages = [...body.matchAll(/^```text\n([\s\S]*?)\n```$/gm)].flatMap((match) => match[1]!.split('\n'));
+      return {rule, ...(example === undefined ? {} : {example: `${example}\n`}), messages};
+    });
+}
+
+/** The rule ids written in the parser's and planner's sources. */
+async function emittedRules(): Promise<Set<string>> {
+  const rules = new Set<string>();
+  for (const dir of ['src/parse', 'src/plan']) {
+    for (const name of await readdir(path.join(packageRoot, dir))) {
+      if (!name.endsWith('.ts')) continue;
+      const source = await readFile(path.join(packageRoot, dir, name), 'utf8');
+      // `messages.error(..., 'rule')`, `rule: 'rule'` (options and the internal-error message).
+      for (const match of source.matchAll(/(?:, |rule: )'([a-z]+(?:-[a-z]+)+)'\)?[;,)}]/g)) rules.add(match[1]!);
+    }
+  }
+  return rules;
+}
+
+/** A documented line as a pattern: `…` stands for any text (a list that grows). */
+function patternOf(line: string): RegExp {
+  return new RegExp(`^${line.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?')}$`);
+}
+
+test('docs/errors.md documents every rule id the parser and planner emit, and no other', async () => {
+  const documented = (await readSections()).map((section) => section.rule);
+  const emitted = await emittedRules();
+  assert.ok(emitted.size >= 20, `found the rules in the sources: ${[...emitted].join(', ')}`);
+  assert.deepEqual([...emitted].filter((rule) => !documented.includes(rule)).sort(), [], 'rules missing from docs/errors.md');
+  assert.deepEqual(documented.filter((rule) => !emitted.has(rule)).sort(), [], 'documented rules no code emits');
+  assert.equal(new Set(documented).size, documented.length, 'each rule once');
+});
+
+test('every example in docs/errors.md gives the documented messages', async () => {
+  const sections = await readSections();
+  const checked = sections.filter((section) => section.example !== undefined);
+  assert.ok(checked.length >= 18);
+  for (const {rule, example, messages} of checked) {
+    const actual = parseNotebook(example!, 'notebook.md').messages.map(formatMessage);
+    assert.equal(actual.length, messages.length, `${rule}: ${actual.join('\n')}`);
+    actual.forEach((line, index) => assert.match(line, patternOf(messages[index]!), rule));
+    assert.ok(actual.every((line) => line.endsWith(`[${rule}]`)), `${rule}: the example shows its own rule only`);
+  }
+});
