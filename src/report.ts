@@ -168,7 +168,9 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
 
   const notebooks: Notebook[] = [];
   for (const file of options.notebooks) {
-    const {notebook, messages} = parseNotebook(await effects.readNotebook(file), file);
+    const parsed = parseNotebook(await effects.readNotebook(file), file);
+    const {notebook} = parsed;
+    const messages = notebook ? [...parsed.messages, ...checkProfile(notebook, options.profile)] : parsed.messages;
     summary.messages.push(...messages);
     for (const message of messages) effects.log(formatMessage(message));
     const fatal = messages.some((message) => message.fatal || options.strict);
@@ -367,6 +369,17 @@ async function compareNotebook(
     // Claims as the baseline's results decided them, so a verdict that flipped is reported.
     claims: snapshot ? compareClaims(notebook, claims, checkClaims(notebook, baselineOutcomes(snapshot))) : []
   };
+}
+
+/**
+ * `--profile` must name a profile the notebook declares (any name goes in a notebook without
+ * profiles, and `quick` always does): a typo must not quietly build with the defaults.
+ */
+function checkProfile(notebook: Notebook, profile: string | undefined): NotebookMessage[] {
+  const declared = Object.keys(notebook.profiles);
+  if (profile === undefined || profile === 'quick' || declared.length === 0 || Object.hasOwn(notebook.profiles, profile)) return [];
+  const message = `profile \`${profile}\` (--profile) is not declared in this notebook: expected one of ${declared.join(', ')}`;
+  return [{file: notebook.path, line: 1, column: 1, message, rule: 'unknown-profile', fatal: true}];
 }
 
 /** Says why a stored result is not reused: the report never silently re-runs or silently reuses. */

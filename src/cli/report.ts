@@ -25,12 +25,17 @@ export async function reportCommand(argv: string[]): Promise<number> {
   await checkBaseline(args);
 
   const controller = new AbortController();
+  let interrupts = 0;
   const onSignal = (): void => {
-    console.error('\nbenchbook: interrupted — stopping the current block; every finished result is kept');
+    // A second Ctrl-C quits at once: stored results are whole files either way (written atomically).
+    if (++interrupts > 1) process.exit(130);
+    console.error('\nbenchbook: interrupted — stopping the current block; every finished result is kept (Ctrl-C again quits at once)');
     controller.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: execa's signal-exit kills the process with the signal when it finds no other
+  // listener, so a `once` listener, removed as it fires, let Ctrl-C during a block end the CLI at once.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const progress = terminalProgress(args);
   const built: BuiltNotebook[] = [];

@@ -11,7 +11,7 @@ export type * from './types.js';
  * Bumped whenever the harnesses change what they measure, so that results measured by an older
  * harness are re-run instead of silently reused.
  */
-export const harnessVersion = 2;
+export const harnessVersion = 3;
 
 /** Built-in measurement defaults; the notebook's `measure:`, the profile's and the block's options override them. */
 export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
+import {setTimeout as delay} from 'node:timers/promises';
 import {cliProject, listFiles, readJsonFiles, runCli, startCli, summaryOf, type CliProject} from './cli.js';
 
 let project: CliProject;
@@ -81,6 +82,14 @@ test('report exit status and summary line', async (t) => {
     assert.match(result.stderr, /broken\.md:5:22: error: invalid repeat: `zero`: expected an integer >= 1 \[invalid-option\]/);
     assert.deepEqual(counts(summaryOf(result)), {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0});
     assert.match(summaryOf(result), /1 error, 0 warnings in notebooks/);
+  });
+
+  await t.test('1 for a --profile the notebook does not declare', async () => {
+    const notebook = await project.write('profiles.md', '---\ntitle: Profiles\nparams:\n  n: 1\nprofiles:\n  full: {n: 2}\n---\n\n```python run id=p\nprint({{n}})\n```\n');
+    const result = await runCli(project.reportArgs(notebook, '--profile', 'fulll'), project.dir);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /profiles\.md:1:1: error: profile `fulll` \(--profile\) is not declared in this notebook: expected one of full \[unknown-profile\]/);
+    assert.equal(counts(summaryOf(result)).run, 0);
   });
 
   await t.test('--strict turns a warning into a failure', async () => {
@@ -193,18 +202,21 @@ print(4)
     const notebook = await project.write('interrupted.md', interruptible);
     const cli = startCli(project.reportArgs(notebook), project.dir);
     await cli.waitFor(/^running interrupted\/three$/m);
+    // Long enough for the block's process to have started: Ctrl-C must stop it, not the CLI.
+    await delay(500);
     cli.child.kill('SIGINT');
     const result = await cli.done;
     assert.equal(result.code, 130, result.stderr);
     assert.match(summaryOf(result), /, interrupted in /);
     assert.equal((result.stderr.match(/^done {4}interrupted\//gm) ?? []).length, 2, result.stderr);
     const files = await project.dataFiles();
-    assert.deepEqual(files.filter((file) => file.endsWith('.tmp')), []);
+    assert.deepEqual(files.filter((file) => file.endsWith('.tmp')), [], result.stderr);
     const records = await readJsonFiles(path.join(project.dir, 'data', 'interrupted'));
-    assert.deepEqual(Object.values(records).map((record) => record.key).sort(), ['one', 'two']);
+    assert.deepEqual(Object.values(records).map((record) => record.key).sort(), ['one', 'two'], result.stderr);
     for (const record of Object.values(records)) assert.equal(record.result.status, 'ok');
     // The next build reuses them and runs the rest.
     const resumed = await runCli(project.reportArgs(notebook, '--timeout-total', '2s'), project.dir);
+    assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(counts(summaryOf(resumed)).reused, 2, resumed.stderr);
   });
 

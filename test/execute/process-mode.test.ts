@@ -305,6 +305,21 @@ test('inline harness results', {skip: missing['python']}, async (t) => {
     assert.equal(result.reason, 'harness produced no result: the result file is not JSON ("Traceback? no, garbage")');
   });
 
+  await t.test('calibration picks the smallest 1-2-5 loop count whose sample reaches min-sample', async () => {
+    const run = plannedRun('python', 'bench', 'def bench():\n    return sum(range(50))\n', {measure: {processes: 2, repeat: 5, minSampleMs: 20}});
+    const result = await executePython(run, found['python']!, {cacheDir});
+    assert.equal(result.status, 'ok', result.stderr);
+    const target = 20e6;
+    for (const [index, loops] of result.loops!.entries()) {
+      assert.match(String(loops), /^[125]0*$/, 'a count of the 1, 2, 5 series');
+      const samples = result.samples!.slice(index * 5, index * 5 + 5);
+      // Samples only get longer on a busy machine: the longest one lasts the target at least.
+      assert.ok(loops * Math.max(...samples) >= 0.8 * target, `${loops} calls of ${Math.max(...samples)} ns`);
+      // The step below would have been too short (1, 2, 5: at most 2.5 times fewer calls).
+      assert.ok((loops / 2.5) * Math.min(...samples) < target * 1.5, `${loops} calls of ${Math.min(...samples)} ns`);
+    }
+  });
+
   await t.test('Python reports the peak bytes one call allocates (tracemalloc) and the process RSS', async () => {
     const code = 'def bench():\n    return len(list(range(100_000)))\n';
     const small = 'def bench():\n    return 1 + 1\n';

@@ -31,16 +31,17 @@ async function readSections(): Promise<Section[]> {
     });
 }
 
-/** The rule ids written in the parser's and planner's sources. */
+/** The rule ids written in the sources of the parser, the planner and the report's own checks. */
 async function emittedRules(): Promise<Set<string>> {
-  const rules = new Set<string>();
+  const files = ['src/report.ts'];
   for (const dir of ['src/parse', 'src/plan']) {
-    for (const name of await readdir(path.join(packageRoot, dir))) {
-      if (!name.endsWith('.ts')) continue;
-      const source = await readFile(path.join(packageRoot, dir, name), 'utf8');
-      // `messages.error(..., 'rule')`, `rule: 'rule'` (options and the internal-error message).
-      for (const match of source.matchAll(/(?:, |rule: )'([a-z]+(?:-[a-z]+)+)'\)?[;,)}]/g)) rules.add(match[1]!);
-    }
+    for (const name of await readdir(path.join(packageRoot, dir))) if (name.endsWith('.ts')) files.push(path.join(dir, name));
+  }
+  const rules = new Set<string>();
+  for (const file of files) {
+    const source = await readFile(path.join(packageRoot, file), 'utf8');
+    // `messages.error(..., 'rule')` and `messages.warn(...)`, one line each; `rule: 'rule'` (options, the report's checks).
+    for (const match of source.matchAll(/messages\.(?:error|warn)\(.*, '([a-z]+(?:-[a-z]+)+)'\);$|rule: '([a-z]+(?:-[a-z]+)+)'/gm)) rules.add((match[1] ?? match[2])!);
   }
   return rules;
 }
@@ -50,7 +51,7 @@ function patternOf(line: string): RegExp {
   return new RegExp(`^${line.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?')}$`);
 }
 
-test('docs/errors.md documents every rule id the parser and planner emit, and no other', async () => {
+test('docs/errors.md documents every rule id the parser, planner and report emit, and no other', async () => {
   const documented = (await readSections()).map((section) => section.rule);
   const emitted = await emittedRules();
   assert.ok(emitted.size >= 20, `found the rules in the sources: ${[...emitted].join(', ')}`);

@@ -48,13 +48,17 @@ static __attribute__((noinline)) uint64_t bb_measure(uint64_t loops) {
   return bb_now() - start;
 }
 
-/* The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_ns (timeit's autorange). */
+/* The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_ns (timeit's autorange).
+ * A sample that reaches it is confirmed by a second one (unless it lasted ten times as long): one
+ * preempted sample must not stop the climb early. */
 static uint64_t bb_calibrate(uint64_t min_ns) {
   for (uint64_t base = 1;; base *= 10) {
     static const uint64_t factors[] = {1, 2, 5};
     for (int i = 0; i < 3; i++) {
       uint64_t loops = base * factors[i];
-      if (bb_measure(loops) >= min_ns || loops >= BB_MAX_LOOPS) return loops;
+      if (loops >= BB_MAX_LOOPS) return loops;
+      uint64_t elapsed = bb_measure(loops);
+      if (elapsed >= min_ns && (elapsed >= 10 * min_ns || bb_measure(loops) >= min_ns)) return loops;
     }
   }
 }

@@ -44,12 +44,16 @@ func bbMeasure[T any](f func() T, loops int64) time.Duration {
 }
 
 // bbCalibrate returns the smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts
-// minSample (the autorange of Python's timeit).
+// minSample (the autorange of Python's timeit). A sample that reaches it is confirmed by a second
+// one (unless it lasted ten times as long): one preempted sample must not stop the climb early.
 func bbCalibrate[T any](f func() T, minSample time.Duration) int64 {
 	for base := int64(1); ; base *= 10 {
 		for _, factor := range []int64{1, 2, 5} {
 			loops := base * factor
-			if bbMeasure(f, loops) >= minSample || loops >= bbMaxLoops {
+			if loops >= bbMaxLoops {
+				return loops
+			}
+			if elapsed := bbMeasure(f, loops); elapsed >= minSample && (elapsed >= 10*minSample || bbMeasure(f, loops) >= minSample) {
 				return loops
 			}
 		}

@@ -57,7 +57,9 @@ def _time(fn, loops):
 
 def _calibrate(fn, min_sample_ns):
     """The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose sample lasts min_sample_ns (timeit's autorange),
-    and the time of the first call, which calibration makes alone."""
+    and the time of the first call, which calibration makes alone. A sample that reaches the target is
+    confirmed by a second one (unless it lasted ten times the target): on a busy machine one preempted
+    sample would otherwise stop the climb early, and every later sample would be too short."""
     first_ns = None
     base = 1
     while True:
@@ -66,7 +68,9 @@ def _calibrate(fn, min_sample_ns):
             elapsed = _time(fn, loops)
             if first_ns is None:
                 first_ns = elapsed
-            if elapsed >= min_sample_ns or loops >= _MAX_LOOPS:
+            if loops >= _MAX_LOOPS:
+                return loops, first_ns
+            if elapsed >= min_sample_ns and (elapsed >= 10 * min_sample_ns or _time(fn, loops) >= min_sample_ns):
                 return loops, first_ns
         base *= 10
 

@@ -158,12 +158,14 @@ async function runBench(exports: Record<string, unknown>, settings: JsBenchSetti
   const sample = isAsync ? (loops: number) => timeAsync(bench, loops) : async (loops: number) => timeSync(bench, loops);
 
   // Autorange as Python's timeit does: 1, 2, 5, 10, 20, 50, ... until a sample is long enough. A long
-  // sample is confirmed by a second one, so a single preemption or GC pause cannot stop the climb early.
+  // sample is confirmed by a second one (unless it lasted ten times the target), so a single preemption
+  // or GC pause cannot stop the climb early.
   const target = BigInt(Math.ceil(settings.minSampleMs * 1e6));
   let loops = 1;
   for (let i = 0; loops < maxLoops; i++) {
     loops = [1, 2, 5][i % 3]! * 10 ** Math.floor(i / 3);
-    if ((await sample(loops)) >= target && (await sample(loops)) >= target) break;
+    const elapsed = await sample(loops);
+    if (elapsed >= target && (elapsed >= 10n * target || (await sample(loops)) >= target)) break;
   }
 
   for (let i = 0; i < settings.warmup; i++) await sample(loops);
