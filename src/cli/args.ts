@@ -96,9 +96,10 @@ export function parsePreviewArgs(argv: string[]): PreviewArgs {
 }
 
 /** A flag table: type, default, one-line description, how the default reads in help (`shown`) and the value's name (`arg`). */
-type FlagTable = Record<string, {type: 'string' | 'boolean'; default: string | boolean; description: string; shown?: string; arg?: string}>;
+export type FlagTable = Record<string, {type: 'string' | 'boolean'; default: string | boolean; description: string; shown?: string; arg?: string}>;
 
-function readFlags(argv: string[], flags: FlagTable): {values: Record<string, string | boolean>; positionals: string[]} {
+/** Reads flags strictly: an unknown one is a CliError that suggests the closest known flag. */
+export function readFlags(argv: string[], flags: FlagTable): {values: Record<string, string | boolean>; positionals: string[]} {
   let parsed;
   try {
     parsed = parseArgs({

@@ -2,12 +2,12 @@ import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {parseArgs} from 'node:util';
 import {venvDir} from '../execute/python-runtimes.js';
 import {exportIpynb, importIpynb} from '../notebook/ipynb.js';
 import {formatMessage, parseNotebook} from '../parse/index.js';
 import {packageRoot} from '../paths.js';
 import {writeFileAtomic} from '../store/index.js';
+import {readFlags} from './args.js';
 import {CliError} from './errors.js';
 
 /** Every flag of `benchbook notebook`, documented once: `name` (type, default) — purpose. */
@@ -38,21 +38,8 @@ export function notebookHelp(): string {
 
 /** `benchbook notebook`: converts between Markdown notebooks and Jupyter notebooks, or opens one in JupyterLab. */
 export async function notebookCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: Object.fromEntries(Object.entries(notebookFlags).map(([name, flag]) => [name, {type: flag.type, default: flag.default}])) as Record<
-        string,
-        {type: 'string' | 'boolean'; default: string | boolean}
-      >
-    });
-  } catch (error) {
-    throw new CliError(`${error instanceof Error ? error.message : String(error)} (see npm run notebook -- --help)`, {cause: error});
-  }
-  const values = parsed.values as {out: string; force: boolean; help: boolean};
+  const parsed = readFlags(argv, notebookFlags);
+  const values = parsed.values as unknown as {out: string; force: boolean; help: boolean};
   if (values.help) {
     console.log(notebookHelp());
     return 0;

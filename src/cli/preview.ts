@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto';
 import {watch, type FSWatcher} from 'node:fs';
-import {readdir, readFile, stat} from 'node:fs/promises';
+import {readFile, stat} from 'node:fs/promises';
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import {buildReport, type BuiltNotebook} from '../report.js';
 import {parsePreviewArgs, previewHelp, type PreviewArgs} from './args.js';
 import {CliError} from './errors.js';
 import {baselineLines} from './progress.js';
-import {checkBaseline, reportEffects, reportOptions, summaryLine, terminalProgress, writeExports} from './report.js';
+import {checkBaseline, findNotebooks, reportEffects, reportOptions, summaryLine, terminalProgress, writeExports} from './report.js';
 
 /** Path of the live-reload event stream (Server-Sent Events); nothing in a published site uses it. */
 export const eventsPath = '/__benchbook/events';
@@ -247,11 +247,3 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-async function findNotebooks(dir: string): Promise<string[]> {
-  try {
-    const names = await readdir(dir);
-    return names.filter((name) => name.endsWith('.md')).sort().map((name) => path.join(dir, name));
-  } catch {
-    return [];
-  }
-}

@@ -157,7 +157,8 @@ export function summaryLine(summary: ReportSummary): string {
   return `benchbook: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(2)} s`;
 }
 
-async function findNotebooks(dir: string): Promise<string[]> {
+/** The notebooks of a folder, `.md` files in name order. */
+export async function findNotebooks(dir: string): Promise<string[]> {
   try {
     const names = await readdir(dir);
     return names.filter((name) => name.endsWith('.md')).sort().map((name) => path.join(dir, name));

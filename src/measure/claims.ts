@@ -1,5 +1,5 @@
 import type {ClaimNode, ClaimUnit} from '../parse/claim-expression.js';
-import {medianOfSorted, quantileOfSorted, seededRandom} from './statistics.js';
+import {compareSamples} from './compare.js';
 import type {Stats} from './types.js';
 
 /** What a claim may use of one result. */
@@ -135,8 +135,8 @@ export function evaluateClaim(expression: ClaimNode, lookup: (key: string) => Cl
       for (const key of keys) missing.add(key);
       throw new NotMeasured(keys.join(', '));
     }
-    const [low, high] = bootstrapRatioInterval(a.samples, b.samples);
-    return {value: a.stats.median / b.stats.median, low, high, unit: 'x'};
+    const {ratio, ci} = compareSamples(a.samples, b.samples);
+    return {value: ratio, low: ci[0], high: ci[1], unit: 'x'};
   };
 
   const truth = (node: ClaimNode): Truth => {
@@ -231,20 +231,4 @@ function arithmetic(op: '+' | '-' | '*' | '/', a: ClaimFigure, b: ClaimFigure): 
       return {value: a.value / b.value, low: Math.min(...quotients), high: Math.max(...quotients), ...(resultUnit ? {unit: resultUnit} : {})};
     }
   }
-}
-
-/**
- * Percentile bootstrap 95% interval of median(a) / median(b), resampling both samples
- * independently with a fixed seed so that a report is reproducible.
- */
-export function bootstrapRatioInterval(a: readonly number[], b: readonly number[], resamples = 2000, seed = 7): [number, number] {
-  const random = seededRandom(seed);
-  const ratios: number[] = [];
-  const resampleMedian = (sample: readonly number[]): number => {
-    const copy = Array.from({length: sample.length}, () => sample[Math.floor(random() * sample.length)]!);
-    return medianOfSorted(copy.sort((x, y) => x - y));
-  };
-  for (let r = 0; r < resamples; r++) ratios.push(resampleMedian(a) / resampleMedian(b));
-  ratios.sort((x, y) => x - y);
-  return [quantileOfSorted(ratios, 0.025), quantileOfSorted(ratios, 0.975)];
 }
