@@ -404,7 +404,7 @@ function toRecord(plan: Plan, run: PlannedRun, runtime: RuntimeInfo, machine: Ma
   // `per=iterations`: the stored samples are per iteration, so tables, charts and claims compare
   // runs of different sizes (the article's full size and the quick profile's) on one scale.
   if (run.per && result.samples) result = {...result, samples: result.samples.map((sample) => sample / run.per!.value)};
-  const stats = run.kind === 'bench' && result.status === 'ok' ? summarizeResult(result) : undefined;
+  const stats = run.kind === 'bench' && result.status === 'ok' ? summarizeResult(result, run.per ? {per: run.per.value} : {}) : undefined;
   return {
     format: 1,
     notebook: plan.notebook.name,

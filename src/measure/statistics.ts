@@ -42,6 +42,8 @@ export interface SummarizeOptions {
   timerResolutionNs?: number;
   /** Calls per sample, one per process (a sample is ns per call, so it lasted `sample * loops`). */
   loops?: readonly number[];
+  /** Samples were divided by this (`per=` on a block: ns per iteration), so a sample lasted `sample * per * loops`. */
+  per?: number;
   /** What the spread warnings tell to raise (default `repeat/processes`; process mode: `runs/min-time`). */
   raise?: string;
 }
@@ -108,7 +110,7 @@ function timerWarnings(shortest: number, options: SummarizeOptions): string[] {
   const resolution = options.timerResolutionNs;
   if (options.unit === 'instructions' || !resolution || resolution <= 0) return [];
   const loops = options.loops && options.loops.length > 0 ? Math.min(...options.loops) : 1;
-  const lasted = shortest * loops;
+  const lasted = shortest * loops * (options.per ?? 1);
   if (lasted >= minSampleResolutions * resolution) return [];
   return [
     `the shortest sample lasted ${Math.round(lasted)} ns, only ${Math.round(lasted / resolution)}× the clock's resolution of ${resolution} ns: raise min-sample so the clock's step stays under 0.1% of a sample`

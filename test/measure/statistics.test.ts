@@ -83,3 +83,11 @@ test('summarizeResult reads the unit, clock and loops from a run result', () => 
   assert.equal(stats.median, 100);
   assert.equal(stats.warnings.length, 1, 'the shortest sample, 99 ns x 10 calls, is under 1000 clock steps');
 });
+
+test('summarize judges the timer against what a sample really lasted, per= included', () => {
+  // 50 ns per iteration, 1 call per sample, 1000 iterations per call: each sample lasted 50 µs.
+  const perIteration = [50, 51, 49, 50, 50];
+  const warnings = (options: Parameters<typeof summarize>[1]) => summarize(perIteration, options).warnings.filter((warning) => warning.includes('resolution'));
+  assert.equal(warnings({timerResolutionNs: 20, loops: [1]}).length, 1);
+  assert.deepEqual(warnings({timerResolutionNs: 20, loops: [1], per: 1000}), []);
+});
