@@ -30,6 +30,11 @@ export interface ReportOptions {
   filter?: string[];
   /** Treat warnings in notebooks as errors. */
   strict?: boolean;
+  /**
+   * Every notebook the index lists (the CLI passes `notebooks/*.md`). Those not built by this run
+   * are listed from their stored results, so building one notebook keeps the others on the index.
+   */
+  indexNotebooks?: string[];
   /** Where results are stored (default `data`). */
   dataDir: string;
   /** Where the site is written (default `output`). */
@@ -227,6 +232,10 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
     }
   } finally {
     await closeExecutors();
+  }
+  if (templates && !summary.interrupted) {
+    entries.push(...(await storedEntries(options, effects, store, machine, new Set(options.notebooks))));
+    entries.sort((a, b) => a.name.localeCompare(b.name));
   }
   if (templates && !summary.interrupted) await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(summary.baseline ? {changes: summary.baseline} : {})}));
   summary.durationMs = performance.now() - started;
@@ -463,6 +472,43 @@ function claimInputOf(stored: StoredResult): ClaimInput {
 function countVerdicts(summary: ReportSummary, claims: Record<string, ClaimResult>): void {
   const counts = countClaims(Object.values(claims));
   for (const key of ['holds', 'fails', 'inconclusive', 'unmeasured'] as const) summary.claims[key] += counts[key];
+}
+
+/**
+ * Index entries of the notebooks this run did not build, from their stored results (as `--from-data`
+ * would show them). A notebook with errors or without any stored result is left off: it has no page.
+ */
+async function storedEntries(
+  options: ReportOptions,
+  effects: ReportEffects,
+  store: ResultStore,
+  machine: Machine,
+  built: Set<string>
+): Promise<IndexEntry[]> {
+  const entries: IndexEntry[] = [];
+  for (const file of options.indexNotebooks ?? []) {
+    if (built.has(file)) continue;
+    let source: string;
+    try {
+      source = await effects.readNotebook(file);
+    } catch {
+      continue;
+    }
+    const {notebook, messages} = parseNotebook(source, file);
+    if (!notebook || messages.some((message) => message.fatal)) continue;
+    let plan: Plan;
+    try {
+      plan = planNotebook(notebook, {profile: options.profile, runtimes: {}});
+    } catch {
+      continue;
+    }
+    const quiet = {run: 0, reused: 0, failed: 0, skipped: 0};
+    const outcomes = await runPlan(plan, {options: {...options, fromData: true, filter: undefined}, effects: {log: () => {}}, store, machine, summary: quiet});
+    if (!Object.values(outcomes).flat().some((outcome) => outcome.stored)) continue;
+    const claims = checkClaims(notebook, outcomes);
+    entries.push({...indexEntry(notebook, outcomes), ...(Object.keys(claims).length > 0 ? {claims: countClaims(Object.values(claims))} : {})});
+  }
+  return entries;
 }
 
 function indexEntry(notebook: Notebook, outcomes: Record<string, BlockOutcome[]>): IndexEntry {

@@ -116,3 +116,19 @@ test('buildReport reports a notebook with errors, builds the others, and runs no
   assert.ok(summary.messages.some((message) => message.rule === 'duplicate-id'));
   assert.ok(scratch.lines.some((line) => /bad-blocks\.md:19:17: error: duplicate block id/.test(line)));
 });
+
+test('building one notebook keeps the others on the index, listed from their stored results', async () => {
+  const other = path.join(scratch.dir, 'other.md');
+  await writeFile(other, '---\ntitle: Another notebook\n---\n\n```python bench id=tiny min-sample=1ms repeat=3 processes=1\ndef bench():\n    return 1\n```\n');
+  const index = [notebook, other];
+  await scratch.build([other], {indexNotebooks: index});
+  await scratch.build([notebook], {fromData: true, indexNotebooks: index});
+  const html = await scratch.read('index.html');
+  assert.match(html, /href="mixed\.html"/);
+  assert.match(html, /href="other\.html"/);
+  // A notebook that was never run has no page, so it is not listed.
+  const never = path.join(scratch.dir, 'never.md');
+  await writeFile(never, '---\ntitle: Never run\n---\n\n```python bench id=x\ndef bench():\n    return 1\n```\n');
+  await scratch.build([other], {fromData: true, indexNotebooks: [...index, never]});
+  assert.doesNotMatch(await scratch.read('index.html'), /never\.html/);
+});

@@ -40,7 +40,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const progress = terminalProgress(args);
   const built: BuiltNotebook[] = [];
   try {
-    const summary = await buildReport(reportOptions(args, notebooks, controller.signal), reportEffects(args, progress, built));
+    const indexNotebooks = [...new Set([...(await findNotebooks('notebooks')), ...notebooks])];
+    const summary = await buildReport({...reportOptions(args, notebooks, controller.signal), indexNotebooks}, reportEffects(args, progress, built));
     progress.stop();
     await writeExports(args, built, summary);
     for (const line of baselineLines(summary, args.failOnRegression)) progress.print(line);
