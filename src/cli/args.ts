@@ -11,7 +11,7 @@ export const reportFlags = {
   filter: {type: 'string', default: '', description: 'comma-separated block ids: run only these, render the rest from stored results'},
   'from-data': {type: 'boolean', default: false, description: 'render from stored results only, running nothing'},
   measure: {type: 'string', default: 'time', description: 'what bench samples count: time, or instructions (under valgrind\'s callgrind: stable, not a time)'},
-  strict: {type: 'boolean', default: false, description: 'treat warnings in notebooks as errors'},
+  strict: {type: 'boolean', default: false, description: 'treat warnings in notebooks as errors, and exit 1 when a block was skipped (runtime missing)'},
   'allow-failures': {type: 'boolean', default: false, description: 'exit 0 even when a block failed'},
   'memory-limit': {type: 'string', arg: '<size>', default: '4GiB', description: 'memory limit of every block without memory= (its processes; a JS block\'s heap), e.g. 512MB'},
   'timeout-total': {type: 'string', arg: '<duration>', default: '', shown: 'none', description: 'stop running blocks after this long, e.g. 30m: the rest are skipped, results so far kept'},

@@ -49,6 +49,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (summary.interrupted) return 130;
     if (summary.invalid > 0) return 1;
     if (summary.failed > 0 && !args.allowFailures) return 1;
+    // A skipped block (runtime missing) is a gap in the report, not a failure; --strict makes it one.
+    if (summary.skipped > 0 && args.strict) return 1;
     if (args.failOnRegression !== undefined && regressionsOf(summary.baseline?.comparisons.flatMap((comparison) => comparison.blocks) ?? [], args.failOnRegression).length > 0) return regressionExitCode;
     return 0;
   } finally {

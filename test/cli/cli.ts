@@ -26,10 +26,10 @@ export interface CliProcess {
 }
 
 /** Starts `node dist/src/cli/bin.js <args>` in `cwd`, in plain (non-terminal) progress mode. */
-export function startCli(args: string[], cwd: string): CliProcess {
+export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): CliProcess {
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd,
-    env: {...process.env, NO_COLOR: '1', CI: '1'},
+    env: {...env, NO_COLOR: '1', CI: '1'},
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let stdout = '';
@@ -66,8 +66,8 @@ export function startCli(args: string[], cwd: string): CliProcess {
 }
 
 /** Runs the CLI to its end. */
-export function runCli(args: string[], cwd: string): Promise<CliResult> {
-  return startCli(args, cwd).done;
+export function runCli(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
 }
 
 /** A temporary project folder with notebooks written into it. */

@@ -3,7 +3,7 @@
  * memory limits, Ctrl-C, and two builds at once on one data folder.
  */
 import assert from 'node:assert/strict';
-import {readFile} from 'node:fs/promises';
+import {access, constants, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
@@ -235,3 +235,51 @@ print(4)
     assert.match(page, /Built twice at once/);
   });
 });
+
+test('a runtime missing from PATH skips its blocks, says how to get it, and the rest is built', async () => {
+  const project = await cliProject();
+  try {
+    const notebook = await project.write('mixed-runtimes.md', `---
+title: One runtime missing
+---
+
+\`\`\`python run id=here
+print("python is here")
+\`\`\`
+
+\`\`\`go run id=gone
+package main
+
+func main() {}
+\`\`\`
+`);
+    // PATH without Go's folder: the go runtime cannot be found.
+    const goDir = path.dirname(await which('go'));
+    const env = {...process.env, PATH: (process.env.PATH ?? '').split(':').filter((dir) => path.resolve(dir) !== goDir).join(':')};
+    const result = await runCli(project.reportArgs(notebook), project.dir, env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(counts(summaryOf(result)), {notebooks: 1, run: 1, reused: 0, failed: 0, skipped: 1});
+    assert.match(result.stderr, /^skipped mixed-runtimes\/gone: .*go.*npm run setup/m);
+    const page = await readFile(path.join(project.dir, 'out', 'mixed-runtimes.html'), 'utf8');
+    assert.match(page, /python is here/);
+    assert.match(page, /Skipped: .*npm run setup/);
+    // --strict turns a gap in the report into a failure.
+    const strict = await runCli(project.reportArgs(notebook, '--strict'), project.dir, env);
+    assert.equal(strict.code, 1, strict.stderr);
+  } finally {
+    await project.dispose();
+  }
+});
+
+async function which(command: string): Promise<string> {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const file = path.resolve(dir, command);
+    try {
+      await access(file, constants.X_OK);
+      return file;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error(`${command} is not on PATH`);
+}
