@@ -2,7 +2,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {RunScheduler} from './execute/groups.js';
 import {closeExecutors, resolveRuntimes} from './execute/index.js';
-import type {MeasureSettings, RunResult, RuntimeInfo} from './execute/types.js';
+import type {MeasureSettings, RunPhase, RunResult, RuntimeInfo} from './execute/types.js';
 import {evaluateClaim, summarizeResult, type ClaimInput, type ClaimResult} from './measure/index.js';
 import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook, NotebookMessage} from './parse/types.js';
@@ -77,6 +77,7 @@ export interface ReportEffects {
 export type ReportEvent = {notebook: string; key: string} & (
   | {type: 'queued'; kind: 'bench' | 'run'; reuse: boolean; estimateMs: number; estimatedFrom: 'previous run' | 'settings'}
   | {type: 'running'; kind: 'bench' | 'run'; runtime: RuntimeInfo; measure: MeasureSettings; estimateMs: number; why?: string}
+  | {type: 'phase'; phase: RunPhase}
   | {type: 'built'; libraries: string[]; durationMs: number}
   | {type: 'done'; durationMs: number; stored: StoredResult}
   | {type: 'failed'; reason: string; stored: StoredResult}
@@ -92,11 +93,12 @@ export interface BuiltNotebook {
   claims: Record<string, ClaimResult>;
 }
 
-/** The log line of an event (`running mixed/py`, `done    mixed/py in 0.52 s: median 1.2 µs`), or undefined for `queued`. */
+/** The log line of an event (`running mixed/py`, `done    mixed/py in 0.52 s: median 1.2 µs`), or undefined for `queued` and `phase`. */
 export function formatEvent(event: ReportEvent): string | undefined {
   const label = `${event.notebook}/${event.key}`;
   switch (event.type) {
     case 'queued':
+    case 'phase':
       return undefined;
     case 'running':
       return `running ${label}${event.why ? ` (${event.why})` : ''}`;
@@ -324,7 +326,7 @@ export async function runPlan(plan: Plan, context: RunContext): Promise<Record<s
     }
 
     emit({type: 'running', notebook, key: run.key, kind: run.kind, runtime, measure: run.measure, estimateMs: estimateRunMs(run, stored).ms, ...(stored ? {why: whyRerun(stored, run, runtime, options, machine)} : {})});
-    const result = await scheduler.execute(run, runtime);
+    const result = await scheduler.execute(run, runtime, (phase) => emit({type: 'phase', notebook, key: run.key, phase}));
     // An interrupted block measured nothing worth keeping.
     if (options.signal?.aborted) break;
     // Nor does one stopped at the total time limit: it is skipped like the runs after it.

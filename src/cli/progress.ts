@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type {RunPhase} from '../execute/types.js';
 import {formatP} from '../render/baseline.js';
 import {formatSignificant, formatTime} from '../render/format.js';
 import {formatEvent, type ReportEvent, type ReportSummary} from '../report.js';
@@ -90,7 +91,8 @@ class PlainProgress implements Progress {
       return;
     }
     this.printPlan();
-    const line = formatEvent(event);
+    // Phases are too many for a log; `--verbose` shows them.
+    const line = event.type === 'phase' ? (this.options.verbose ? `phase   ${event.notebook}/${event.key}: ${describePhase(event.phase)}` : undefined) : formatEvent(event);
     if (line !== undefined) this.log(line);
     if (this.options.verbose) for (const detail of verboseLines(event)) this.write(`        ${detail}`);
   }
@@ -138,6 +140,7 @@ interface NotebookState {
 interface Current {
   notebook: string;
   key: string;
+  /** What it is doing: `measuring` or `running` as it starts, then its phase (`building`, `measuring 2/3`). */
   verb: string;
   detail: string;
   estimateMs: number;
@@ -216,6 +219,9 @@ class LiveProgress implements Progress {
           startedAt: this.now()
         };
         if (this.options.verbose) for (const detail of verboseLines(event)) this.print(this.paint('dim', `  ${label}: ${detail}`));
+        break;
+      case 'phase':
+        if (this.current?.notebook === event.notebook && this.current.key === event.key) this.current.verb = describePhase(event.phase);
         break;
       case 'built':
         if (this.options.verbose) this.print(this.paint('dim', `  built ${label}: libraries ${event.libraries.join(', ')} in ${formatDuration(event.durationMs)}`));
@@ -310,7 +316,7 @@ class LiveProgress implements Progress {
     return this.fit(`${icon} ${state.name.padEnd(width)}  ${this.drawBar(runs.length === 0 ? 1 : finished / runs.length, 16)}  ${parts.join(' · ')}`);
   }
 
-  /** `  measuring mixed/py  ███░░░░░  1.2 s of ~2.0 s · ~31 s left in all · CPython 3.11.2 · 1 process × 5 samples` */
+  /** `  measuring 1/3 mixed/py  ███░░░░░  1.2 s of ~2.0 s · ~31 s left in all · CPython 3.11.2 · 1 process × 5 samples` */
   private drawCurrent(): string {
     const current = this.current;
     if (!current) return '';
@@ -418,6 +424,11 @@ function describeRun(event: Extract<ReportEvent, {type: 'running'}>): string {
   const {processes, repeat, mode, runs} = event.measure;
   if (mode === 'process') return `${runtime} · process mode, ${runs ?? 10} runs or more`;
   return `${runtime} · ${processes} ${processes === 1 ? 'process' : 'processes'} × ${repeat} ${repeat === 1 ? 'sample' : 'samples'}`;
+}
+
+/** `building`, `warming up`, `measuring 2/3`, `running`. */
+function describePhase(phase: RunPhase): string {
+  return phase.phase === 'measuring' ? `measuring ${phase.process}/${phase.processes}` : phase.phase.replace('-', ' ');
 }
 
 /** `--verbose`: the runtime and settings of a run as it starts, its calibration once done. */

@@ -22,6 +22,8 @@ export interface BuildOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   maxOutputBytes?: number;
+  /** Called just before the compiler starts: not when the build is cached (progress displays say `building`). */
+  onBuild?: () => void;
 }
 
 /** The outcome of {@link buildCached}: a ready artefact, or the failed compiler run. */
@@ -64,6 +66,7 @@ export async function buildCached(options: BuildOptions): Promise<BuildResult> {
   const binary = path.join(finalDir, output);
   if (await exists(binary)) return {ok: true, binary, cached: true, buildMs: 0};
 
+  options.onBuild?.();
   await mkdir(root, {recursive: true});
   const tempDir = await mkdtemp(path.join(root, `.tmp-${path.basename(finalDir)}-`));
   try {

@@ -16,7 +16,7 @@ export const cHarness = path.join(packageRoot, 'src/execute/harness/harness.c');
  * value (the harness keeps each result in a volatile sink), and gets the harness's `main`.
  */
 export async function executeC(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes}) => {
+  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
     if (run.kind === 'bench' && !/^[A-Za-z_]\w*$/.test(run.measure.fn)) {
       const stderr = `benchbook: cannot time ${JSON.stringify(run.measure.fn)}: not a C identifier\n`;
       return {buildFailure: {exitCode: 2, timedOut: false, aborted: false, durationMs: 0, stdout: '', stderr}, buildMs: 0};
@@ -30,7 +30,8 @@ export async function executeC(run: PlannedRun, runtime: RuntimeInfo, options: E
       output: 'block',
       timeoutMs: remainingMs(),
       maxOutputBytes,
-      ...(signal ? {signal} : {})
+      ...(signal ? {signal} : {}),
+      onBuild
     });
     if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
     return {command: {file: build.binary, args: []}, buildMs: build.buildMs};

@@ -26,6 +26,8 @@ export interface PrepareContext {
   remainingMs(): number;
   signal?: AbortSignal;
   maxOutputBytes: number;
+  /** Reports the `building` phase: pass it as `buildCached`'s `onBuild`, so a cached build says nothing. */
+  onBuild(): void;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function executeExternal(
   const started = performance.now();
   const deadline = started + run.timeoutMs;
   const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes;
-  const {signal} = options;
+  const {signal, onPhase} = options;
   let buildMs: number | undefined;
   const finish = (result: Omit<RunResult, 'durationMs' | 'buildMs'>): RunResult => ({
     ...result,
@@ -58,7 +60,8 @@ export async function executeExternal(
       workDir,
       remainingMs: () => deadline - performance.now(),
       maxOutputBytes,
-      ...(signal ? {signal} : {})
+      ...(signal ? {signal} : {}),
+      onBuild: () => onPhase?.({phase: 'building'})
     };
     const prepared = await prepare(context);
     buildMs = prepared.buildMs;
@@ -95,6 +98,7 @@ export async function executeExternal(
       return reason === undefined ? outcome : {...outcome, reason};
     };
     if (run.kind === 'run') {
+      onPhase?.({phase: 'running'});
       const result = await runProcess(command.file, command.args, processOptions({}));
       return finish(outcomeOf(result));
     }
@@ -107,6 +111,7 @@ export async function executeExternal(
     let first: ProcessResult | undefined;
     const processes = Math.max(1, Math.floor(run.measure.processes));
     for (let index = 0; index < processes; index++) {
+      onPhase?.({phase: 'measuring', process: index + 1, processes});
       const resultFile = path.join(workDir, `result-${index}.json`);
       const result = await runProcess(
         command.file,

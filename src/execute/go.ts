@@ -22,7 +22,7 @@ const goBuildEnv = {GOTOOLCHAIN: 'local', GOWORK: 'off'};
  * is compiled with the harness, whose `main` calls `bbHarness(<fn>)`.
  */
 export async function executeGo(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes}) => {
+  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
     const files: Record<string, string> = {'go.mod': goMod, 'block.go': withPackageClause(run.code)};
     if (run.kind === 'bench') {
       const fn = run.measure.fn;
@@ -42,7 +42,8 @@ export async function executeGo(run: PlannedRun, runtime: RuntimeInfo, options: 
       output: 'block',
       timeoutMs: remainingMs(),
       maxOutputBytes,
-      ...(signal ? {signal} : {})
+      ...(signal ? {signal} : {}),
+      onBuild
     });
     if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
     return {command: {file: build.binary, args: []}, buildMs: build.buildMs};

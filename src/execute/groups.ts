@@ -1,7 +1,7 @@
 import type {PlannedRun} from '../plan/types.js';
 import {groupKey} from '../plan/index.js';
 import {executeGroup, executeRun} from './index.js';
-import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
+import type {ExecuteOptions, RunPhase, RunResult, RuntimeInfo} from './types.js';
 
 /** Options of a {@link RunScheduler}. */
 export interface RunSchedulerOptions extends ExecuteOptions {
@@ -33,9 +33,13 @@ export class RunScheduler {
     return key !== undefined && this.#groups.has(key);
   }
 
-  /** Executes `run` (see the class); never throws for a problem of the block itself. */
-  async execute(run: PlannedRun, runtime: RuntimeInfo): Promise<RunResult> {
-    const {runtimes, filter, ...options} = this.#options;
+  /**
+   * Executes `run` (see the class); never throws for a problem of the block itself. `onPhase` hears
+   * its phases, and those of its whole group when it is the run that measures the group.
+   */
+  async execute(run: PlannedRun, runtime: RuntimeInfo, onPhase?: (phase: RunPhase) => void): Promise<RunResult> {
+    const {runtimes, filter, ...shared} = this.#options;
+    const options = onPhase ? {...shared, onPhase} : shared;
     const key = groupKey(run);
     if (key === undefined || run.measure.metric === 'instructions') return executeRun(run, runtime, options);
     if (run.measure.mode !== 'process') {

@@ -44,6 +44,7 @@ export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, o
       runPrepared: async (program) => {
         const counts: number[] = [];
         for (let i = 0; i < samples; i++) {
+          options.onPhase?.({phase: 'measuring', process: i + 1, processes: samples});
           const counted = await countOnce(tools, program, {}, options);
           if (typeof counted !== 'number') return counted;
           counts.push(counted);
@@ -59,6 +60,7 @@ export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, o
       if (typeof loops !== 'number') return loops;
       const counts: number[] = [];
       for (let i = 0; i < samples; i++) {
+        options.onPhase?.({phase: 'measuring', process: i + 1, processes: samples});
         const base = await countOnce(tools, program, harnessEnv(run, program, 1), options, 1);
         if (typeof base !== 'number') return base;
         const more = await countOnce(tools, program, harnessEnv(run, program, 1 + loops), options, 1 + loops);

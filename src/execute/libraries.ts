@@ -48,6 +48,8 @@ export interface LibraryBuildOptions {
   cacheDir: string;
   signal?: AbortSignal;
   maxOutputBytes?: number;
+  /** Called just before compiling: not when the library is cached. */
+  onBuild?: () => void;
 }
 
 // As for Go blocks: the resolved toolchain only, outside any workspace; cgo on, as c-shared needs it.
@@ -85,7 +87,8 @@ export async function buildLibrary(library: PlannedLibrary, options: LibraryBuil
       output,
       timeoutMs: library.timeoutMs,
       ...(options.signal ? {signal: options.signal} : {}),
-      ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes})
+      ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
+      ...(options.onBuild ? {onBuild: options.onBuild} : {})
     });
     if (!build.ok) return buildFailure(library, build.compiler, build.buildMs);
     return {ok: true, library: {id: library.id, path: build.binary, buildMs: build.buildMs}};
@@ -109,6 +112,7 @@ export async function executeWithLibraries(
   execute: (run: PlannedRun, options: ExecuteOptions) => Promise<RunResult>
 ): Promise<RunResult> {
   const started = performance.now();
+  const {onPhase} = options;
   const built: BuiltLibrary[] = [];
   let libraryBuildMs = 0;
   for (const library of run.libraries ?? []) {
@@ -123,7 +127,8 @@ export async function executeWithLibraries(
       python: runtime,
       cacheDir: options.cacheDir,
       ...(options.signal ? {signal: options.signal} : {}),
-      ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes})
+      ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
+      ...(onPhase ? {onBuild: () => onPhase({phase: 'building'})} : {})
     });
     libraryBuildMs += build.ok ? build.library.buildMs : build.buildMs;
     if (!build.ok) {
@@ -249,6 +254,7 @@ async function buildPyo3Module(library: PlannedLibrary, options: LibraryBuildOpt
   const cached = await findExtension(path.join(finalDir, 'python'), module);
   if (cached) return {ok: true, library: {id: library.id, path: cached, pythonPath: path.join(finalDir, 'python'), buildMs: 0}};
 
+  options.onBuild?.();
   await mkdir(root, {recursive: true});
   const tempDir = await mkdtemp(path.join(root, `.tmp-pyo3-${hash.slice(0, 16)}-`));
   const deadline = performance.now() + library.timeoutMs;

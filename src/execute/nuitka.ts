@@ -19,7 +19,7 @@ export const nuitkaFlags = ['--quiet', '--no-progressbar', '--remove-output', '-
  * part of it does not run.
  */
 export async function executeNuitka(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes}) => {
+  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
     // A module name must be an identifier; the prefix keeps it from shadowing a real module.
     const moduleName = `benchbook_block_${run.blockId.replace(/\W+/g, '_')}`;
     const source = `${moduleName}.py`;
@@ -42,7 +42,8 @@ export async function executeNuitka(run: PlannedRun, runtime: RuntimeInfo, optio
       output,
       timeoutMs: remainingMs(),
       maxOutputBytes,
-      ...(signal ? {signal} : {})
+      ...(signal ? {signal} : {}),
+      onBuild
     });
     if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
     const command =

@@ -45,7 +45,7 @@ export function cargoEnv(runtime: RuntimeInfo): Record<string, string> {
  * build cache: a block without dependencies has nothing another build could reuse.
  */
 export async function executeRust(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes}) => {
+  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
     const files: Record<string, string> = {'Cargo.toml': cargoToml, 'block.rs': run.code};
     if (run.kind === 'bench') {
       const fn = run.measure.fn;
@@ -66,7 +66,8 @@ export async function executeRust(run: PlannedRun, runtime: RuntimeInfo, options
       output: 'target/release/block',
       timeoutMs: remainingMs(),
       maxOutputBytes,
-      ...(signal ? {signal} : {})
+      ...(signal ? {signal} : {}),
+      onBuild
     });
     if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
     return {command: {file: build.binary, args: []}, buildMs: build.buildMs};

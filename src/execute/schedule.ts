@@ -210,9 +210,16 @@ async function runRounds(
   );
   const random = seededRandom(options.seed ?? 1);
   const members = variants.filter((variant) => variant.member >= 0);
+  let reportedAt = Number.NEGATIVE_INFINITY;
   try {
     for (let round = 0; round < settings.warmup + maxRounds; round++) {
       const timed = round >= settings.warmup;
+      if (round === 0 && !timed) options.onPhase?.({phase: 'warming-up'});
+      // A round of a tiny program takes a millisecond: report a few a second, not thousands.
+      if (timed && options.onPhase && performance.now() - reportedAt >= 100) {
+        reportedAt = performance.now();
+        options.onPhase({phase: 'measuring', process: round - settings.warmup + 1, processes: expectedRounds(members, round - settings.warmup, settings)});
+      }
       const taking = variants.filter((variant) => !variant.failure && (variant.member >= 0 || variant.runs.length < settings.runs));
       for (const index of shuffle([...taking.keys()], random)) {
         const variant = taking[index]!;
@@ -249,6 +256,18 @@ async function runRounds(
     await rm(specDir, {recursive: true, force: true});
   }
   return undefined;
+}
+
+/**
+ * How many timed rounds the stop rule should take, after `done` of them: `runs`, or more when the
+ * runs so far say `min-time` needs more (at most {@link maxRounds}).
+ */
+function expectedRounds(members: Variant[], done: number, settings: {runs: number; minTimeNs: number}): number {
+  const active = members.filter((variant) => !variant.failure);
+  if (done === 0 || active.length === 0) return settings.runs;
+  const meanRoundNs = active.reduce((sum, variant) => sum + total(variant.runs), 0) / active.length / done;
+  const forMinTime = meanRoundNs > 0 ? Math.ceil(settings.minTimeNs / meanRoundNs) : maxRounds;
+  return Math.min(maxRounds, Math.max(settings.runs, done + 1, forMinTime));
 }
 
 /** The result of a block that ran to the end of the rounds. */
@@ -351,6 +370,7 @@ async function executeJsProgram(run: PlannedRun, runtime: RuntimeInfo, options: 
     let code = run.code;
     let buildMs: number | undefined;
     if (run.runtime === 'ts') {
+      options.onPhase?.({phase: 'building'});
       const ts = await import('typescript');
       const output = ts.transpileModule(code, {
         fileName: `${run.blockId}.ts`,

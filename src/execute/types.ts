@@ -103,7 +103,20 @@ export interface ExecuteOptions {
    * programs their own way. Omitted, the executor runs the block itself.
    */
   runPrepared?: (prepared: PreparedProgram) => Promise<Omit<RunResult, 'durationMs' | 'buildMs'>>;
+  /** Told each phase the run enters (building, warming up, measuring process n of N, running), for a progress display. Default: nobody. */
+  onPhase?: (phase: RunPhase) => void;
 }
+
+/**
+ * What a run is doing. `building` only when something is compiled (not for a cached build);
+ * `measuring` counts the fresh processes of a bench block (in process mode, its timed runs, with
+ * `processes` the runs expected so far); `running` is a `run` block executing once.
+ */
+export type RunPhase =
+  | {phase: 'building'}
+  | {phase: 'warming-up'}
+  | {phase: 'measuring'; process: number; processes: number}
+  | {phase: 'running'};
 
 /** A built block handed to `ExecuteOptions.runPrepared`. */
 export interface PreparedProgram {

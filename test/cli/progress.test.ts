@@ -209,6 +209,45 @@ test('live progress display', async (t) => {
     ]);
   });
 
+  /** A run that builds, then measures two processes. */
+  const phased: ReportEvent[] = [
+    {type: 'queued', notebook: 'fast', key: 'go', kind: 'bench', reuse: false, estimateMs: 400, estimatedFrom: 'settings'},
+    {type: 'running', notebook: 'fast', key: 'go', kind: 'bench', runtime, measure: {...measure, processes: 2}, estimateMs: 400},
+    {type: 'phase', notebook: 'fast', key: 'go', phase: {phase: 'building'}},
+    {type: 'phase', notebook: 'fast', key: 'go', phase: {phase: 'measuring', process: 1, processes: 2}},
+    {type: 'phase', notebook: 'fast', key: 'go', phase: {phase: 'measuring', process: 2, processes: 2}},
+    {type: 'done', notebook: 'fast', key: 'go', durationMs: 300, stored: storedOf(12)}
+  ];
+
+  await t.test('the run under way shows its phase: building, measuring n/N', () => {
+    const terminal = new VirtualTerminal(72);
+    const stream = {isTTY: true, columns: 72, write: (text: string) => terminal.write(text)};
+    const progress = createProgress({stream, mode: 'live', now: () => 0, fps: 0});
+    const lines: string[] = [];
+    for (const event of phased) {
+      progress.onEvent(event);
+      lines.push(terminal.screen().split('\n').find((line) => line.includes('fast/go')) ?? '');
+    }
+    progress.stop();
+    assert.match(lines[1]!, /^ {2}measuring fast\/go /, 'before any phase: what kind of run it is');
+    assert.match(lines[2]!, /^ {2}building fast\/go /);
+    assert.match(lines[3]!, /^ {2}measuring 1\/2 fast\/go /);
+    assert.match(lines[4]!, /^ {2}measuring 2\/2 fast\/go /);
+    assert.doesNotMatch(terminal.screen(), /building|measuring/);
+  });
+
+  await t.test('plain mode logs phases with --verbose only', () => {
+    const play = (verbose: boolean): string[] => {
+      let out = '';
+      const progress = createProgress({stream: {write: (text: string) => (out += text)}, verbose});
+      for (const event of phased) progress.onEvent(event);
+      progress.stop();
+      return out.trim().split('\n').filter((line) => !line.startsWith(' '));
+    };
+    assert.deepEqual(play(false), ['queued  fast: 1 to run (about 400 ms)', 'running fast/go', 'done    fast/go in 0.30 s: median 12.0 ns']);
+    assert.deepEqual(play(true).slice(2, 5), ['phase   fast/go: building', 'phase   fast/go: measuring 1/2', 'phase   fast/go: measuring 2/2']);
+  });
+
   await t.test('durations read like a person wrote them', () => {
     assert.deepEqual([850, 4210, 42_000, 185_000, 3_725_000].map(formatDuration), ['850 ms', '4.2 s', '42 s', '3m 05s', '1h 02m']);
   });

@@ -202,6 +202,7 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
   const modulePath = path.join(options.cacheDir, 'js', `${run.blockId.replace(/[^\w.-]/g, '_')}-${randomUUID()}.mjs`);
   try {
     const buildStart = performance.now();
+    if (run.runtime === 'ts') options.onPhase?.({phase: 'building'});
     const source = await toModule(run, label);
     const built = run.runtime === 'ts' ? {buildMs: performance.now() - buildStart} : {};
     if ('reason' in source) return finish({status: 'failed', reason: source.reason, exitCode: 1, stdout: '', stderr: source.stderr, ...built});
@@ -222,6 +223,7 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
     let timerResolutionNs = 0;
     let output: {stdout: string; stderr: string} | undefined;
     for (let index = 0; index < processes; index++) {
+      options.onPhase?.(run.kind === 'bench' ? {phase: 'measuring', process: index + 1, processes} : {phase: 'running'});
       let reply: JsReply;
       const current = await getPool(run.memoryBytes);
       try {
