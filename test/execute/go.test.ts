@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import {executeGo, withPackageClause} from '../../src/execute/go.js';
 import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import {median, plannedRun, quickMeasure, temporaryCacheDir} from './helpers.js';
+import {assertCalibrated, plannedRun, temporaryCacheDir} from './helpers.js';
 
 const {found, missing} = await resolveRuntimes(['go']);
 const go = found['go'];
@@ -38,13 +38,7 @@ test('executeGo', {skip: missing['go']}, async (t) => {
     ].join('\n');
     const result = await executeGo(plannedRun('go', 'bench', code), go!, options);
     assert.equal(result.status, 'ok', result.stderr);
-    assert.equal(result.samples?.length, quickMeasure.repeat * quickMeasure.processes);
-    assert.ok(result.samples.every((sample) => sample > 0));
-    assert.equal(result.loops?.length, quickMeasure.processes);
-    for (const loops of result.loops) {
-      assert.ok(loops > 1);
-      assert.ok(loops * median(result.samples) >= 0.5 * quickMeasure.minSampleMs * 1e6);
-    }
+    assertCalibrated(result);
     assert.equal(result.stdout, 'setup\n');
     assert.ok((result.buildMs ?? 0) > 0);
   });

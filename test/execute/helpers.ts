@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import type {MeasureSettings} from '../../src/execute/types.js';
+import type {MeasureSettings, RunResult} from '../../src/execute/types.js';
 import type {PlannedRun} from '../../src/plan/types.js';
 
 /** Settings small enough to keep a test file well under its time budget. */
@@ -41,4 +42,19 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Asserts what every language's harness promises for a tiny bench block under `quickMeasure`:
+ * `repeat` samples per process, all positive, and a calibrated loop count per process that made
+ * one sample last about `minSampleMs` (half of it, to allow for noise in the later samples).
+ */
+export function assertCalibrated(result: RunResult): void {
+  assert.equal(result.samples?.length, quickMeasure.repeat * quickMeasure.processes);
+  assert.ok(result.samples.every((sample) => sample > 0));
+  assert.equal(result.loops?.length, quickMeasure.processes);
+  for (const loops of result.loops) {
+    assert.ok(loops > 1, 'a tiny function needs many calls per sample');
+    assert.ok(loops * median(result.samples) >= 0.5 * quickMeasure.minSampleMs * 1e6);
+  }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import {executePython} from '../../src/execute/python.js';
 import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import {median, plannedRun, quickMeasure, temporaryCacheDir} from './helpers.js';
+import {assertCalibrated, plannedRun, quickMeasure, temporaryCacheDir} from './helpers.js';
 
 const {found, missing} = await resolveRuntimes(['python']);
 const python = found['python'];
@@ -16,14 +16,7 @@ test('executePython', {skip: missing['python']}, async (t) => {
     const code = 'print("setup")\ndata = list(range(10))\n\ndef bench():\n    return len(data)\n';
     const result = await executePython(plannedRun('python', 'bench', code), python!, options);
     assert.equal(result.status, 'ok', result.stderr);
-    assert.equal(result.samples?.length, quickMeasure.repeat * quickMeasure.processes);
-    assert.ok(result.samples.every((sample) => sample > 0));
-    assert.equal(result.loops?.length, quickMeasure.processes);
-    for (const loops of result.loops) {
-      assert.ok(loops > 1, 'a tiny function needs many calls per sample');
-      // Calibration made one sample last minSampleMs; allow for noise in the later samples.
-      assert.ok(loops * median(result.samples) >= 0.5 * quickMeasure.minSampleMs * 1e6);
-    }
+    assertCalibrated(result);
     assert.equal(result.stdout, 'setup\n', 'the output is that of the first process');
     assert.equal(result.buildMs, 0);
     assert.ok(result.durationMs > 0);

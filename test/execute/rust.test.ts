@@ -3,7 +3,7 @@ import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
 import {executeRust} from '../../src/execute/rust.js';
 import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import {median, plannedRun, quickMeasure, temporaryCacheDir} from './helpers.js';
+import {assertCalibrated, plannedRun, quickMeasure, temporaryCacheDir} from './helpers.js';
 
 const {found, missing} = await resolveRuntimes(['rust']);
 const rust = found['rust'];
@@ -30,13 +30,7 @@ test('executeRust', {skip: missing['rust']}, async (t) => {
     ].join('\n');
     const result = await executeRust(plannedRun('rust', 'bench', code), rust!, options);
     assert.equal(result.status, 'ok', result.stderr);
-    assert.equal(result.samples?.length, quickMeasure.repeat * quickMeasure.processes);
-    assert.ok(result.samples.every((sample) => sample > 0));
-    assert.equal(result.loops?.length, quickMeasure.processes);
-    for (const loops of result.loops) {
-      assert.ok(loops > 1);
-      assert.ok(loops * median(result.samples) >= 0.5 * quickMeasure.minSampleMs * 1e6);
-    }
+    assertCalibrated(result);
     assert.ok((result.timerResolutionNs ?? 0) > 0);
     assert.ok((result.buildMs ?? 0) > 0);
   });
