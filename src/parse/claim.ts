@@ -58,7 +58,7 @@ export function readClaim(body: string, firstLine: number, messages: MessageList
     const expression = parseClaimExpression(fields.check.text);
     return {
       spec: {
-        text: unquote(fields.claim.text),
+        text: fields.claim.text,
         check: fields.check.text,
         expression,
         ...(fields.published ? {published: fields.published.text} : {}),
@@ -71,9 +71,4 @@ export function readClaim(body: string, firstLine: number, messages: MessageList
     messages.error(point.line, point.column + error.column - 1, `invalid check: ${error.message}`, 'invalid-claim');
     return undefined;
   }
-}
-
-/** A claim wholly in quotes is the article's words: the page shows its own quotation marks. */
-function unquote(text: string): string {
-  return /^"[^"]*"$/.test(text) ? text.slice(1, -1) : text;
 }

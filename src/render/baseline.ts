@@ -64,7 +64,7 @@ export function renderChangesSection(name: string, comparisons: NotebookComparis
       ...changed.map((change) => `<li>${link(change.blockId, escapeHtml(change.key === change.blockId ? change.label : `${change.label} (${change.key.slice(change.key.indexOf('@') + 1)})`))}: ${describeChange(change)}</li>`),
       ...comparison.claims.map(
         (claim) =>
-          `<li>${link(claim.blockId, 'Claim')} <q>${escapeHtml(claim.text)}</q>: ${verdictBadge(claim.before)} → ${verdictBadge(claim.after)}</li>`
+          `<li>${link(claim.blockId, 'Claim')} ${escapeHtml(claim.text)}: ${verdictBadge(claim.before)} → ${verdictBadge(claim.after)}</li>`
       )
     ];
     items.push(`<li><p class="title">${href === undefined ? title : `<a href="${escapeHtml(href)}">${title}</a>`}</p><ul>${entries.join('')}</ul></li>`);

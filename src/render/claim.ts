@@ -47,7 +47,7 @@ export function renderClaim(block: Block, result: ClaimResult | undefined): stri
   if (claim.note) rows.push(['Note', escapeHtml(claim.note)]);
   return [
     `<div class="block block-claim claim-${verdictClass[verdict]}" id="${id}">`,
-    `<p class="claim-text"><span class="verdict verdict-${verdictClass[verdict]}">${escapeHtml(verdict)}</span> <q>${escapeHtml(claim.text)}</q> <a class="anchor" href="#${id}" aria-label="Link to this claim">#</a></p>`,
+    `<p class="claim-text"><span class="verdict verdict-${verdictClass[verdict]}">${escapeHtml(verdict)}</span> <span class="claim-words">${escapeHtml(claim.text)}</span> <a class="anchor" href="#${id}" aria-label="Link to this claim">#</a></p>`,
     '<dl class="claim-figures">',
     ...rows.map(([term, detail]) => `<dt>${term}</dt><dd>${detail}</dd>`),
     '</dl>',

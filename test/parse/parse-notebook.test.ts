@@ -120,7 +120,7 @@ test('parseNotebook reads claim blocks and published figures', async (t) => {
 
   await t.test('a good claim keeps the article\'s words, its check, figure and note', () => {
     const claim = notebook!.blocks.find((block) => block.id === 'good')!.claim!;
-    assert.equal(claim.text, 'fast is faster: it says so');
+    assert.equal(claim.text, '"fast is faster: it says so"');
     assert.equal(claim.check, 'faster(fast, slow) and ratio(slow, fast) > 1.5');
     assert.equal(claim.published, '2×');
     assert.equal(claim.note, 'a note that continues');
