@@ -90,6 +90,18 @@ test('a block over its memory limit fails with a reason that says so', async (t)
     assert.equal(next.stdout, 'next\n');
   });
 
+  await t.test('JS: one huge allocation aborts the JS host, not the report', async () => {
+    // V8 aborts the whole process here (nodejs/node#47224): the pool's host process dies, this one goes on.
+    const result = await run(plannedRun('js', 'bench', 'export function bench() { return new Array(3e8).fill(1).length; }', {memoryBytes: 512 * MiB, measure: {processes: 1}}));
+    assert.equal(result.status, 'failed');
+    assert.match(result.reason!, memoryLimit);
+    assert.match(result.reason!, /V8 aborted the JS host/);
+    assert.match(result.stderr, /out of memory/);
+    const next = await run(plannedRun('js', 'bench', 'export function bench() { return 1 + 1; }', {memoryBytes: 512 * MiB, measure: {processes: 1}}));
+    assert.equal(next.status, 'ok', next.reason);
+    assert.equal(next.samples?.length, 3);
+  });
+
   await t.test('a failure that is not about memory keeps its own reason', async () => {
     const result = await run(plannedRun('python', 'run', 'raise SystemExit(3)', {memoryBytes: 512 * MiB}));
     assert.equal(result.reason, 'exited with code 3');

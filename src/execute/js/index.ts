@@ -1,82 +1,156 @@
 /**
- * Run JavaScript and TypeScript blocks in a piscina worker pool, one fresh worker per task.
+ * Run JavaScript and TypeScript blocks in a piscina worker pool, one fresh worker per task. The pool lives in
+ * a child process, the JS host (host.ts), so a worker that aborts V8 ends the host and fails one block only.
  */
+import {fork, type ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import {rm} from 'node:fs/promises';
+import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {Piscina} from 'piscina';
 import type {PlannedRun} from '../../plan/types.js';
-import {formatBytes} from '../process.js';
+import {formatBytes, memoryLimitReason} from '../process.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from '../types.js';
-import {isJsExitNotice, taskHandlerName, type JsExitNotice, type JsFailedReply, type JsReply, type JsTask} from './protocol.js';
+import type {JsExitNotice, JsFailedReply, JsHostAnswer, JsHostRequest, JsSerializedError, JsTask} from './protocol.js';
 
 /** Default cap on captured bytes per stream: 1 MiB. */
 const defaultMaxOutputBytes = 1024 * 1024;
 
-let pool: Piscina<JsTask, JsReply> | undefined;
-// The heap limit the pool's workers were started with (piscina sets resourceLimits per pool, not per task).
-let poolMemoryBytes: number | undefined;
-// Thread ids of workers that have been handed a task; they never get another one.
-let usedWorkers = new Set<number>();
-// Output of blocks that called process.exit(), by task (module path), until executeJs collects it.
-const exitNotices = new Map<string, JsExitNotice>();
+/** Bytes of the JS host's stderr kept for the reason of a crash (V8's fatal error is printed there). */
+const hostStderrTailBytes = 8 * 1024;
+
+/** How long an aborted task may take to come back before the host is killed, in milliseconds. */
+const abortGraceMs = 2_000;
+
+/** How long `closeJsPool` waits for the host to exit by itself before killing it, in milliseconds. */
+const closeGraceMs = 5_000;
+
+/** How a task sent to the JS host ended: its answer, or the host's death. */
+type HostOutcome = JsHostAnswer | {type: 'crash'; code: number | null; signal: NodeJS.Signals | null; stderr: string};
+
+/** The JS host child process and the tasks it has not answered yet. */
+interface JsHost {
+  child: ChildProcess;
+  pending: Map<number, (outcome: HostOutcome) => void>;
+  /** The tail of the host's stderr. */
+  stderr: string;
+  /** Resolves once the process has exited and its stderr is read. */
+  closed: Promise<void>;
+}
+
+let host: JsHost | undefined;
+let nextRequestId = 1;
 let typescript: Promise<typeof import('typescript')> | undefined;
 
 /**
- * The pool, started on first use so a report without JS blocks never spawns a worker. Piscina 5 has no
- * `isolateWorkers`, so isolation is built from two parts: the load balancer only hands a task to a worker
- * that has never had one, and `retireWorker` terminates each worker once its task is done (piscina then
- * boots a replacement, up to `minThreads`). One thread: a second one would boot or run while the first
- * measures, and on a small machine that shows up in the samples.
+ * Keep the CLI alive while the host has tasks to answer, and no longer: an idle host must not stop the
+ * process from exiting (it exits itself when its IPC channel closes).
  */
-async function getPool(memoryBytes: number | undefined): Promise<Piscina<JsTask, JsReply>> {
-  if (pool && poolMemoryBytes === memoryBytes) return pool;
-  // Workers are single-use anyway, so a pool for another limit costs no more than the next worker.
-  if (pool) await closeJsPool();
-  poolMemoryBytes = memoryBytes;
-  const used = usedWorkers;
-  pool = new Piscina<JsTask, JsReply>({
-    // V8's old generation, where a big allocation lands; ArrayBuffers live outside it and are not limited.
-    ...(memoryBytes === undefined ? {} : {resourceLimits: {maxOldGenerationSizeMb: Math.max(16, Math.floor(memoryBytes / 2 ** 20))}}),
-    filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
-    name: taskHandlerName,
-    minThreads: 1,
-    maxThreads: 1,
-    idleTimeout: Number.POSITIVE_INFINITY,
-    loadBalancer: (_task, workers) => {
-      for (const worker of workers) {
-        if (worker.currentUsage === 0 && !worker.terminating && !worker.destroyed && !used.has(worker.id)) {
-          used.add(worker.id);
-          return worker;
-        }
-      }
-      return null;
-    }
-  });
-  // A block's stray async error after its task has replied would otherwise be an unhandled 'error'
-  // event and crash the whole CLI; the worker is being retired anyway.
-  pool.on('error', () => {});
-  pool.on('message', (message: unknown) => {
-    if (isJsExitNotice(message)) exitNotices.set(message.modulePath, message);
-  });
-  return pool;
+function updateRef(current: JsHost): void {
+  const busy = current.pending.size > 0;
+  const handles = [current.child, current.child.channel, current.child.stderr as (Socket | null)];
+  for (const handle of handles) {
+    if (busy) handle?.ref();
+    else handle?.unref();
+  }
 }
 
-/** Terminate the worker that ran a task, so its JIT state and globals never reach another task. */
-async function retireWorker(current: Piscina<JsTask, JsReply>, threadId: number): Promise<void> {
-  const worker = current.threads.find((thread) => thread.threadId === threadId);
-  await worker?.terminate();
+/**
+ * The JS host, started on first use so a report without JS blocks never starts it. It owns the piscina
+ * pool, so a fatal V8 error in a worker (nodejs/node#47224) ends the host and fails the pending block,
+ * not the CLI; the next block starts a fresh host.
+ */
+function getHost(): JsHost {
+  if (host) return host;
+  const child = fork(fileURLToPath(new URL('./host.js', import.meta.url)), [], {
+    // Not the CLI's own flags: `--inspect` would clash on its port, `--test` flags mean nothing here.
+    execArgv: [],
+    serialization: 'advanced',
+    // Workers capture their output; only V8's own fatal messages reach the host's stderr.
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc']
+  });
+  let onClose!: () => void;
+  const current: JsHost = {child, pending: new Map(), stderr: '', closed: new Promise((resolve) => (onClose = resolve))};
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    current.stderr = (current.stderr + chunk).slice(-hostStderrTailBytes);
+  });
+  child.on('message', (message: JsHostAnswer) => {
+    const settle = current.pending.get(message.id);
+    current.pending.delete(message.id);
+    updateRef(current);
+    settle?.(message);
+  });
+  const die = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (host === current) host = undefined;
+    const pending = [...current.pending.values()];
+    current.pending.clear();
+    for (const settle of pending) settle({type: 'crash', code, signal, stderr: current.stderr});
+    onClose();
+  };
+  child.on('close', die);
+  // Failed to start, or could not be signalled: 'close' may never come, so settle now.
+  child.on('error', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    die(child.exitCode, child.signalCode);
+  });
+  host = current;
+  updateRef(current);
+  return current;
 }
 
-/** Stop the JS worker pool (if one was started) so the process can exit; the next run starts a new one. */
+/** Run one task in the JS host, forwarding an abort of `signal`; never rejects. */
+function runInHost(task: JsTask, memoryBytes: number | undefined, signal: AbortSignal): Promise<HostOutcome> {
+  const current = getHost();
+  const id = nextRequestId++;
+  return new Promise<HostOutcome>((resolve) => {
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      current.child.send({type: 'abort', id} satisfies JsHostRequest, () => {});
+      // A host too stuck to answer an abort is killed; its 'close' settles the task.
+      grace = setTimeout(() => current.child.kill('SIGKILL'), abortGraceMs);
+      grace.unref();
+    };
+    current.pending.set(id, (outcome) => {
+      clearTimeout(grace);
+      signal.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    });
+    updateRef(current);
+    current.child.send({type: 'run', id, task, memoryBytes} satisfies JsHostRequest, (error) => {
+      if (error) current.child.kill('SIGKILL');
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, {once: true});
+  });
+}
+
+/** Stop the JS host (if one was started) and its workers so the process can exit; the next run starts a new one. */
 export async function closeJsPool(): Promise<void> {
-  const current = pool;
-  pool = undefined;
-  poolMemoryBytes = undefined;
-  usedWorkers = new Set();
-  await current?.destroy();
+  const current = host;
+  host = undefined;
+  if (!current) return;
+  current.child.send({type: 'close'} satisfies JsHostRequest, () => {});
+  const killer = setTimeout(() => current.child.kill('SIGKILL'), closeGraceMs);
+  await current.closed;
+  clearTimeout(killer);
+}
+
+/** An error the host sent back, rebuilt so it reads like the one piscina rejected with. */
+function deserializeError(error: JsSerializedError): unknown {
+  if (!error.isError) return error.message;
+  return Object.assign(new Error(error.message), {name: error.name, stack: error.stack ?? error.message, ...(error.code ? {code: error.code} : {})});
+}
+
+/** The result for a block whose JS host died: most often V8's fatal out-of-memory abort on one huge allocation. */
+function describeHostCrash(
+  crash: Extract<HostOutcome, {type: 'crash'}>,
+  memoryBytes?: number
+): Pick<RunResult, 'status' | 'reason' | 'exitCode' | 'stdout' | 'stderr'> {
+  const how = crash.signal ? `killed by ${crash.signal}` : `exited with code ${crash.code}`;
+  const reason = memoryLimitReason(memoryBytes, crash.stderr, `V8 aborted the JS host: ${how}`) ?? `the JS host crashed (${how})`;
+  return {status: 'failed', reason, exitCode: 1, stdout: '', stderr: crash.stderr};
 }
 
 /**
@@ -182,7 +256,8 @@ function checkRun(run: PlannedRun): void {
  * has every call awaited, so the samples include that overhead). Processes run one after another so they
  * do not compete for the CPU, and `run.timeoutMs` bounds the whole run. Block failures, timeouts, aborts
  * and worker exits come back as a result, never as a rejection; only invalid settings throw a `TypeError`.
- * `runtime` is taken for the shared executor signature: blocks run in this process's own Node.
+ * `runtime` is taken for the shared executor signature: blocks run in the JS host, a child of this process's own Node.
+ * If the host dies (V8 aborts it on one huge allocation), the block fails and the next one starts a new host.
  */
 export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
   checkRun(run);
@@ -224,18 +299,16 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
     let output: {stdout: string; stderr: string} | undefined;
     for (let index = 0; index < processes; index++) {
       options.onPhase?.(run.kind === 'bench' ? {phase: 'measuring', process: index + 1, processes} : {phase: 'running'});
-      let reply: JsReply;
-      const current = await getPool(run.memoryBytes);
-      try {
-        reply = await current.run(task, {signal});
-      } catch (error) {
+      const outcome = await runInHost(task, run.memoryBytes, signal);
+      if (outcome.type !== 'reply') {
         if (timeout.signal.aborted) {
           return finish({status: 'timed-out', reason: `timed out after ${formatSeconds(run.timeoutMs)} s`, timedOut: true, stdout: output?.stdout ?? '', stderr: output?.stderr ?? '', ...built});
         }
         if (options.signal?.aborted) return aborted();
-        return finish({...describeWorkerFailure(error, exitNotices.get(modulePath), modulePath, label, run.memoryBytes), ...built});
+        if (outcome.type === 'crash') return finish({...describeHostCrash(outcome, run.memoryBytes), ...built});
+        return finish({...describeWorkerFailure(deserializeError(outcome.error), outcome.notice, modulePath, label, run.memoryBytes), ...built});
       }
-      await retireWorker(current, reply.threadId);
+      const {reply} = outcome;
       if (reply.status === 'failed') {
         const failed = await locateSyntaxError(run, label, reply);
         return finish({status: 'failed', reason: failed.reason, exitCode: 1, stdout: failed.stdout, stderr: failed.stderr, ...built});
@@ -257,7 +330,6 @@ export async function executeJs(run: PlannedRun, runtime: RuntimeInfo, options: 
     });
   } finally {
     clearTimeout(timer);
-    exitNotices.delete(modulePath);
     // The worker deletes its module after importing it; this catches a worker killed before it could.
     await rm(modulePath, {force: true});
   }

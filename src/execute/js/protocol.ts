@@ -1,6 +1,7 @@
 /**
- * Messages between the main thread and the JS worker. Plain data only: both sides are structured-cloned,
- * so a failure travels as a reason and a stack, never as an `Error` object.
+ * Messages between the CLI, the JS host process that owns the piscina pool, and the pool's workers.
+ * Plain data only (structured-cloned across threads, serialised across IPC), so a failure travels as
+ * a reason and a stack, never as an `Error` object.
  */
 
 /** The name of the handler the worker exports; piscina calls it once per task. */
@@ -82,3 +83,57 @@ export interface JsExitNotice {
 export function isJsExitNotice(message: unknown): message is JsExitNotice {
   return typeof message === 'object' && message !== null && (message as {type?: unknown}).type === 'benchbook:exit';
 }
+
+/** An error as plain data, so it can cross the IPC channel between the main process and the JS host. */
+export interface JsSerializedError {
+  /** Whether the thrown value was an `Error`; a thrown string or number is carried as `message` only. */
+  isError: boolean;
+  name: string;
+  message: string;
+  stack?: string;
+  /** Node's error code, e.g. `ERR_WORKER_OUT_OF_MEMORY`. */
+  code?: string;
+}
+
+/** Main process -> JS host: run one task in a fresh worker of a pool with this heap limit. */
+export interface JsHostRunRequest {
+  type: 'run';
+  /** Identifies the request in the host's answer and in an abort. */
+  id: number;
+  task: JsTask;
+  /** The worker's heap limit in bytes; undefined for none. */
+  memoryBytes: number | undefined;
+}
+
+/** Main process -> JS host: abort a running task (timeout or Ctrl-C); the host answers it with an error. */
+export interface JsHostAbortRequest {
+  type: 'abort';
+  id: number;
+}
+
+/** Main process -> JS host: stop the pool and exit. */
+export interface JsHostCloseRequest {
+  type: 'close';
+}
+
+/** What the main process sends to the JS host. */
+export type JsHostRequest = JsHostRunRequest | JsHostAbortRequest | JsHostCloseRequest;
+
+/** JS host -> main process: the task's reply, after its worker was retired. */
+export interface JsHostReplyAnswer {
+  type: 'reply';
+  id: number;
+  reply: JsReply;
+}
+
+/** JS host -> main process: piscina rejected the task (worker exit, abort, an error outside the task). */
+export interface JsHostErrorAnswer {
+  type: 'error';
+  id: number;
+  error: JsSerializedError;
+  /** Sent by the worker before a block's `process.exit()`, when it called it. */
+  notice?: JsExitNotice;
+}
+
+/** What the JS host sends back for a run request. */
+export type JsHostAnswer = JsHostReplyAnswer | JsHostErrorAnswer;
