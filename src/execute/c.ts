@@ -2,7 +2,6 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {packageRoot} from '../paths.js';
 import type {PlannedRun} from '../plan/types.js';
-import {buildCached} from './build-cache.js';
 import {executeExternal} from './external.js';
 import {cFlags} from './runtimes.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
@@ -16,25 +15,18 @@ export const cHarness = path.join(packageRoot, 'src/execute/harness/harness.c');
  * value (the harness keeps each result in a volatile sink), and gets the harness's `main`.
  */
 export async function executeC(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
+  return executeExternal(run, options, async ({build}) => {
     if (run.kind === 'bench' && !/^[A-Za-z_]\w*$/.test(run.measure.fn)) {
       const stderr = `benchbook: cannot time ${JSON.stringify(run.measure.fn)}: not a C identifier\n`;
       return {buildFailure: {exitCode: 2, timedOut: false, aborted: false, durationMs: 0, stdout: '', stderr}, buildMs: 0};
     }
     const source = run.kind === 'run' ? run.code : await withHarness(run);
-    const build = await buildCached({
-      cacheDir: options.cacheDir,
+    return build({
       runtime,
       files: {'block.c': source},
       args: [...(runtime.flags ?? cFlags), '-o', 'block', 'block.c', '-lm'],
-      output: 'block',
-      timeoutMs: remainingMs(),
-      maxOutputBytes,
-      ...(signal ? {signal} : {}),
-      onBuild
+      output: 'block'
     });
-    if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
-    return {command: {file: build.binary, args: []}, buildMs: build.buildMs};
   });
 }
 

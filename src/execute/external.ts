@@ -2,6 +2,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {PlannedRun} from '../plan/types.js';
+import {buildCached, type BuildOptions} from './build-cache.js';
 import {defaultMaxOutputBytes, memoryLimitReason, runProcess, type ProcessOptions, type ProcessResult} from './process.js';
 import type {ExecuteOptions, RunResult} from './types.js';
 
@@ -28,7 +29,15 @@ export interface PrepareContext {
   maxOutputBytes: number;
   /** Reports the `building` phase: pass it as `buildCached`'s `onBuild`, so a cached build says nothing. */
   onBuild(): void;
+  /**
+   * Compiles through the build cache within this run's deadline, signal, output cap and progress,
+   * and turns the outcome into a prepared block: `command` says how to run the artefact.
+   */
+  build(recipe: BuildRecipe, command?: (binary: string) => PreparedCommand): Promise<PreparedBlock>;
 }
+
+/** What to compile: the part of `buildCached`'s options that differs between languages. */
+export type BuildRecipe = Pick<BuildOptions, 'runtime' | 'files' | 'args' | 'env' | 'output'>;
 
 /**
  * Runs one planned block through an external program: `prepare` writes sources and builds, then a
@@ -61,7 +70,18 @@ export async function executeExternal(
       remainingMs: () => deadline - performance.now(),
       maxOutputBytes,
       ...(signal ? {signal} : {}),
-      onBuild: () => onPhase?.({phase: 'building'})
+      onBuild: () => onPhase?.({phase: 'building'}),
+      build: async (recipe, command = (binary) => ({file: binary, args: []})) => {
+        const build = await buildCached({
+          ...recipe,
+          cacheDir: options.cacheDir,
+          timeoutMs: context.remainingMs(),
+          maxOutputBytes,
+          ...(signal ? {signal} : {}),
+          onBuild: context.onBuild
+        });
+        return build.ok ? {command: command(build.binary), buildMs: build.buildMs} : {buildFailure: build.compiler, buildMs: build.buildMs};
+      }
     };
     const prepared = await prepare(context);
     buildMs = prepared.buildMs;

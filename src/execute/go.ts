@@ -2,7 +2,6 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {packageRoot} from '../paths.js';
 import type {PlannedRun} from '../plan/types.js';
-import {buildCached} from './build-cache.js';
 import {executeExternal} from './external.js';
 import type {ProcessResult} from './process.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
@@ -22,7 +21,7 @@ const goBuildEnv = {GOTOOLCHAIN: 'local', GOWORK: 'off'};
  * is compiled with the harness, whose `main` calls `bbHarness(<fn>)`.
  */
 export async function executeGo(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
+  return executeExternal(run, options, async ({build}) => {
     const files: Record<string, string> = {'go.mod': goMod, 'block.go': withPackageClause(run.code)};
     if (run.kind === 'bench') {
       const fn = run.measure.fn;
@@ -32,21 +31,14 @@ export async function executeGo(run: PlannedRun, runtime: RuntimeInfo, options: 
       files['harness.go'] = await readFile(goHarness, 'utf8');
       files['entry.go'] = `package main\n\nfunc init() { bbRun = func() { bbHarness(${fn}) } }\n`;
     }
-    const build = await buildCached({
-      cacheDir: options.cacheDir,
+    return build({
       runtime,
       files,
       // -trimpath: panics name `benchblock/block.go`, not a temp directory.
       args: ['build', '-trimpath', ...(runtime.flags ?? []), '-o', 'block', '.'],
       env: goBuildEnv,
-      output: 'block',
-      timeoutMs: remainingMs(),
-      maxOutputBytes,
-      ...(signal ? {signal} : {}),
-      onBuild
+      output: 'block'
     });
-    if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
-    return {command: {file: build.binary, args: []}, buildMs: build.buildMs};
   });
 }
 

@@ -1,5 +1,4 @@
 import type {PlannedRun} from '../plan/types.js';
-import {buildCached} from './build-cache.js';
 import {executeExternal} from './external.js';
 import {runProcess, type ProcessResult} from './process.js';
 import {pythonEnv, pythonHarness} from './python.js';
@@ -19,7 +18,7 @@ export const nuitkaFlags = ['--quiet', '--no-progressbar', '--remove-output', '-
  * part of it does not run.
  */
 export async function executeNuitka(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
+  return executeExternal(run, options, async ({build}) => {
     // A module name must be an identifier; the prefix keeps it from shadowing a real module.
     const moduleName = `benchbook_block_${run.blockId.replace(/\W+/g, '_')}`;
     const source = `${moduleName}.py`;
@@ -34,23 +33,11 @@ export async function executeNuitka(run: PlannedRun, runtime: RuntimeInfo, optio
       args = ['-m', 'nuitka', ...nuitkaFlags, '--output-filename=block.bin', source];
       output = 'block.bin';
     }
-    const build = await buildCached({
-      cacheDir: options.cacheDir,
-      runtime,
-      files: {[source]: run.code},
-      args,
-      output,
-      timeoutMs: remainingMs(),
-      maxOutputBytes,
-      ...(signal ? {signal} : {}),
-      onBuild
-    });
-    if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
-    const command =
+    return build({runtime, files: {[source]: run.code}, args, output}, (binary) =>
       run.kind === 'bench'
-        ? {file: runtime.executable, args: [pythonHarness, build.binary, run.blockId], env: pythonEnv}
-        : {file: build.binary, args: [], env: pythonEnv};
-    return {command, buildMs: build.buildMs};
+        ? {file: runtime.executable, args: [pythonHarness, binary, run.blockId], env: pythonEnv}
+        : {file: binary, args: [], env: pythonEnv}
+    );
   });
 }
 

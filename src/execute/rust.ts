@@ -2,7 +2,6 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {packageRoot} from '../paths.js';
 import type {PlannedRun} from '../plan/types.js';
-import {buildCached} from './build-cache.js';
 import {executeExternal} from './external.js';
 import type {ExecuteOptions, RunResult, RuntimeInfo} from './types.js';
 
@@ -45,7 +44,7 @@ export function cargoEnv(runtime: RuntimeInfo): Record<string, string> {
  * build cache: a block without dependencies has nothing another build could reuse.
  */
 export async function executeRust(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
-  return executeExternal(run, options, async ({remainingMs, signal, maxOutputBytes, onBuild}) => {
+  return executeExternal(run, options, async ({build}) => {
     const files: Record<string, string> = {'Cargo.toml': cargoToml, 'block.rs': run.code};
     if (run.kind === 'bench') {
       const fn = run.measure.fn;
@@ -57,19 +56,12 @@ export async function executeRust(run: PlannedRun, runtime: RuntimeInfo, options
       files['block.rs'] = `${run.code}\n\n#[path = "harness.rs"]\nmod bb_harness;\n\nfn main() {\n    bb_harness::run(${fn});\n}\n`;
       files['harness.rs'] = await readFile(rustHarness, 'utf8');
     }
-    const build = await buildCached({
-      cacheDir: options.cacheDir,
+    return build({
       runtime,
       files,
       args: ['build', ...(runtime.flags ?? ['--release']), '--offline', '--quiet'],
       env: {...cargoEnv(runtime), CARGO_TARGET_DIR: 'target'},
-      output: 'target/release/block',
-      timeoutMs: remainingMs(),
-      maxOutputBytes,
-      ...(signal ? {signal} : {}),
-      onBuild
+      output: 'target/release/block'
     });
-    if (!build.ok) return {buildFailure: build.compiler, buildMs: build.buildMs};
-    return {command: {file: build.binary, args: []}, buildMs: build.buildMs};
   });
 }
