@@ -1,8 +1,9 @@
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {RunScheduler} from './execute/groups.js';
-import {closeExecutors, resolveRuntimes} from './execute/index.js';
-import type {MeasureSettings, RunPhase, RunResult, RuntimeInfo} from './execute/types.js';
+import {closeExecutors} from './execute/index.js';
+import {resolveRuntimes} from './runtimes/index.js';
+import type {MeasureSettings, RunPhase, RunResult, RuntimeInfo} from './model/index.js';
 import {evaluateClaim, summarizeResult, type ClaimInput, type ClaimResult} from './measure/index.js';
 import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook, NotebookMessage} from './parse/types.js';
@@ -13,7 +14,7 @@ import {countClaims, renderIndex, renderPage} from './render/index.js';
 import type {BlockOutcome, ChartCache, IndexEntry} from './render/types.js';
 import {describeMachine, ResultStore} from './store/index.js';
 import {baselineOutcomes, BaselineStore, compareClaims, compareWithBaseline, type NotebookComparison} from './store/baseline.js';
-import type {Machine, StoredResult} from './store/types.js';
+import type {Machine, StoredResult} from './model/index.js';
 import {pageExports, type Templates} from './write/index.js';
 
 /** Options of `buildReport`, one per CLI flag. */

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {venvDir} from '../execute/python-runtimes.js';
+import {venvDir} from '../runtimes/python.js';
 import {exportIpynb, importIpynb} from '../notebook/ipynb.js';
 import {formatMessage, parseNotebook} from '../parse/index.js';
 import {packageRoot} from '../paths.js';

@@ -1,10 +1,10 @@
 import cliProgress from 'cli-progress';
-import type {RunPhase} from '../execute/types.js';
+import type {RunPhase} from '../model/index.js';
 import {formatP} from '../render/baseline.js';
 import {formatSignificant, formatTime} from '../render/format.js';
 import {formatEvent, type ReportEvent, type ReportSummary} from '../report.js';
 import {formatChange, regressionsOf, type BlockChange} from '../store/baseline.js';
-import type {StoredResult} from '../store/types.js';
+import type {StoredResult} from '../model/index.js';
 
 /** A stream the display writes to: stderr, or a fake terminal in tests. */
 export interface ProgressStream {

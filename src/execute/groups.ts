@@ -1,7 +1,8 @@
-import type {PlannedRun} from '../plan/types.js';
+import {failedOutcome, withTimings, type RunPhase, type RunResult, type RuntimeInfo} from '../model/index.js';
 import {groupKey} from '../plan/index.js';
+import type {PlannedRun} from '../plan/types.js';
+import type {ExecuteOptions} from '../runtimes/index.js';
 import {executeGroup, executeRun} from './index.js';
-import type {ExecuteOptions, RunPhase, RunResult, RuntimeInfo} from './types.js';
 
 /** Options of a {@link RunScheduler}. */
 export interface RunSchedulerOptions extends ExecuteOptions {
@@ -44,7 +45,7 @@ export class RunScheduler {
     if (key === undefined || run.measure.metric === 'instructions') return executeRun(run, runtime, options);
     if (run.measure.mode !== 'process') {
       const reason = `group=${run.measure.group} needs mode=process: inline blocks are measured one after another; add mode=process or remove group`;
-      return {status: 'failed', reason, timedOut: false, durationMs: 0, stdout: '', stderr: ''};
+      return withTimings(failedOutcome(reason), 0);
     }
     let measured = this.#groups.get(key);
     if (!measured) {

@@ -1,6 +1,6 @@
 import type {ClaimNode, ClaimUnit} from '../parse/claim-expression.js';
 import {compareSamples} from './compare.js';
-import type {Stats} from './types.js';
+import type {Stats} from '../model/index.js';
 
 /** What a claim may use of one result. */
 export interface ClaimInput {

@@ -1,5 +1,5 @@
 import {medianOfSorted, quantileOfSorted, seededRandom} from './statistics.js';
-import type {Comparison} from './types.js';
+import type {Comparison} from '../model/index.js';
 
 /** Options of {@link compareSamples}. */
 export interface CompareOptions {

@@ -1,5 +1,5 @@
-import type {RunResult} from '../execute/types.js';
-import type {Stats} from './types.js';
+import type {RunResult} from '../model/index.js';
+import type {Stats} from '../model/index.js';
 
 /** Median of a sorted array. */
 export function medianOfSorted(sorted: readonly number[]): number {

@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {closeExecutors, resolveRuntimes} from '../execute/index.js';
-import type {ResolvedRuntimes} from '../execute/runtimes.js';
+import {closeExecutors} from '../execute/index.js';
+import {resolveRuntimes} from '../runtimes/index.js';
+import type {ResolvedRuntimes} from '../runtimes/index.js';
 import {formatMessage, parseNotebook} from '../parse/index.js';
 import type {Block, Notebook, NotebookMessage} from '../parse/types.js';
 import {defaultCacheDir, packageRoot} from '../paths.js';
@@ -15,7 +16,7 @@ import {renderTable} from '../render/table.js';
 import type {BlockOutcome, ResultRow} from '../render/types.js';
 import {checkClaims, runPlan, type ReportOptions} from '../report.js';
 import {describeMachine, folderChartCache, ResultStore} from '../store/index.js';
-import type {Machine} from '../store/types.js';
+import type {Machine} from '../model/index.js';
 
 /** The environment variable that moves the results folder (default: `data/` of the benchbook project). */
 export const dataDirVariable = 'BENCHBOOK_DATA';

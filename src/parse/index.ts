@@ -5,7 +5,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import {unified} from 'unified';
 import {visit} from 'unist-util-visit';
-import {languageForFence, languages, runtimeForLanguage, runtimeProblem} from '../execute/languages.js';
+import {languageForFence, languages, runtimeForLanguage, runtimeProblem} from '../runtimes/index.js';
 import {readFrontMatter, type FrontMatter} from './front-matter.js';
 import {tokenizeInfoString} from './info-string.js';
 import {MessageList, sortMessages} from './messages.js';

@@ -1,8 +1,8 @@
 import {createHash} from 'node:crypto';
 import {isRange, maxSweepValues, placeholderPattern} from '../parse/index.js';
 import type {Block, BlockOptions, Notebook, ParamScalar, ParamValue} from '../parse/types.js';
-import type {MeasureSettings, RuntimeInfo} from '../execute/types.js';
-import {libraryRecipe} from '../execute/libraries.js';
+import type {MeasureSettings, RuntimeInfo} from '../model/index.js';
+import {libraryRecipe} from '../runtimes/index.js';
 import type {Plan, PlannedLibrary, PlannedRun} from './types.js';
 
 export type * from './types.js';

@@ -1,5 +1,5 @@
 import type {Notebook, ParamValue, ParamScalar} from '../parse/types.js';
-import type {MeasureSettings, RuntimeInfo} from '../execute/types.js';
+import type {MeasureSettings, RuntimeInfo} from '../model/index.js';
 
 /** One unit of execution: a `bench` or `run` block, once per swept value. */
 export interface PlannedRun {

@@ -1,5 +1,5 @@
 import type {ArticleRef} from '../parse/types.js';
-import type {Machine, StoredResult} from '../store/types.js';
+import type {Machine, StoredResult} from '../model/index.js';
 import {escapeHtml, safeHref} from './escape.js';
 import {formatDay} from './format.js';
 import type {BlockOutcome, PageInput} from './types.js';

@@ -1,4 +1,4 @@
-import type {StoredResult} from '../store/types.js';
+import type {StoredResult} from '../model/index.js';
 import {escapeHtml} from './escape.js';
 import {formatCount, formatDay, formatRatio, formatTime, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
 import {shortRuntime} from './provenance.js';

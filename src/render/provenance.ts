@@ -1,5 +1,5 @@
 import type {Block} from '../parse/types.js';
-import type {StoredResult} from '../store/types.js';
+import type {StoredResult} from '../model/index.js';
 import {escapeHtml} from './escape.js';
 import {formatCount, formatDay} from './format.js';
 import {labelOf} from './rows.js';

@@ -1,6 +1,6 @@
 import type {Block, Notebook} from '../parse/types.js';
-import type {Stats} from '../measure/types.js';
-import type {StoredResult} from '../store/types.js';
+import type {Stats} from '../model/index.js';
+import type {StoredResult} from '../model/index.js';
 import type {BlockOutcome, ResultRow, SampleRow} from './types.js';
 
 /**

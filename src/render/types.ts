@@ -1,6 +1,6 @@
 import type {ClaimResult} from '../measure/claims.js';
 import type {Notebook, ParamScalar} from '../parse/types.js';
-import type {Machine, StoredResult} from '../store/types.js';
+import type {Machine, StoredResult} from '../model/index.js';
 
 /**
  * One result as a flat row: what `plot` blocks receive as `data` and what `table` blocks show.

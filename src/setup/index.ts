@@ -1,8 +1,8 @@
 import path from 'node:path';
-import {runtimeNames} from '../execute/languages.js';
-import {venvDir as defaultVenvDir} from '../execute/python-runtimes.js';
-import {resolveRuntimes, type ResolvedRuntimes} from '../execute/runtimes.js';
-import type {RunResult} from '../execute/types.js';
+import {runtimeNames} from '../runtimes/index.js';
+import {venvDir as defaultVenvDir} from '../runtimes/python.js';
+import {resolveRuntimes, type ResolvedRuntimes} from '../runtimes/index.js';
+import type {RunResult} from '../model/index.js';
 import {packageRoot} from '../paths.js';
 import {ensureAptPackages, type AptOptions, type AptOutcome} from './apt.js';
 import {warmGoCache} from './go-cache.js';

@@ -5,7 +5,7 @@ import {compareSamples} from '../measure/compare.js';
 import type {Notebook} from '../parse/types.js';
 import type {BlockOutcome} from '../render/types.js';
 import {fileNameOfKey, writeFileAtomic} from './index.js';
-import type {StoredResult} from './types.js';
+import type {StoredResult} from '../model/index.js';
 
 /** How a block's result moved since the baseline; `new` when the baseline has no result of that key. */
 export type ChangeVerdict = 'faster' | 'slower' | 'no significant change' | 'new' | 'not comparable';

@@ -2,10 +2,9 @@ import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
 import type {ChartCache} from '../render/types.js';
-import type {StoredResult} from './types.js';
+import type {StoredResult} from '../model/index.js';
 
 export {describeMachine} from './machine.js';
-export type * from './types.js';
 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename. A crash or Ctrl-C leaves

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import {readFileSync} from 'node:fs';
 import {createHash} from 'node:crypto';
-import type {Machine} from './types.js';
+import type {Machine} from '../model/index.js';
 
 /**
  * Describes this machine. The fingerprint covers what changes a measurement (CPU model, cores,

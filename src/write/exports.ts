@@ -1,7 +1,7 @@
 import type {Block} from '../parse/types.js';
 import {labelOf} from '../render/rows.js';
 import type {BlockOutcome, Download, PageInput} from '../render/types.js';
-import type {Machine, StoredResult} from '../store/types.js';
+import type {Machine, StoredResult} from '../model/index.js';
 
 /** One file written beside a page: its name in the output folder, what it is, and its text. */
 export interface ExportFile extends Download {

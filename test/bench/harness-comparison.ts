@@ -15,9 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {parseArgs, promisify} from 'node:util';
 import {pathToFileURL} from 'node:url';
-import {closeExecutors, executeRun, resolveRuntimes} from '../../src/execute/index.js';
-import {measureProcessGroup, type Executor} from '../../src/execute/schedule.js';
-import type {MeasureSettings, RunResult, RuntimeInfo} from '../../src/execute/types.js';
+import {closeExecutors, executeRun} from '../../src/execute/index.js';
+import {defaultMinTimeMs, defaultRuns, measurePrograms, variantOf} from '../../src/execute/process-mode.js';
+import {withTimings, type MeasureSettings, type RunResult} from '../../src/model/index.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
 import {medianOfSorted} from '../../src/measure/index.js';
 import {defaultCacheDir, packageRoot} from '../../src/paths.js';
 import type {PlannedRun} from '../../src/plan/types.js';
@@ -84,14 +85,18 @@ function samplesOf(result: RunResult): Figure {
  * without a block file), so both tools time the very same program.
  */
 async function oursOnCommand(file: string, args: string[]): Promise<Figure> {
-  const executor: Executor = async (plannedRun, _runtime, options) => {
-    const started = performance.now();
-    const outcome = await options.runPrepared!({command: {file, args}, workDir: work, remainingMs: () => started + plannedRun.timeoutMs - performance.now()});
-    return {...outcome, durationMs: performance.now() - started};
+  const plannedRun = planned('command', '', hyperfineLike);
+  const started = performance.now();
+  const program = {
+    command: {file, args, env: {}},
+    workDir: work,
+    remainingMs: () => started + plannedRun.timeoutMs - performance.now(),
+    finish: (outcome: Parameters<typeof withTimings>[0]) => withTimings(outcome, performance.now() - started),
+    release: async () => {}
   };
-  const runtime: RuntimeInfo = {name: 'command', executable: file, version: 'n/a'};
-  const [result] = await measureProcessGroup([{run: planned('command', '', hyperfineLike), runtime}], {cacheDir}, () => executor);
-  return samplesOf(result!);
+  const settings = {warmup: hyperfineLike.warmup ?? 0, runs: hyperfineLike.runs ?? defaultRuns, minTimeNs: (hyperfineLike.minTimeMs ?? defaultMinTimeMs) * 1e6};
+  const [outcome] = await measurePrograms([variantOf(0, plannedRun, program)], [], settings, {cacheDir});
+  return samplesOf(program.finish(outcome!));
 }
 
 async function hyperfine(command: string): Promise<Figure> {

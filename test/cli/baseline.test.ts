@@ -5,7 +5,7 @@ import {test} from 'node:test';
 import {parseNotebook} from '../../src/parse/index.js';
 import {renderChangesSection, withBaselineNote} from '../../src/render/baseline.js';
 import {baselineOutcomes, BaselineStore, checkBaselineName, compareWithBaseline, formatChange, regressionsOf, type BlockChange} from '../../src/store/baseline.js';
-import type {StoredResult} from '../../src/store/types.js';
+import type {StoredResult} from '../../src/model/index.js';
 import {runCli, scratchCopy} from './helpers.js';
 
 /** The HTML of one block of a page, found by its id. */

@@ -4,13 +4,13 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {test} from 'node:test';
 import {createProgress, formatDuration, progressMode, useColor} from '../../src/cli/progress.js';
-import type {MeasureSettings} from '../../src/execute/types.js';
+import type {MeasureSettings} from '../../src/model/index.js';
 import {parseNotebook} from '../../src/parse/index.js';
 import {packageRoot} from '../../src/paths.js';
 import {planNotebook} from '../../src/plan/index.js';
 import {applyMeasureOverrides} from '../../src/plan/overrides.js';
 import {estimateRunMs, type ReportEvent} from '../../src/report.js';
-import type {StoredResult} from '../../src/store/types.js';
+import type {StoredResult} from '../../src/model/index.js';
 import {assertSnapshot} from '../helpers/snapshot.js';
 import {bin, runCli, scratchCopy, VirtualTerminal} from './helpers.js';
 

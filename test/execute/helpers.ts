@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import type {MeasureSettings, RunResult} from '../../src/execute/types.js';
+import type {MeasureSettings, RunResult} from '../../src/model/index.js';
 import type {PlannedRun} from '../../src/plan/types.js';
 
 /** Settings small enough to keep a test file well under its time budget. */

@@ -6,10 +6,9 @@ import test from 'node:test';
 import {RunScheduler} from '../../src/execute/groups.js';
 import {executeGroup, executeRun} from '../../src/execute/index.js';
 import {buildRunner, parseRunnerLine, RunnerSession} from '../../src/execute/runner/index.js';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import {interleavedOrder} from '../../src/execute/schedule.js';
-import type {MeasureSettings} from '../../src/execute/types.js';
-import {executePython} from '../../src/execute/python.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import {interleavedOrder} from '../../src/execute/process-mode.js';
+import type {MeasureSettings} from '../../src/model/index.js';
 import {parseNotebook} from '../../src/parse/index.js';
 import {planNotebook} from '../../src/plan/index.js';
 import {plannedRun, temporaryCacheDir} from './helpers.js';
@@ -300,14 +299,14 @@ test('inline harness results', {skip: missing['python']}, async (t) => {
   await t.test('a harness that writes garbage instead of its JSON is a clear failure', async () => {
     const code =
       'import atexit, os\ndef clobber():\n    open(os.environ["BENCHBOOK_RESULT"], "w").write("Traceback? no, garbage")\natexit.register(clobber)\ndef bench():\n    return 1\n';
-    const result = await executePython(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const result = await executeRun(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
     assert.equal(result.status, 'failed');
     assert.equal(result.reason, 'harness produced no result: the result file is not JSON ("Traceback? no, garbage")');
   });
 
   await t.test('calibration picks the smallest 1-2-5 loop count whose sample reaches min-sample', async () => {
     const run = plannedRun('python', 'bench', 'def bench():\n    return sum(range(50))\n', {measure: {processes: 2, repeat: 5, minSampleMs: 20}});
-    const result = await executePython(run, found['python']!, {cacheDir});
+    const result = await executeRun(run, found['python']!, {cacheDir});
     assert.equal(result.status, 'ok', result.stderr);
     const target = 20e6;
     for (const [index, loops] of result.loops!.entries()) {
@@ -323,8 +322,8 @@ test('inline harness results', {skip: missing['python']}, async (t) => {
   await t.test('Python reports the peak bytes one call allocates (tracemalloc) and the process RSS', async () => {
     const code = 'def bench():\n    return len(list(range(100_000)))\n';
     const small = 'def bench():\n    return 1 + 1\n';
-    const big = await executePython(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
-    const tiny = await executePython(plannedRun('python', 'bench', small, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const big = await executeRun(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const tiny = await executeRun(plannedRun('python', 'bench', small, {measure: {processes: 1}}), found['python']!, {cacheDir});
     assert.equal(big.status, 'ok', big.stderr);
     assert.equal(tiny.status, 'ok', tiny.stderr);
     // A list of 100,000 pointers is at least 800,000 bytes; 1 + 1 allocates (almost) nothing.

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {promisify} from 'node:util';
 import {librarySpecifier} from '../../src/cli/notebook.js';
-import {venvDir} from '../../src/execute/python-runtimes.js';
+import {venvDir} from '../../src/runtimes/python.js';
 import {exportIpynb, importIpynb} from '../../src/notebook/ipynb.js';
 import {packageRoot} from '../../src/paths.js';
 import {registerTslabKernel} from '../../src/setup/jupyter.js';

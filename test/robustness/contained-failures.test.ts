@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {closeExecutors, executeRun, resolveRuntimes} from '../../src/execute/index.js';
-import type {RunResult, RuntimeInfo} from '../../src/execute/types.js';
+import {closeExecutors, executeRun} from '../../src/execute/index.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import type {RunResult, RuntimeInfo} from '../../src/model/index.js';
 import type {PlannedRun} from '../../src/plan/types.js';
 import {plannedRun, temporaryCacheDir} from '../execute/helpers.js';
 

@@ -11,7 +11,7 @@ import {parseNotebook} from '../../src/parse/index.js';
 import {planNotebook} from '../../src/plan/index.js';
 import {runPlan} from '../../src/report.js';
 import {describeMachine, ResultStore} from '../../src/store/index.js';
-import type {StoredResult} from '../../src/store/types.js';
+import type {StoredResult} from '../../src/model/index.js';
 import {scratchProject, type Scratch} from '../helpers/build.js';
 
 let scratch: Scratch;

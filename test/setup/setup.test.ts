@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'node:test';
-import {runtimeNames} from '../../src/execute/languages.js';
-import {venvDir} from '../../src/execute/python-runtimes.js';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
+import {runtimeNames} from '../../src/runtimes/index.js';
+import {venvDir} from '../../src/runtimes/python.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
 import {packageRoot} from '../../src/paths.js';
 import {ensureVenv, runSetup, stampFile} from '../../src/setup/index.js';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
 import {describeMachine, ResultStore, writeFileAtomic} from '../../src/store/index.js';
-import type {StoredResult} from '../../src/store/types.js';
+import type {StoredResult} from '../../src/model/index.js';
 
 const dirs: string[] = [];
 after(async () => {

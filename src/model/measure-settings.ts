@@ -1,0 +1,23 @@
+/** How a bench block is measured (all in one place so the hash covers them). */
+export interface MeasureSettings {
+  /** Timed samples per process. */
+  repeat: number;
+  /** Untimed warm-up samples per process. */
+  warmup: number;
+  /** Fresh processes (or pool workers) per block; samples are pooled. */
+  processes: number;
+  /** Calibrate the loop count so one sample lasts at least this long. */
+  minSampleMs: number;
+  /** Name of the function the harness times. */
+  fn: string;
+  /** `inline` (default): the harness times calls of `fn`; `process`: each run is a whole program, timed like hyperfine. */
+  mode?: 'inline' | 'process';
+  /** Process mode: timed runs at least (default 10). */
+  runs?: number;
+  /** Process mode: keep running until the timed runs add up to this much wall time (default 1000 ms). */
+  minTimeMs?: number;
+  /** Process mode: blocks with the same group are measured together, their runs interleaved. */
+  group?: string;
+  /** What a sample counts: wall time (default) or instructions under callgrind (`--measure instructions`). */
+  metric?: 'time' | 'instructions';
+}

@@ -1,0 +1,403 @@
+/**
+ * Run JavaScript and TypeScript blocks in a piscina worker pool, one fresh worker per task. The pool lives in
+ * a child process, the JS host (host.ts), so a worker that aborts V8 ends the host and fails one block only.
+ */
+import {fork, type ChildProcess} from 'node:child_process';
+import {randomUUID} from 'node:crypto';
+import {readFile, rm, writeFile} from 'node:fs/promises';
+import {createRequire} from 'node:module';
+import type {Socket} from 'node:net';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {formatBytes, timedOutOutcome, type RunResult, type RuntimeInfo} from '../../model/index.js';
+import {fileFacts} from '../../system/probe.js';
+import {defaultMaxOutputBytes, memoryLimitReason} from '../../system/run-process.js';
+import type {BlockRun, ExecuteOptions, Language, PrepareContext, PreparedBlock, ProgramSource, RuntimeEntry} from '../types.js';
+import type {JsExitNotice, JsFailedReply, JsHostAnswer, JsHostRequest, JsSerializedError, JsTask} from './protocol.js';
+
+
+/** Bytes of the JS host's stderr kept for the reason of a crash (V8's fatal error is printed there). */
+const hostStderrTailBytes = 8 * 1024;
+
+/** How long an aborted task may take to come back before the host is killed, in milliseconds. */
+const abortGraceMs = 2_000;
+
+/** How long `closeJsPool` waits for the host to exit by itself before killing it, in milliseconds. */
+const closeGraceMs = 5_000;
+
+/** How a task sent to the JS host ended: its answer, or the host's death. */
+type HostOutcome = JsHostAnswer | {type: 'crash'; code: number | null; signal: NodeJS.Signals | null; stderr: string};
+
+/** The JS host child process and the tasks it has not answered yet. */
+interface JsHost {
+  child: ChildProcess;
+  pending: Map<number, (outcome: HostOutcome) => void>;
+  /** The tail of the host's stderr. */
+  stderr: string;
+  /** Resolves once the process has exited and its stderr is read. */
+  closed: Promise<void>;
+}
+
+let host: JsHost | undefined;
+let nextRequestId = 1;
+let typescript: Promise<typeof import('typescript')> | undefined;
+
+/**
+ * Keep the CLI alive while the host has tasks to answer, and no longer: an idle host must not stop the
+ * process from exiting (it exits itself when its IPC channel closes).
+ */
+function updateRef(current: JsHost): void {
+  const busy = current.pending.size > 0;
+  const handles = [current.child, current.child.channel, current.child.stderr as (Socket | null)];
+  for (const handle of handles) {
+    if (busy) handle?.ref();
+    else handle?.unref();
+  }
+}
+
+/**
+ * The JS host, started on first use so a report without JS blocks never starts it. It owns the piscina
+ * pool, so a fatal V8 error in a worker (nodejs/node#47224) ends the host and fails the pending block,
+ * not the CLI; the next block starts a fresh host.
+ */
+function getHost(): JsHost {
+  if (host) return host;
+  const child = fork(fileURLToPath(new URL('./host.js', import.meta.url)), [], {
+    // Not the CLI's own flags: `--inspect` would clash on its port, `--test` flags mean nothing here.
+    execArgv: [],
+    serialization: 'advanced',
+    // Workers capture their output; only V8's own fatal messages reach the host's stderr.
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc']
+  });
+  let onClose!: () => void;
+  const current: JsHost = {child, pending: new Map(), stderr: '', closed: new Promise((resolve) => (onClose = resolve))};
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    current.stderr = (current.stderr + chunk).slice(-hostStderrTailBytes);
+  });
+  child.on('message', (message: JsHostAnswer) => {
+    const settle = current.pending.get(message.id);
+    current.pending.delete(message.id);
+    updateRef(current);
+    settle?.(message);
+  });
+  const die = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (host === current) host = undefined;
+    const pending = [...current.pending.values()];
+    current.pending.clear();
+    for (const settle of pending) settle({type: 'crash', code, signal, stderr: current.stderr});
+    onClose();
+  };
+  child.on('close', die);
+  // Failed to start, or could not be signalled: 'close' may never come, so settle now.
+  child.on('error', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    die(child.exitCode, child.signalCode);
+  });
+  host = current;
+  updateRef(current);
+  return current;
+}
+
+/** Run one task in the JS host, forwarding an abort of `signal`; never rejects. */
+function runInHost(task: JsTask, memoryBytes: number | undefined, signal: AbortSignal): Promise<HostOutcome> {
+  const current = getHost();
+  const id = nextRequestId++;
+  return new Promise<HostOutcome>((resolve) => {
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      current.child.send({type: 'abort', id} satisfies JsHostRequest, () => {});
+      // A host too stuck to answer an abort is killed; its 'close' settles the task.
+      grace = setTimeout(() => current.child.kill('SIGKILL'), abortGraceMs);
+      grace.unref();
+    };
+    current.pending.set(id, (outcome) => {
+      clearTimeout(grace);
+      signal.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    });
+    updateRef(current);
+    current.child.send({type: 'run', id, task, memoryBytes} satisfies JsHostRequest, (error) => {
+      if (error) current.child.kill('SIGKILL');
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, {once: true});
+  });
+}
+
+/** Stop the JS host (if one was started) and its workers so the process can exit; the next run starts a new one. */
+export async function closeJsPool(): Promise<void> {
+  const current = host;
+  host = undefined;
+  if (!current) return;
+  current.child.send({type: 'close'} satisfies JsHostRequest, () => {});
+  const killer = setTimeout(() => current.child.kill('SIGKILL'), closeGraceMs);
+  await current.closed;
+  clearTimeout(killer);
+}
+
+/** An error the host sent back, rebuilt so it reads like the one piscina rejected with. */
+function deserializeError(error: JsSerializedError): unknown {
+  if (!error.isError) return error.message;
+  return Object.assign(new Error(error.message), {name: error.name, stack: error.stack ?? error.message, ...(error.code ? {code: error.code} : {})});
+}
+
+/** The result for a block whose JS host died: most often V8's fatal out-of-memory abort on one huge allocation. */
+function describeHostCrash(
+  crash: Extract<HostOutcome, {type: 'crash'}>,
+  memoryBytes?: number
+): Pick<RunResult, 'status' | 'reason' | 'exitCode' | 'stdout' | 'stderr'> {
+  const how = crash.signal ? `killed by ${crash.signal}` : `exited with code ${crash.code}`;
+  const reason = memoryLimitReason(memoryBytes, crash.stderr, `V8 aborted the JS host: ${how}`) ?? `the JS host crashed (${how})`;
+  return {status: 'failed', reason, exitCode: 1, stdout: '', stderr: crash.stderr};
+}
+
+/**
+ * Transpile a block (types stripped, not checked) and list its syntax errors as `file:line:col: error TSn:
+ * message` lines. Also used on JS blocks that failed with a SyntaxError, because V8's error for a module
+ * carries no location.
+ */
+async function transpile(code: string, fileName: string): Promise<{code: string; errors: string[]}> {
+  // Loaded on first use only: importing typescript costs a few hundred milliseconds.
+  const ts = await (typescript ??= import('typescript'));
+  const output = ts.transpileModule(code, {
+    fileName,
+    reportDiagnostics: true,
+    compilerOptions: {target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, allowJs: true}
+  });
+  const errors = (output.diagnostics ?? [])
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map((d) => {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+      return `${fileName}${where ? `:${where.line + 1}:${where.character + 1}` : ''}: error TS${d.code}: ${message}`;
+    });
+  return {code: output.outputText, errors};
+}
+
+/** A block's code as an ES module: JS as is, TypeScript transpiled, or the syntax errors found. */
+async function toModule(run: Pick<BlockRun, 'runtime' | 'code'>, label: string): Promise<{code: string} | {reason: string; stderr: string}> {
+  if (run.runtime === 'js') return {code: run.code};
+  const {code, errors} = await transpile(run.code, label);
+  if (errors.length === 0) return {code};
+  return {reason: errors[0]!.split('\n', 1)[0]!, stderr: `${errors.join('\n')}\n`};
+}
+
+/** Add the location V8 leaves out of a JS module's SyntaxError, when the TypeScript parser finds one. */
+async function locateSyntaxError(run: BlockRun, label: string, reply: JsFailedReply): Promise<JsFailedReply> {
+  if (run.runtime !== 'js' || !reply.reason.startsWith('SyntaxError')) return reply;
+  const {errors} = await transpile(run.code, label);
+  const where = /^(\S+:\d+:\d+):/.exec(errors[0] ?? '');
+  if (!where) return reply;
+  return {...reply, reason: `${reply.reason} (${where[1]})`, stderr: `${errors.join('\n')}\n${reply.stderr}`};
+}
+
+/** The result for a task piscina rejected: the worker exited, or an error escaped the block's task. */
+function describeWorkerFailure(
+  error: unknown,
+  notice: JsExitNotice | undefined,
+  modulePath: string,
+  label: string,
+  memoryBytes?: number
+): Pick<RunResult, 'status' | 'reason' | 'exitCode' | 'stdout' | 'stderr'> {
+  const message = error instanceof Error ? error.message : String(error);
+  if ((error as {code?: unknown} | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    const limit = memoryBytes === undefined ? 'its memory limit' : `the memory limit of ${formatBytes(memoryBytes)}`;
+    const reason = `hit ${limit} (the worker's JavaScript heap is full): raise it with memory= on the block or --memory-limit`;
+    return {status: 'failed', reason, exitCode: 1, stdout: '', stderr: `${message}\n`};
+  }
+  const exit = /^worker exited with code:? (-?\d+)/.exec(message);
+  // Node's handler for an uncaught error in a worker calls process.exit() too, so a notice alone does not
+  // mean the block exited: only piscina's exit error does.
+  if (exit && notice) {
+    const reason = `worker exited: the block called process.exit(${notice.code})`;
+    return {status: 'failed', reason, exitCode: 1, stdout: notice.stdout, stderr: notice.stderr};
+  }
+  if (exit) {
+    return {status: 'failed', reason: `worker exited with code ${exit[1]}: the worker crashed`, exitCode: 1, stdout: '', stderr: ''};
+  }
+  // An error thrown outside the task's promise chain (a timer callback, an unhandled rejection) fails
+  // the task with that error.
+  const reason = (error instanceof Error ? `${error.name}: ${message}` : message).split('\n', 1)[0]!;
+  const stack = error instanceof Error ? (error.stack ?? message) : message;
+  const stderr = `${stack.replaceAll(pathToFileURL(modulePath).href, label).replaceAll(modulePath, label)}\n`;
+  return {status: 'failed', reason, exitCode: 1, stdout: '', stderr};
+}
+
+/** Check the settings a JS run depends on; a bad value is a bug upstream, not a block failure. */
+function checkRun(run: BlockRun): void {
+  if (run.runtime !== 'js' && run.runtime !== 'ts') {
+    throw new TypeError(`executeJs runs js and ts blocks, not ${JSON.stringify(run.runtime)}: pick the executor by run.runtime`);
+  }
+  if (!(run.timeoutMs > 0)) throw new TypeError(`run.timeoutMs must be a positive number, got ${run.timeoutMs}`);
+  if (run.kind !== 'bench') return;
+  const {measure} = run;
+  for (const name of ['repeat', 'processes'] as const) {
+    if (!Number.isInteger(measure[name]) || measure[name] < 1) {
+      throw new TypeError(`run.measure.${name} must be a positive integer, got ${measure[name]}`);
+    }
+  }
+  if (!Number.isInteger(measure.warmup) || measure.warmup < 0) {
+    throw new TypeError(`run.measure.warmup must be a non-negative integer, got ${measure.warmup}`);
+  }
+  if (!(measure.minSampleMs >= 0)) throw new TypeError(`run.measure.minSampleMs must be >= 0, got ${measure.minSampleMs}`);
+}
+
+/**
+ * Run one `js` or `ts` block. A `run` block is imported once with its console output captured. A `bench`
+ * block must export a no-argument function named `run.measure.fn`; each of `run.measure.processes` fresh
+ * workers calibrates a loop count, warms up and takes `repeat` samples (a function that returns a promise
+ * has every call awaited, so the samples include that overhead). Processes run one after another so they
+ * do not compete for the CPU, and `run.timeoutMs` bounds the whole run. Block failures, timeouts, aborts
+ * and worker exits come back as a result, never as a rejection; only invalid settings throw a `TypeError`.
+ * `runtime` is taken for the shared executor signature: blocks run in the JS host, a child of this process's own Node.
+ * If the host dies (V8 aborts it on one huge allocation), the block fails and the next one starts a new host.
+ */
+export async function executeJs(run: BlockRun, _runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
+  checkRun(run);
+  const started = performance.now();
+  const finish = (result: Omit<RunResult, 'durationMs' | 'timedOut'> & {timedOut?: boolean}): RunResult => ({
+    timedOut: false,
+    ...result,
+    durationMs: performance.now() - started
+  });
+  const aborted = () => finish({status: 'failed', reason: 'aborted', exitCode: 1, stdout: '', stderr: ''});
+  if (options.signal?.aborted) return aborted();
+
+  const timeout = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const signal = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
+  const label = `${run.blockId}.${run.runtime}`;
+  const modulePath = path.join(options.cacheDir, 'js', `${run.blockId.replace(/[^\w.-]/g, '_')}-${randomUUID()}.mjs`);
+  try {
+    const buildStart = performance.now();
+    if (run.runtime === 'ts') options.onPhase?.({phase: 'building'});
+    const source = await toModule(run, label);
+    const built = run.runtime === 'ts' ? {buildMs: performance.now() - buildStart} : {};
+    if ('reason' in source) return finish({status: 'failed', reason: source.reason, exitCode: 1, stdout: '', stderr: source.stderr, ...built});
+    // Started after the build so the one-off cost of loading typescript does not eat a block's budget.
+    timer = setTimeout(() => timeout.abort(), run.timeoutMs);
+
+    const task: JsTask = {
+      kind: run.kind,
+      code: source.code,
+      modulePath,
+      label,
+      maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes,
+      ...(run.kind === 'bench' ? {bench: {fn: run.measure.fn, warmup: run.measure.warmup, repeat: run.measure.repeat, minSampleMs: run.measure.minSampleMs}} : {})
+    };
+    const processes = run.kind === 'bench' ? run.measure.processes : 1;
+    const samples: number[] = [];
+    const loops: number[] = [];
+    let timerResolutionNs = 0;
+    let output: {stdout: string; stderr: string} | undefined;
+    for (let index = 0; index < processes; index++) {
+      options.onPhase?.(run.kind === 'bench' ? {phase: 'measuring', process: index + 1, processes} : {phase: 'running'});
+      const outcome = await runInHost(task, run.memoryBytes, signal);
+      if (outcome.type !== 'reply') {
+        if (timeout.signal.aborted) {
+          return finish({...timedOutOutcome(run.timeoutMs, {stdout: output?.stdout ?? '', stderr: output?.stderr ?? ''}), ...built});
+        }
+        if (options.signal?.aborted) return aborted();
+        if (outcome.type === 'crash') return finish({...describeHostCrash(outcome, run.memoryBytes), ...built});
+        return finish({...describeWorkerFailure(deserializeError(outcome.error), outcome.notice, modulePath, label, run.memoryBytes), ...built});
+      }
+      const {reply} = outcome;
+      if (reply.status === 'failed') {
+        const failed = await locateSyntaxError(run, label, reply);
+        return finish({status: 'failed', reason: failed.reason, exitCode: 1, stdout: failed.stdout, stderr: failed.stderr, ...built});
+      }
+      output ??= {stdout: reply.stdout, stderr: reply.stderr};
+      samples.push(...reply.samples);
+      if (run.kind === 'bench') {
+        loops.push(reply.loops);
+        timerResolutionNs = Math.max(timerResolutionNs, reply.timerResolutionNs);
+      }
+    }
+    return finish({
+      status: 'ok',
+      exitCode: 0,
+      stdout: output?.stdout ?? '',
+      stderr: output?.stderr ?? '',
+      ...built,
+      ...(run.kind === 'bench' ? {samples, loops, timerResolutionNs} : {})
+    });
+  } finally {
+    clearTimeout(timer);
+    // The worker deletes its module after importing it; this catches a worker killed before it could.
+    await rm(modulePath, {force: true});
+  }
+}
+
+/**
+ * A JS or TS block as a program of its own, `node block.mjs` (TypeScript transpiled first, by the
+ * same transpiler as the pool's): what process mode and instruction counts run.
+ */
+async function prepareJsProgram(source: ProgramSource, runtime: RuntimeInfo, context: PrepareContext, language: 'js' | 'ts'): Promise<PreparedBlock> {
+  const started = performance.now();
+  let code = source.code;
+  if (language === 'ts') {
+    context.onBuild();
+    const label = `${source.blockId}.ts`;
+    const transpiled = await transpile(code, label);
+    if (transpiled.errors.length > 0) {
+      const stderr = `${transpiled.errors.join('\n')}\n`;
+      return {buildFailure: {exitCode: 2, timedOut: false, aborted: false, durationMs: 0, stdout: '', stderr}, buildMs: performance.now() - started};
+    }
+    code = transpiled.code;
+  }
+  const file = path.join(context.workDir, 'block.mjs');
+  await writeFile(file, code);
+  return {command: {file: runtime.executable, args: [file]}, buildMs: language === 'ts' ? performance.now() - started : 0};
+}
+
+/** JavaScript blocks. */
+export const jsLanguage: Language = {name: 'js', label: 'JavaScript', aliases: ['js', 'javascript', 'mjs']};
+/** TypeScript blocks. */
+export const tsLanguage: Language = {name: 'ts', label: 'TypeScript', aliases: ['ts', 'typescript']};
+
+const jsEntryFields = {
+  executeInline: executeJs,
+  emptyProgram: '',
+  noInstructions: 'V8 compiles them as they run; measure time instead',
+  install: {apt: ['nodejs'], how: 'install Node.js 20 or later'}
+} satisfies Partial<RuntimeEntry>;
+
+/** JavaScript on this Node, in a worker pool (inline) or as a program of its own (process mode). */
+export const js: RuntimeEntry = {
+  ...jsEntryFields,
+  name: 'js',
+  language: jsLanguage,
+  description: 'this Node.js: blocks run as ES modules in a piscina worker pool (one fresh worker per process), or as `node block.mjs` in process mode',
+  resolve: async () => ({name: 'js', executable: process.execPath, version: `node ${process.version}`}),
+  probeKey: async () => `${process.execPath} ${process.version}`,
+  prepare: (source, runtime, context) => prepareJsProgram(source, runtime, context, 'js')
+};
+
+/** TypeScript: types stripped by the typescript package next to benchbook, then run as JavaScript. */
+export const ts: RuntimeEntry = {
+  ...jsEntryFields,
+  name: 'ts',
+  language: tsLanguage,
+  description: 'TypeScript transpiled (types stripped, not checked) by the typescript package installed with benchbook, then run as JavaScript',
+  resolve: resolveTypeScript,
+  probeKey: async () => `${process.execPath} ${process.version}\n${await fileFacts(createRequire(import.meta.url).resolve('typescript/package.json'))}`,
+  prepare: (source, runtime, context) => prepareJsProgram(source, runtime, context, 'ts'),
+  install: {how: 'run npm ci (typescript is a dependency of benchbook)'}
+};
+
+/** TypeScript runs on this Node with the typescript package installed next to benchbook. */
+async function resolveTypeScript(): Promise<RuntimeInfo | string> {
+  const require = createRequire(import.meta.url);
+  let version: unknown;
+  try {
+    // Read the version without loading the compiler: importing typescript costs ~100 ms.
+    const manifest = require.resolve('typescript/package.json');
+    version = (JSON.parse(await readFile(manifest, 'utf8')) as {version?: unknown}).version;
+  } catch {
+    return 'typescript not installed — run npm install';
+  }
+  if (typeof version !== 'string') return 'typescript/package.json has no version — run npm install';
+  return {name: 'ts', executable: process.execPath, version: `node ${process.version} + typescript ${version}`};
+}
