@@ -6,7 +6,7 @@ import {venvDir} from '../runtimes/python.js';
 import {exportIpynb, importIpynb} from '../notebook/ipynb.js';
 import {formatMessage, parseNotebook} from '../parse/index.js';
 import {packageRoot} from '../paths.js';
-import {writeFileAtomic} from '../store/index.js';
+import {writeFileAtomic} from '../system/atomic-write.js';
 import {readFlags} from './args.js';
 import {CliError} from './errors.js';
 

@@ -1,9 +1,10 @@
 import cliProgress from 'cli-progress';
 import type {RunPhase} from '../model/index.js';
-import {formatP} from '../render/baseline.js';
+import {formatChange, formatP} from '../render/baseline.js';
 import {formatSignificant, formatTime} from '../render/format.js';
-import {formatEvent, type ReportEvent, type ReportSummary} from '../report.js';
-import {formatChange, regressionsOf, type BlockChange} from '../store/baseline.js';
+import type {ReportEvent, ReportSummary} from '../report.js';
+import {formatEvent} from '../run/index.js';
+import {regressionsOf, type BlockChange} from '../check/baseline.js';
 import type {StoredResult} from '../model/index.js';
 
 /** A stream the display writes to: stderr, or a fake terminal in tests. */

@@ -36,6 +36,8 @@ export interface ClaimResult {
   reason: string;
   /** Keys of results that were needed but missing or not ok. */
   missing: string[];
+  /** Results the verdict rests on that are not current (shown stale on the page): when each was measured, where, and why it was not re-run. */
+  stale?: Array<{key: string; date: string; machine: string; reason: string}>;
 }
 
 type Truth = true | false | undefined;

@@ -14,8 +14,10 @@ import {renderNotice, renderProblems, sweepLabel} from '../render/outcome.js';
 import {listOption, missingBlocks, resultRows, sampleRows} from '../render/rows.js';
 import {renderTable} from '../render/table.js';
 import type {BlockOutcome, ResultRow} from '../render/types.js';
-import {checkClaims, runPlan, type ReportOptions} from '../report.js';
-import {describeMachine, folderChartCache, ResultStore} from '../store/index.js';
+import {checkClaims} from '../check/index.js';
+import {decideRuns, formatEvent, readStored, runPlan} from '../run/index.js';
+import {describeMachine, ResultStore} from '../store/index.js';
+import {folderChartCache} from '../write/chart-cache.js';
 import type {Machine} from '../model/index.js';
 
 /** The environment variable that moves the results folder (default: `data/` of the benchbook project). */
@@ -263,25 +265,21 @@ export async function currentOutcomes(nb: LoadedNotebook): Promise<Record<string
   return outcomes;
 }
 
-/** Runs a plan with the report's own loop, remembering each outcome for rendering. */
+/** Runs a plan through the run stage, as the report does, remembering each outcome for rendering. */
 async function execute(nb: LoadedNotebook, plan: Plan, summary = {run: 0, reused: 0, failed: 0, skipped: 0}): Promise<Record<string, BlockOutcome[]>> {
-  const options: ReportOptions = {
-    notebooks: [nb.path],
-    profile: nb.settings.profile,
-    rerun: nb.settings.rerun,
-    dataDir: nb.settings.dataDir,
-    outputDir: '',
-    cacheDir: nb.settings.cacheDir
-  };
+  const store = new ResultStore(nb.settings.dataDir);
+  const machine = thisMachine();
+  const options = {rerun: nb.settings.rerun};
   let outcomes: Record<string, BlockOutcome[]>;
   try {
-    outcomes = await runPlan(plan, {
-      options,
-      effects: {log: nb.settings.log},
-      store: new ResultStore(nb.settings.dataDir),
-      machine: thisMachine(),
-      summary
-    });
+    const decisions = decideRuns(plan, await readStored(plan, store, machine), machine, options);
+    const log = (event: Parameters<typeof formatEvent>[0]) => {
+      const line = formatEvent(event);
+      if (line !== undefined) nb.settings.log(line);
+    };
+    const ran = await runPlan(plan, decisions, {...options, store, machine, cacheDir: nb.settings.cacheDir}, {onEvent: log});
+    for (const key of ['run', 'reused', 'failed', 'skipped'] as const) summary[key] += ran.counts[key];
+    outcomes = ran.outcomes;
   } finally {
     // The JS worker pool would keep a script's process alive; the next run starts a new one.
     await closeExecutors();

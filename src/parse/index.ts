@@ -5,7 +5,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import {unified} from 'unified';
 import {visit} from 'unist-util-visit';
-import {languageForFence, languages, runtimeForLanguage, runtimeProblem} from '../runtimes/index.js';
+import {languageForFence, languages, libraryRuntimes, runtimeForLanguage, runtimeProblem} from '../runtimes/index.js';
 import {readFrontMatter, type FrontMatter} from './front-matter.js';
 import {tokenizeInfoString} from './info-string.js';
 import {MessageList, sortMessages} from './messages.js';
@@ -22,8 +22,6 @@ const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).us
 
 /** Kinds chosen by the word after a runtime language (` ```python bench `, ` ```go lib `). */
 const executableKinds: BlockKind[] = ['bench', 'run', 'lib'];
-/** Runtimes whose blocks can be libraries: a Go c-shared or C shared library, a PyO3 module. */
-const libraryRuntimes = ['go', 'c', 'rust'];
 /** Kinds chosen by the fence's language word itself (` ```plot `). */
 const resultKinds: BlockKind[] = ['plot', 'table', 'claim'];
 
@@ -179,9 +177,9 @@ function readBlock(
     if (!executableKinds.includes(word.name as BlockKind)) {
       messages.error(start.line, word.column, `unknown block kind \`${word.name}\`: expected \`bench\` or \`run\` after the language, or nothing for code that is only shown`, 'unknown-block-kind');
     } else if (!runtime) {
-      messages.error(start.line, langToken!.column, `no runtime runs \`${lang}\` blocks: expected one of ${Object.keys(languages).join(', ')}`, 'unknown-runtime');
-    } else if (word.name === 'lib' && !libraryRuntimes.includes(runtime)) {
-      messages.error(start.line, langToken!.column, `a lib block is written in go, c or rust, not \`${lang}\``, 'unknown-runtime');
+      messages.error(start.line, langToken!.column, `no runtime runs \`${lang}\` blocks: expected one of ${languages().map((language) => language.name).join(', ')}`, 'unknown-runtime');
+    } else if (word.name === 'lib' && !libraryRuntimes().includes(runtime)) {
+      messages.error(start.line, langToken!.column, `a lib block is written in ${listWords(libraryRuntimes())}, not \`${lang}\``, 'unknown-runtime');
     } else {
       kind = word.name as BlockKind;
     }
@@ -327,4 +325,9 @@ function sweepProblem(value: ParamValue): string | undefined {
 /** Whether a parameter value is a range such as `1..12`. */
 export function isRange(value: unknown): value is string {
   return typeof value === 'string' && /^-?\d+\.\.-?\d+$/.test(value);
+}
+
+/** `go, c or rust`. */
+function listWords(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {isRange, maxSweepValues, placeholderPattern} from '../parse/index.js';
-import type {Block, BlockOptions, Notebook, ParamScalar, ParamValue} from '../parse/types.js';
+import type {Block, BlockOptions, Notebook, NotebookMessage, ParamScalar, ParamValue} from '../parse/types.js';
 import type {MeasureSettings, RuntimeInfo} from '../model/index.js';
 import {libraryRecipe} from '../runtimes/index.js';
 import type {Plan, PlannedLibrary, PlannedRun} from './types.js';
@@ -239,4 +239,15 @@ function stableJson(value: unknown): string {
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * `--profile` must name a profile the notebook declares (any name goes in a notebook without
+ * profiles, and `quick` always does): a typo must not quietly build with the defaults.
+ */
+export function profileMessages(notebook: Notebook, profile: string | undefined): NotebookMessage[] {
+  const declared = Object.keys(notebook.profiles);
+  if (profile === undefined || profile === 'quick' || declared.length === 0 || Object.hasOwn(notebook.profiles, profile)) return [];
+  const message = `profile \`${profile}\` (--profile) is not declared in this notebook: expected one of ${declared.join(', ')}`;
+  return [{file: notebook.path, line: 1, column: 1, message, rule: 'unknown-profile', fatal: true}];
 }

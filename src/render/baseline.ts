@@ -1,5 +1,5 @@
 import type {Block} from '../parse/types.js';
-import {formatChange, type BlockChange, type NotebookComparison} from '../store/baseline.js';
+import type {BlockChange, NotebookComparison} from '../check/baseline.js';
 import {escapeHtml, safeHref} from './escape.js';
 import {formatCount, formatDay, formatSignificant, formatTime} from './format.js';
 
@@ -104,4 +104,14 @@ function formatValue(value: number, unit: BlockChange['unit']): string {
 /** A p-value as benchstat writes it: `p = 0.008`, and `p < 0.001` below that. */
 export function formatP(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/**
+ * A ratio as a signed percentage change, `1.452` -> `+45.2%`, `0.8` -> `-20.0%`; from twice as slow
+ * on, as a factor (`3163` -> `3163×`), which reads better than `+316200.0%`.
+ */
+export function formatChange(ratio: number): string {
+  if (ratio >= 2) return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`;
+  const percent = (ratio - 1) * 100;
+  return `${percent >= 0 ? '+' : '-'}${Math.abs(percent).toFixed(1)}%`;
 }

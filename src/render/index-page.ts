@@ -1,6 +1,10 @@
+import type {ClaimResult} from '../measure/claims.js';
+import type {BlockOutcome} from '../model/index.js';
+import type {Notebook} from '../parse/types.js';
 import {renderChangesSection} from './baseline.js';
+import {countClaims} from './claim.js';
 import {escapeHtml, safeHref} from './escape.js';
-import type {NotebookComparison} from '../store/baseline.js';
+import type {NotebookComparison} from '../check/baseline.js';
 import {formatDay} from './format.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
@@ -74,4 +78,22 @@ function renderClaimCounts(counts: ClaimCounts): string {
     .filter(([count]) => count > 0)
     .map(([count, key, label]) => `<span class="verdict verdict-${key}">${count} ${label}</span>`)
     .join(' ');
+}
+
+/** A notebook's line on the index, from the outcomes its page shows and the claims they decided. */
+export function indexEntry(notebook: Notebook, outcomes: Record<string, BlockOutcome[]>, claims: Record<string, ClaimResult>): IndexEntry {
+  const all = Object.values(outcomes).flat();
+  const records = all.flatMap((outcome) => (outcome.stored ? [outcome.stored] : []));
+  const newest = records.sort((a, b) => b.date.localeCompare(a.date))[0];
+  return {
+    name: notebook.name,
+    title: notebook.title,
+    ...(notebook.description === undefined ? {} : {description: notebook.description}),
+    href: `${notebook.name}.html`,
+    ...(notebook.article === undefined ? {} : {article: notebook.article}),
+    blocks: all.length,
+    failed: all.filter((outcome) => outcome.failure || (outcome.stored && outcome.stored.result.status !== 'ok')).length,
+    ...(newest ? {measuredAt: newest.date, machine: newest.machine} : {}),
+    ...(Object.keys(claims).length > 0 ? {claims: countClaims(Object.values(claims))} : {})
+  };
 }

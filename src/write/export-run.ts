@@ -1,6 +1,7 @@
 import {formatTime, formatCount} from '../render/format.js';
 import {labelOf} from '../render/rows.js';
-import {formatChange, type BlockChange} from '../store/baseline.js';
+import type {BlockChange} from '../check/baseline.js';
+import {formatChange} from '../render/baseline.js';
 import {CSV_COLUMNS, serializeCsv, serializeJson, type ExportInput} from './exports.js';
 
 /**

@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {writeFileAtomic} from '../store/index.js';
+import {writeFileAtomic} from '../system/atomic-write.js';
 
 /** The templates a site is rendered with. */
 export interface Templates {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {defaultCacheDir, packageRoot} from '../../src/paths.js';
 import {buildReport, type ReportOptions, type ReportSummary} from '../../src/report.js';
-import {folderChartCache} from '../../src/store/index.js';
+import {folderChartCache} from '../../src/write/chart-cache.js';
 import {readTemplates, writeOutputFile} from '../../src/write/index.js';
 
 /** A scratch project: its own data/ and output/ folders, removed by `dispose`. */

@@ -6,6 +6,7 @@ test('render exports', () => {
   assert.deepEqual(Object.keys(render).sort(), [
     'countClaims',
     'formatClaimFigure',
+    'indexEntry',
     'renderChart',
     'renderClaim',
     'renderClaimSummary',
