@@ -40,12 +40,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const progress = terminalProgress(args);
-  const built: BuiltNotebook[] = [];
   try {
-    const indexNotebooks = [...new Set([...(await findNotebooks('notebooks')), ...notebooks])];
-    const summary = await buildReport({...reportOptions(args, notebooks, controller.signal), indexNotebooks}, reportEffects(args, progress, built));
-    progress.stop();
-    await writeExports(args, built, summary);
+    const {summary} = await buildSite(args, notebooks, progress, controller.signal);
     for (const line of baselineLines(summary, args.failOnRegression)) progress.print(line);
     console.log(summaryLine(summary));
     if (summary.interrupted) return 130;
@@ -59,6 +55,23 @@ export async function reportCommand(argv: string[]): Promise<number> {
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * One build as `report` and `preview` both make it: the notebooks given, every notebook of
+ * `notebooks/` on the index, the exports asked for written. The progress display is stopped.
+ */
+export async function buildSite(args: ReportArgs, notebooks: string[], progress: Progress, signal?: AbortSignal): Promise<{summary: ReportSummary; built: BuiltNotebook[]}> {
+  const indexNotebooks = [...new Set([...(await findNotebooks('notebooks')), ...notebooks])];
+  const built: BuiltNotebook[] = [];
+  try {
+    const summary = await buildReport({...reportOptions(args, notebooks, signal), indexNotebooks}, reportEffects(args, progress, built));
+    progress.stop();
+    await writeExports(args, built, summary);
+    return {summary, built};
+  } finally {
+    progress.stop();
   }
 }
 

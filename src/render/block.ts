@@ -3,7 +3,7 @@ import type {ClaimResult} from '../measure/claims.js';
 import {renderChart, type ChartResult} from './chart.js';
 import {renderClaim} from './claim.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatTime} from './format.js';
+import {formatCount, formatDay, formatTime} from './format.js';
 import {highlightCode} from './highlight.js';
 import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel} from './outcome.js';
 import {renderProvenance} from './provenance.js';
@@ -107,7 +107,7 @@ async function renderPlot(block: Block, context: BlockContext): Promise<string> 
       drawn = true;
     }
   }
-  parts.push(...failedDependencies(block, context));
+  parts.push(...failedDependencies(block, context), ...staleDependencies(block, context));
   if (missing.length > 0) parts.push(renderNotice(missingText(missing, context)));
   const caption = block.options['caption'];
   const provenance = drawn ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : '';
@@ -166,6 +166,7 @@ function renderTableBlock(block: Block, context: BlockContext): string[] {
   return [
     rows.length > 0 ? renderTable(block, rows) : '',
     ...failedDependencies(block, context),
+    ...staleDependencies(block, context),
     missing.length > 0 ? renderNotice(missingText(missing, context)) : '',
     rows.length > 0 ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : ''
   ].filter((part) => part !== '');
@@ -192,6 +193,20 @@ function failedDependencies(block: Block, context: BlockContext): string[] {
     if (failures.length > 0) notices.push(renderNotice(`Depends on failed block ${id} (${failures.join('; ')}).`, 'notice failed-dependency'));
   }
   return notices;
+}
+
+/**
+ * One notice per block this one draws from whose shown result is stale (not measured in this build:
+ * skipped, its re-run failed, left out by --filter): a chart or table says so as the block box does.
+ */
+function staleDependencies(block: Block, context: BlockContext): string[] {
+  const referenced = listOption(block, 'blocks') ?? context.notebook.blocks.filter((other) => other.kind === 'bench').map((other) => other.id);
+  return referenced.flatMap((id) => {
+    const stale = (context.outcomes[id] ?? []).filter((outcome) => outcome.stale !== undefined && outcome.stored !== undefined);
+    if (stale.length === 0) return [];
+    const items = stale.map((outcome) => `${outcome.key} measured ${formatDay(outcome.stored!.date)} (${outcome.stale})`);
+    return [renderNotice(`Drawn from stale results of ${id}, not measured in this build: ${items.join('; ')}.`, 'notice stale')];
+  });
 }
 
 /** Says which referenced blocks have no measured result, and why, e.g. `bench-2 (failed)`. */

@@ -1,7 +1,7 @@
 import type {ClaimFigure, ClaimResult, ClaimVerdict} from '../measure/claims.js';
 import type {Block} from '../parse/types.js';
 import {escapeHtml} from './escape.js';
-import {formatSignificant, formatTime} from './format.js';
+import {formatDay, formatSignificant, formatTime} from './format.js';
 import type {ClaimCounts} from './types.js';
 
 const verdictClass: Record<ClaimVerdict, string> = {
@@ -45,6 +45,7 @@ export function renderClaim(block: Block, result: ClaimResult | undefined): stri
     ['Why', escapeHtml(result?.reason ?? 'the claim was not evaluated')]
   ];
   if (claim.note) rows.push(['Note', escapeHtml(claim.note)]);
+  if (result?.stale?.length) rows.push(['Stale', escapeHtml(staleText(result.stale))]);
   return [
     `<div class="block block-claim claim-${verdictClass[verdict]}" id="${id}">`,
     `<p class="claim-text"><span class="verdict verdict-${verdictClass[verdict]}">${escapeHtml(verdict)}</span> <span class="claim-words">${escapeHtml(claim.text)}</span> <a class="anchor" href="#${id}" aria-label="Link to this claim">#</a></p>`,
@@ -53,6 +54,12 @@ export function renderClaim(block: Block, result: ClaimResult | undefined): stri
     '</dl>',
     '</div>'
   ].join('\n');
+}
+
+/** What a verdict resting on stale results says about them: which, when and where measured, and why not in this build. */
+export function staleText(stale: NonNullable<ClaimResult['stale']>): string {
+  const items = stale.map((item) => `${item.key} was measured ${formatDay(item.date)} on ${item.machine}, not in this build (${item.reason})`);
+  return `this verdict rests on results that are not current: ${items.join('; ')}.`;
 }
 
 /** The line at the top of a page: how many of the article's claims hold here. */

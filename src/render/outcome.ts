@@ -57,6 +57,10 @@ export function renderProblems(outcomes: BlockOutcome[]): {html: string[]; shown
       else if (status === 'skipped') html.push(renderNotice(`Skipped: ${stored.result.reason ?? 'no reason given'}`));
       else shown.push(stored);
     }
+    if (outcome.stale !== undefined && failure === undefined && stored !== undefined) {
+      const where = sweepLabel(stored);
+      html.push(renderNotice(`Stale${where === undefined ? '' : ` (${where})`}: the result shown was measured ${formatDay(stored.date)} on machine ${stored.machine.fingerprint}, not in this build.`, 'notice stale'));
+    }
     if (failure !== undefined) {
       if (stored !== undefined) {
         const where = sweepLabel(failure);

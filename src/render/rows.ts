@@ -32,7 +32,7 @@ export function resultRows(
   blockIds?: string[]
 ): ResultRow[] {
   const rows: ResultRow[] = [];
-  for (const {block, stored} of measuredResults(outcomes, notebook, blockIds)) {
+  for (const {block, stored, stale} of measuredResults(outcomes, notebook, blockIds)) {
     const {stats, sweep} = stored;
     const published = publishedMedian(notebook, stored.key);
     rows.push({
@@ -54,7 +54,8 @@ export function resultRows(
       ciHigh: stats.ci[1],
       ...(published === undefined ? {} : {published}),
       ...(stored.result.unit === 'instructions' ? {unit: 'instructions' as const} : {}),
-      ...memoryOf(notebook, stored)
+      ...memoryOf(notebook, stored),
+      ...(stale === undefined ? {} : {stale: {date: stored.date, reason: stale}})
     });
   }
   addScaling(rows);
@@ -98,18 +99,18 @@ export function labelOf(block: Block): string {
   return block.options['label'] === undefined ? block.id : String(block.options['label']);
 }
 
-/** The measured results of the wanted blocks, in block order then plan order. */
+/** The measured results of the wanted blocks, in block order then plan order, each with why it is stale when it is. */
 export function measuredResults(
   outcomes: Record<string, BlockOutcome[]>,
   notebook: Notebook,
   blockIds?: string[]
-): Array<{block: Block; stored: StoredResult & {stats: Stats}}> {
+): Array<{block: Block; stored: StoredResult & {stats: Stats}; stale?: string}> {
   const wanted = blockIds === undefined ? undefined : new Set(blockIds);
-  const results: Array<{block: Block; stored: StoredResult & {stats: Stats}}> = [];
+  const results: Array<{block: Block; stored: StoredResult & {stats: Stats}; stale?: string}> = [];
   for (const block of notebook.blocks) {
     if (wanted !== undefined && !wanted.has(block.id)) continue;
     for (const outcome of outcomes[block.id] ?? []) {
-      if (isMeasured(outcome.stored)) results.push({block, stored: outcome.stored});
+      if (isMeasured(outcome.stored)) results.push({block, stored: outcome.stored, ...(outcome.stale === undefined ? {} : {stale: outcome.stale})});
     }
   }
   return results;

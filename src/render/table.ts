@@ -1,6 +1,6 @@
 import type {Block} from '../parse/types.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatPercent, formatRatio, formatSignificant, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
+import {formatCount, formatDay, formatPercent, formatRatio, formatSignificant, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
 import {listOption} from './rows.js';
 import type {ResultRow} from './types.js';
 
@@ -87,7 +87,8 @@ export function renderTable(block: Block, rows: ResultRow[]): string {
   lines.push(`<thead><tr>${headers.join('')}</tr></thead>`, '<tbody>');
   for (const row of shown) {
     const cells = columns.map((column) => {
-      const text = escapeHtml(MEMORY_COLUMNS.has(column) ? bytesText(row, column, bytes) : cellText(row, column, unit));
+      const stale = column === 'label' && row.stale !== undefined ? ` (stale: measured ${formatDay(row.stale.date)})` : '';
+      const text = escapeHtml((MEMORY_COLUMNS.has(column) ? bytesText(row, column, bytes) : cellText(row, column, unit)) + stale);
       return NUMERIC_COLUMNS.has(column) ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
     });
     lines.push(`<tr>${cells.join('')}</tr>`);

@@ -1,6 +1,8 @@
 import type {ClaimResult} from '../measure/claims.js';
 import type {Notebook, ParamScalar} from '../parse/types.js';
-import type {Machine, StoredResult} from '../model/index.js';
+import type {BlockOutcome, Machine} from '../model/index.js';
+
+export type {BlockOutcome} from '../model/index.js';
 
 /**
  * One result as a flat row: what `plot` blocks receive as `data` and what `table` blocks show.
@@ -45,6 +47,8 @@ export interface ResultRow {
   rss?: number;
   /** The article's peak memory for this result, bytes (front matter `published:` `peak`). */
   publishedPeak?: number;
+  /** Set when the result is not this build's measurement of the current code: when it was measured and why it was not re-run. */
+  stale?: {date: string; reason: string};
 }
 
 /** One raw sample of a measured run: what `plot` blocks receive as `samples`. */
@@ -65,20 +69,6 @@ export interface SampleRow {
   /** Whether the statistics flagged this sample as an outlier (outside Tukey's fences). */
   outlier: boolean;
   unit?: 'instructions';
-}
-
-/** A block's outcome as the page shows it: a stored result, or why there is none. */
-export interface BlockOutcome {
-  key: string;
-  /** The stored result shown (absent when the block never ran or was skipped). */
-  stored?: StoredResult;
-  /** Set when the block was skipped on this run (runtime missing, `--from-data` without data). */
-  skipped?: string;
-  /**
-   * A failed re-run whose good predecessor is still shown in `stored`: the page marks the stored
-   * result stale and shows this error beside it.
-   */
-  failure?: StoredResult;
 }
 
 /** Everything a notebook page is rendered from. */

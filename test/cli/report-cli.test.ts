@@ -166,11 +166,11 @@ print("never")
     const result = await runCli(project.reportArgs(notebook, '--timeout-total', '3s'), project.dir);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(counts(summaryOf(result)), {notebooks: 1, run: 1, reused: 0, failed: 0, skipped: 2});
-    assert.match(result.stderr, /^skipped slow\/sleepy: stopped: the total time limit of 3s was reached \(--timeout-total\)$/m);
-    assert.match(result.stderr, /^skipped slow\/never: the total time limit of 3s was reached \(--timeout-total\)$/m);
+    assert.match(result.stderr, /^skipped slow\/sleepy: stopped: the total time limit of 3 s was reached \(--timeout-total\)$/m);
+    assert.match(result.stderr, /^skipped slow\/never: the total time limit of 3 s was reached \(--timeout-total\)$/m);
     assert.deepEqual((await listFiles(path.join(project.dir, 'data', 'slow'))).map((file) => path.basename(file)), ['quick.json']);
     const page = await readFile(path.join(project.dir, 'out', 'slow.html'), 'utf8');
-    assert.match(page, /Skipped: the total time limit of 3s was reached/);
+    assert.match(page, /Skipped: the total time limit of 3 s was reached/);
   });
 });
 
