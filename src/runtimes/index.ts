@@ -1,6 +1,7 @@
 import type {ResolvedRuntimes, RuntimeInfo} from '../model/index.js';
 import {firstLine} from '../system/probe.js';
 import {c} from './c.js';
+import {cpp} from './cpp.js';
 import {go} from './go.js';
 import {js, ts} from './js/index.js';
 import {nuitka} from './nuitka.js';
@@ -23,7 +24,7 @@ export const libraryRecipe = {version: 1, pyo3: pyo3Version} as const;
  * Every runtime, one entry each: languages in the order pages list them, each language's default
  * runtime first. Adding a runtime is one entry here, one harness and one fixture.
  */
-export const runtimeTable: readonly RuntimeEntry[] = [cpython, cpython312, cpython313, pypy, numba, nuitka, pythonFreeThreaded, go, c, js, ts, rust];
+export const runtimeTable: readonly RuntimeEntry[] = [cpython, cpython312, cpython313, pypy, numba, nuitka, pythonFreeThreaded, go, c, cpp, js, ts, rust];
 
 /** The entry of a runtime name, or `undefined` for an unknown one. */
 export function runtimeEntry(name: string): RuntimeEntry | undefined {

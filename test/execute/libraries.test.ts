@@ -58,7 +58,7 @@ test('parseNotebook reads lib blocks and checks what uses them', async () => {
   const file = path.join(fixtures, 'bad-uses.md');
   const {messages} = parseNotebook(await readFile(file, 'utf8'), file);
   assert.deepEqual(messages.map(formatMessage), [
-    `${file}:5:4: error: a lib block is written in go, c or rust, not \`python\` [unknown-runtime]`,
+    `${file}:5:4: error: a lib block is written in go, c, cpp or rust, not \`python\` [unknown-runtime]`,
     `${file}:9:13: error: a rust lib's id is its Python module name (\`-\` read as \`_\`): \`mod.name\` may hold only letters, digits, \`_\` and \`-\` [invalid-option]`,
     `${file}:17:23: error: \`user\` uses \`nowhere\`, which is not a lib block of this notebook [unknown-block-ref]`,
     `${file}:17:23: error: \`user\` uses \`user\`, which is not a lib block of this notebook [unknown-block-ref]`,

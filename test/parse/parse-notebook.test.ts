@@ -59,7 +59,7 @@ test('parseNotebook', async (t) => {
     const messages = messagesOf(result);
     const file = 'test/fixtures/parse/bad-blocks.md';
     assert.ok(messages.includes(`${file}:7:11: error: unknown block kind \`bnch\`: expected \`bench\` or \`run\` after the language, or nothing for code that is only shown [unknown-block-kind]`), messages.join('\n'));
-    assert.ok(messages.includes(`${file}:11:4: error: no runtime runs \`bash\` blocks: expected one of python, go, c, js, ts, rust [unknown-runtime]`));
+    assert.ok(messages.includes(`${file}:11:4: error: no runtime runs \`bash\` blocks: expected one of python, go, c, cpp, js, ts, rust [unknown-runtime]`));
     assert.ok(messages.some((line) => line.startsWith(`${file}:15:22: error: invalid repeat: \`zero\``)));
     assert.ok(messages.some((line) => line.startsWith(`${file}:15:34: error: invalid timeout: \`5\`: expected a duration`)));
     assert.ok(messages.some((line) => line.startsWith(`${file}:15:44: error: unknown option \`colour\``)));
