@@ -2,7 +2,7 @@ import path from 'node:path';
 import {libraryPlaceholderPattern} from '../parse/index.js';
 import type {PlannedRun} from '../plan/types.js';
 import {resolveRuntimes, runtimeEntry, type BuiltLibrary, type ExecuteOptions} from '../runtimes/index.js';
-import type {RunResult, RuntimeInfo} from '../model/index.js';
+import {failedOutcome, skippedOutcome, type RunOutcome, type RunResult, type RuntimeInfo} from '../model/index.js';
 
 /** A run with its libraries built: `{{lib:id}}` filled into its code, their paths in `env`. */
 export interface RunWithLibraries {
@@ -23,15 +23,15 @@ export async function buildRunLibraries(run: PlannedRun, runtime: RuntimeInfo, o
   const started = performance.now();
   const built: BuiltLibrary[] = [];
   let libraryBuildMs = 0;
-  const stop = (result: Omit<RunResult, 'durationMs' | 'libraryBuildMs'>) => ({result: {...result, durationMs: performance.now() - started, libraryBuildMs}});
+  const stop = (result: RunOutcome) => ({result: {...result, durationMs: performance.now() - started, libraryBuildMs}});
   for (const library of run.libraries ?? []) {
     const entry = runtimeEntry(library.runtime);
     if (!entry?.buildLibrary) {
-      return stop({status: 'skipped', reason: `library \`${library.id}\`: no way to build ${library.runtime} libraries`, timedOut: false, stdout: '', stderr: ''});
+      return stop(skippedOutcome(`library \`${library.id}\`: no way to build ${library.runtime} libraries`));
     }
     const compiler = options.runtimes?.[library.runtime] ?? options.missing?.[library.runtime] ?? (await resolveCompiler(library.runtime));
     if (typeof compiler === 'string') {
-      return stop({status: 'skipped', reason: `library \`${library.id}\` needs ${library.runtime}: ${compiler}`, timedOut: false, stdout: '', stderr: ''});
+      return stop(skippedOutcome(`library \`${library.id}\` needs ${library.runtime}: ${compiler}`));
     }
     const build = await entry.buildLibrary(library, {
       compiler,
@@ -42,7 +42,7 @@ export async function buildRunLibraries(run: PlannedRun, runtime: RuntimeInfo, o
       ...(options.onPhase ? {onBuild: () => options.onPhase!({phase: 'building'})} : {})
     });
     libraryBuildMs += build.ok ? build.library.buildMs : build.buildMs;
-    if (!build.ok) return stop({status: build.status, reason: build.reason, timedOut: build.status === 'timed-out', stdout: '', stderr: build.output});
+    if (!build.ok) return stop({...failedOutcome(build.reason, {stderr: build.output}), status: build.status, timedOut: build.status === 'timed-out'});
     built.push(build.library);
   }
   return {run: {...run, code: fillLibraryPaths(run.code, built)}, env: libraryEnv(built), libraryBuildMs};

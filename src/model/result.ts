@@ -73,8 +73,13 @@ export function abortedOutcome(fields: Partial<RunOutcome> = {}): RunOutcome {
 }
 
 /** A run that did not start: a runtime, tool or library compiler is missing. Nothing ran, so nothing is stored. */
+export function skippedOutcome(reason: string): RunOutcome {
+  return {status: 'skipped', reason, timedOut: false, stdout: '', stderr: ''};
+}
+
+/** {@link skippedOutcome} as a result that took no time. */
 export function skippedResult(reason: string): RunResult {
-  return {status: 'skipped', reason, timedOut: false, durationMs: 0, stdout: '', stderr: ''};
+  return withTimings(skippedOutcome(reason), 0);
 }
 
 /** An error of our own machinery (temp files, the cache, a helper process) as a failed outcome: first line as the reason, stack as stderr. */

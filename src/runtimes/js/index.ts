@@ -10,7 +10,7 @@ import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {formatBytes, timedOutOutcome, type RunResult, type RuntimeInfo} from '../../model/index.js';
+import {abortedOutcome, failedOutcome, formatBytes, timedOutOutcome, type RunResult, type RuntimeInfo} from '../../model/index.js';
 import {fileFacts} from '../../system/probe.js';
 import {defaultMaxOutputBytes, memoryLimitReason} from '../../system/run-process.js';
 import type {BlockRun, ExecuteOptions, Language, PrepareContext, PreparedBlock, ProgramSource, RuntimeEntry} from '../types.js';
@@ -150,7 +150,7 @@ function describeHostCrash(
 ): Pick<RunResult, 'status' | 'reason' | 'exitCode' | 'stdout' | 'stderr'> {
   const how = crash.signal ? `killed by ${crash.signal}` : `exited with code ${crash.code}`;
   const reason = memoryLimitReason(memoryBytes, crash.stderr, `V8 aborted the JS host: ${how}`) ?? `the JS host crashed (${how})`;
-  return {status: 'failed', reason, exitCode: 1, stdout: '', stderr: crash.stderr};
+  return failedOutcome(reason, {exitCode: 1, stderr: crash.stderr});
 }
 
 /**
@@ -205,24 +205,24 @@ function describeWorkerFailure(
   if ((error as {code?: unknown} | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     const limit = memoryBytes === undefined ? 'its memory limit' : `the memory limit of ${formatBytes(memoryBytes)}`;
     const reason = `hit ${limit} (the worker's JavaScript heap is full): raise it with memory= on the block or --memory-limit`;
-    return {status: 'failed', reason, exitCode: 1, stdout: '', stderr: `${message}\n`};
+    return failedOutcome(reason, {exitCode: 1, stderr: `${message}\n`});
   }
   const exit = /^worker exited with code:? (-?\d+)/.exec(message);
   // Node's handler for an uncaught error in a worker calls process.exit() too, so a notice alone does not
   // mean the block exited: only piscina's exit error does.
   if (exit && notice) {
     const reason = `worker exited: the block called process.exit(${notice.code})`;
-    return {status: 'failed', reason, exitCode: 1, stdout: notice.stdout, stderr: notice.stderr};
+    return failedOutcome(reason, {exitCode: 1, stdout: notice.stdout, stderr: notice.stderr});
   }
   if (exit) {
-    return {status: 'failed', reason: `worker exited with code ${exit[1]}: the worker crashed`, exitCode: 1, stdout: '', stderr: ''};
+    return failedOutcome(`worker exited with code ${exit[1]}: the worker crashed`, {exitCode: 1});
   }
   // An error thrown outside the task's promise chain (a timer callback, an unhandled rejection) fails
   // the task with that error.
   const reason = (error instanceof Error ? `${error.name}: ${message}` : message).split('\n', 1)[0]!;
   const stack = error instanceof Error ? (error.stack ?? message) : message;
   const stderr = `${stack.replaceAll(pathToFileURL(modulePath).href, label).replaceAll(modulePath, label)}\n`;
-  return {status: 'failed', reason, exitCode: 1, stdout: '', stderr};
+  return failedOutcome(reason, {exitCode: 1, stderr});
 }
 
 /** Check the settings a JS run depends on; a bad value is a bug upstream, not a block failure. */
@@ -262,7 +262,7 @@ export async function executeJs(run: BlockRun, _runtime: RuntimeInfo, options: E
     ...result,
     durationMs: performance.now() - started
   });
-  const aborted = () => finish({status: 'failed', reason: 'aborted', exitCode: 1, stdout: '', stderr: ''});
+  const aborted = () => finish(abortedOutcome({exitCode: 1}));
   if (options.signal?.aborted) return aborted();
 
   const timeout = new AbortController();
@@ -275,7 +275,7 @@ export async function executeJs(run: BlockRun, _runtime: RuntimeInfo, options: E
     if (run.runtime === 'ts') options.onPhase?.({phase: 'building'});
     const source = await toModule(run, label);
     const built = run.runtime === 'ts' ? {buildMs: performance.now() - buildStart} : {};
-    if ('reason' in source) return finish({status: 'failed', reason: source.reason, exitCode: 1, stdout: '', stderr: source.stderr, ...built});
+    if ('reason' in source) return finish({...failedOutcome(source.reason, {exitCode: 1, stderr: source.stderr}), ...built});
     // Started after the build so the one-off cost of loading typescript does not eat a block's budget.
     timer = setTimeout(() => timeout.abort(), run.timeoutMs);
 
@@ -306,7 +306,7 @@ export async function executeJs(run: BlockRun, _runtime: RuntimeInfo, options: E
       const {reply} = outcome;
       if (reply.status === 'failed') {
         const failed = await locateSyntaxError(run, label, reply);
-        return finish({status: 'failed', reason: failed.reason, exitCode: 1, stdout: failed.stdout, stderr: failed.stderr, ...built});
+        return finish({...failedOutcome(failed.reason, {exitCode: 1, stdout: failed.stdout, stderr: failed.stderr}), ...built});
       }
       output ??= {stdout: reply.stdout, stderr: reply.stderr};
       samples.push(...reply.samples);
