@@ -1,7 +1,6 @@
 import type {RuntimeInfo} from '../model/index.js';
-import {buildCached} from '../system/build-cache.js';
 import {fileFacts, findOnPath, lines, probe, probeFailure} from '../system/probe.js';
-import {libraryBuildFailure, libraryFromBuild} from './library-build.js';
+import {buildCachedLibrary} from './library-build.js';
 import type {LibraryBuild, LibraryBuildOptions, LibrarySource} from './types.js';
 
 /** A compiler driver of the GCC family (`gcc`, `g++`) and the flags every block is built with. */
@@ -40,16 +39,9 @@ export async function gccDriverKey(driver: GccDriver): Promise<string> {
 /** A `lib` block as a shared library, `-shared -fPIC`, into `lib<id>.so`. */
 export async function buildSharedLibrary(driver: GccDriver, library: LibrarySource, options: LibraryBuildOptions): Promise<LibraryBuild> {
   const output = `lib${library.id}.so`;
-  const build = await buildCached({
-    cacheDir: options.cacheDir,
-    runtime: options.compiler,
+  return buildCachedLibrary(library, options, {
     files: {[driver.source]: library.code},
     args: [...(options.compiler.flags ?? driver.flags), '-shared', '-fPIC', '-o', output, driver.source, ...driver.libs],
-    output,
-    timeoutMs: library.timeoutMs,
-    ...(options.signal ? {signal: options.signal} : {}),
-    ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
-    ...(options.onBuild ? {onBuild: options.onBuild} : {})
+    output
   });
-  return build.ok ? libraryFromBuild(library, build) : libraryBuildFailure(library, build.compiler, build.buildMs);
 }

@@ -2,10 +2,9 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {RuntimeInfo} from '../model/index.js';
 import {packageRoot} from '../paths.js';
-import {buildCached} from '../system/build-cache.js';
 import {fileFacts, findOnPath, isExecutable, lines, probe, probeFailure} from '../system/probe.js';
 import type {ProcessResult} from '../system/run-process.js';
-import {libraryBuildFailure, libraryFromBuild} from './library-build.js';
+import {buildCachedLibrary} from './library-build.js';
 import type {Language, LibraryBuild, LibraryBuildOptions, LibrarySource, PrepareContext, PreparedBlock, ProgramSource, RuntimeEntry} from './types.js';
 
 /** The Go harness compiled next to `bench` blocks. */
@@ -50,19 +49,12 @@ const goLibraryMod = 'module benchlib\n\ngo 1.21\n';
 /** A Go `lib` block as a C shared library (`go build -buildmode=c-shared`) into `lib<id>.so`. */
 async function buildGoLibrary(library: LibrarySource, options: LibraryBuildOptions): Promise<LibraryBuild> {
   const output = `lib${library.id}.so`;
-  const build = await buildCached({
-    cacheDir: options.cacheDir,
-    runtime: options.compiler,
+  return buildCachedLibrary(library, options, {
     files: {'go.mod': goLibraryMod, 'block.go': withMainFunction(withPackageClause(library.code))},
     args: ['build', '-trimpath', ...(options.compiler.flags ?? []), '-buildmode=c-shared', '-o', output, '.'],
     env: goLibraryEnv,
-    output,
-    timeoutMs: library.timeoutMs,
-    ...(options.signal ? {signal: options.signal} : {}),
-    ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
-    ...(options.onBuild ? {onBuild: options.onBuild} : {})
+    output
   });
-  return build.ok ? libraryFromBuild(library, build) : libraryBuildFailure(library, build.compiler, build.buildMs);
 }
 
 /** Go as `<GOROOT>/bin/go`, so builds do not depend on PATH wrappers. */

@@ -115,3 +115,17 @@ export async function resolveRuntimes(names: string[], options: ResolveOptions =
   });
   return {found, missing};
 }
+
+/**
+ * The runtime table as Markdown, for docs/notebook-format.md (a test keeps the docs equal to it):
+ * every language with its fence words, then every runtime with what runs a block and how to get it.
+ */
+export function runtimeTableMarkdown(): string {
+  const lines = ['| language | fence words | runtimes (default first) |', '|---|---|---|'];
+  for (const language of languages()) {
+    lines.push(`| ${language.label} | ${language.aliases.map((alias) => `\`${alias}\``).join(', ')} | ${runtimesOf(language.name).map((name) => `\`${name}\``).join(', ')} |`);
+  }
+  lines.push('', '| runtime | what runs the block | when it is missing |', '|---|---|---|');
+  for (const entry of runtimeTable) lines.push(`| \`${entry.name}\` | ${entry.description.replace(/\|/g, '\\|')} | ${entry.install.how.replace(/\|/g, '\\|')} |`);
+  return lines.join('\n');
+}

@@ -1,5 +1,20 @@
+import {buildCached} from '../system/build-cache.js';
 import type {ProcessResult} from '../system/run-process.js';
-import type {LibraryBuild, LibrarySource} from './types.js';
+import type {BuildRecipe, LibraryBuild, LibraryBuildOptions, LibrarySource} from './types.js';
+
+/** Builds a library through the build cache within its own time limit: the artefact `recipe.output` is the shared object. */
+export async function buildCachedLibrary(library: LibrarySource, options: LibraryBuildOptions, recipe: Omit<BuildRecipe, 'runtime'>): Promise<LibraryBuild> {
+  const build = await buildCached({
+    ...recipe,
+    cacheDir: options.cacheDir,
+    runtime: options.compiler,
+    timeoutMs: library.timeoutMs,
+    ...(options.signal ? {signal: options.signal} : {}),
+    ...(options.maxOutputBytes === undefined ? {} : {maxOutputBytes: options.maxOutputBytes}),
+    ...(options.onBuild ? {onBuild: options.onBuild} : {})
+  });
+  return build.ok ? libraryFromBuild(library, build) : libraryBuildFailure(library, build.compiler, build.buildMs);
+}
 
 /** A library built through the build cache: its artefact is the shared object. */
 export function libraryFromBuild(library: LibrarySource, build: {binary: string; buildMs: number}): LibraryBuild {

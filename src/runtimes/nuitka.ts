@@ -1,6 +1,6 @@
 import type {RuntimeInfo} from '../model/index.js';
 import {runProcess, type ProcessResult} from '../system/run-process.js';
-import {python, pythonEnv, pythonHarness, resolveVenvPackage, venvDir, venvKey} from './python.js';
+import {python, pythonEnv, pythonHarness, resolveVenvPackage, venvKey} from './python.js';
 import type {PrepareContext, PreparedBlock, ProgramSource, RuntimeEntry} from './types.js';
 
 /**
@@ -46,7 +46,7 @@ export const nuitka: RuntimeEntry = {
   probeKey: venvKey,
   prepare: prepareNuitka,
   emptyProgram: 'pass\n',
-  install: {how: `run npm run setup (it installs requirements.txt into ${venvDir})`}
+  install: {how: "run npm run setup (it installs requirements.txt into the project venv, node_modules/.cache/benchbook/venv)"}
 };
 
 const suffixes = new Map<string, Promise<string | ProcessResult>>();

@@ -149,7 +149,7 @@ export const numba = pythonEntry({
   description: "CPython of the project's venv with Numba installed: blocks decorate their functions with `@njit`",
   resolve: () => resolveVenvPackage('numba', 'Numba'),
   probeKey: venvKey,
-  install: {how: `run npm run setup (it installs requirements.txt into ${venvDir})`}
+  install: {how: "run npm run setup (it installs requirements.txt into the project venv, node_modules/.cache/benchbook/venv)"}
 });
 
 /** A free-threaded CPython (3.13+ built with --disable-gil), checked to run without the GIL. */

@@ -3,6 +3,7 @@ import {constants} from 'node:fs';
 import {access, readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {Readable} from 'node:stream';
+import {formatBytes} from '../model/index.js';
 
 /** Options for {@link runProcess}. */
 export interface ProcessOptions {
@@ -209,18 +210,6 @@ async function canLimitMemory(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** `536870912` -> `512 MiB`, `1610612736` -> `1.5 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toFixed(2))} ${units[unit]}`;
 }
 
 // What runtimes print when an allocation fails: Python, Go, C++, Rust, and strerror(ENOMEM) in C.
