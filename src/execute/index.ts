@@ -1,6 +1,6 @@
 import type {RunResult, RuntimeInfo} from '../model/index.js';
 import type {PlannedRun} from '../plan/types.js';
-import {closeJsPool} from '../runtimes/js/index.js';
+import {closeJsPool, executeJs} from './js-pool/index.js';
 import {runtimeEntry, type ExecuteOptions} from '../runtimes/index.js';
 import {skippedResult} from '../model/index.js';
 import {measureInline, runOnce} from './inline.js';
@@ -25,11 +25,11 @@ export async function executeRun(run: PlannedRun, runtime: RuntimeInfo, options:
   if (!entry) return skippedResult(`no runtime ${run.runtime} in the runtime table`);
   if (run.kind === 'bench' && run.measure.metric === 'instructions') return countInstructions(run, runtime, entry, options);
   if (run.kind === 'bench' && run.measure.mode === 'process') return (await measureProcessGroup([{run, runtime}], options))[0]!;
-  if (entry.executeInline) {
+  if (entry.workerPool) {
     const started = performance.now();
     const withLibraries = await buildRunLibraries(run, runtime, options);
     if ('result' in withLibraries) return withLibraries.result;
-    const result = await entry.executeInline(withLibraries.run, runtime, {...options, env: {...options.env, ...withLibraries.env}});
+    const result = await executeJs(withLibraries.run, {...options, env: {...options.env, ...withLibraries.env}});
     return run.libraries?.length ? {...result, durationMs: performance.now() - started, libraryBuildMs: withLibraries.libraryBuildMs} : result;
   }
   return withProgram(run, runtime, options, (program) => (run.kind === 'run' ? runOnce(run, program, options) : measureInline(run, program, options)));

@@ -1,10 +1,12 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import type {RunOutcome} from '../model/index.js';
-import {failedOutcome} from '../model/index.js';
+import {medianOfSorted, seededRandom} from '../measure/basics.js';
+import {chooseDesign} from '../measure/design.js';
+import {steadyState, type SteadyState} from '../measure/steady.js';
+import {failedOutcome, type MeasureDesign, type RunOutcome} from '../model/index.js';
 import type {PlannedRun} from '../plan/types.js';
 import type {ExecuteOptions} from '../runtimes/index.js';
-import {runProcess, type ProcessOptions, type ProcessResult} from '../system/run-process.js';
+import {runProcess, type ProcessOptions} from '../system/run-process.js';
 import {processOutcome} from './outcome.js';
 import type {PreparedProgram} from './program.js';
 
@@ -27,55 +29,197 @@ export async function runOnce(run: PlannedRun, program: PreparedProgram, options
   return processOutcome(result, run.timeoutMs, run.memoryBytes);
 }
 
+/** One process of an inline bench block, as its harness (or a fresh pool worker) reported it. */
+export interface HarnessProcess {
+  /** Every sample after calibration, warm-up included, ns per call, in order. */
+  trace: number[];
+  loops: number;
+  timerResolutionNs: number;
+  /** The very first call, timed alone (JIT compilation included), ns. */
+  firstSampleNs?: number;
+  /** Peak bytes one call allocates (Python's tracemalloc). */
+  peakBytes?: number;
+  /** The process's own peak resident set, KiB. */
+  maxRssKiB?: number;
+  /** Sampling stopped at its cap while the samples were still getting faster. */
+  capped: boolean;
+  /** Wall time of the whole process, ms: its cost in the dimensioning. */
+  wallMs: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What the measurement asks of one process. */
+export interface ProcessRequest {
+  /** Which process of the block this is, from 0. */
+  index: number;
+  /** Steady samples wanted (the window of the stop rule). */
+  repeat: number;
+  /** Samples always treated as warm-up. */
+  warmup: number;
+  /** Most samples, and most sampling time (ns), before the harness stops without a steady state. */
+  maxSamples: number;
+  maxNs: number;
+  /** Bytes of padding in the process's environment (Mytkowicz et al.: the environment's size moves the stack). */
+  envPadding: number;
+}
+
+/** Runs one process of a block: a harness process, or a fresh worker of the JS pool. */
+export type ProcessRunner = (request: ProcessRequest) => Promise<HarnessProcess | RunOutcome>;
+
+/** Default of the `budget` option: the time an inline bench block's measurement may take, ms. */
+export const defaultBudgetMs = 5000;
+/** Processes of the pilot that dimensions an automatic design. */
+export const pilotProcesses = 2;
+
 /**
- * Inline measurement of a `bench` block: the harness in `run.measure.processes` fresh processes one
- * after another, each calibrating its loop count and taking `repeat` samples; samples are pooled.
+ * Inline measurement of a `bench` block: the harness in fresh processes one after another. With
+ * `processes=` or `repeat=` written, exactly that; else a pilot of {@link pilotProcesses} processes
+ * dimensions the rest (Kalibera and Jones) within the block's `budget`. Each process samples until
+ * steady; its steady segment (Barrett et al.) gives the block's samples, grouped by process.
  */
 export async function measureInline(run: PlannedRun, program: PreparedProgram, options: ExecuteOptions): Promise<RunOutcome> {
+  return measureProcesses(run, harnessRunner(run, program, options), options, program.remainingMs);
+}
+
+/** The design, pilot, processes and steady-state analysis of {@link measureInline}, for any way of running one process. */
+export async function measureProcesses(run: PlannedRun, runner: ProcessRunner, options: ExecuteOptions, remainingMs: () => number): Promise<RunOutcome> {
+  const {measure} = run;
+  const repeat = Math.max(1, Math.floor(measure.repeat));
+  const warmup = Math.max(0, Math.floor(measure.warmup));
+  const auto = measure.design === 'auto';
+  const budgetMs = measure.budgetMs ?? defaultBudgetMs;
+  let design: MeasureDesign = auto
+    ? {mode: 'auto', processes: pilotProcesses, samplesPerProcess: repeat, budgetMs, reason: 'pilot'}
+    : {mode: 'fixed', processes: Math.max(1, Math.floor(measure.processes)), samplesPerProcess: repeat, reason: `processes=${measure.processes} and repeat=${repeat} as set`};
+  const padding = seededRandom(seedOf(run.key));
+  const started = performance.now();
+  const taken: Array<{process: HarnessProcess; steady: SteadyState; padding: number}> = [];
+  for (let index = 0; index < design.processes; index++) {
+    options.onPhase?.({phase: 'measuring', process: index + 1, processes: design.processes});
+    const windowSize = index < pilotProcesses || !auto ? repeat : design.samplesPerProcess;
+    const request: ProcessRequest = {
+      index,
+      repeat: windowSize,
+      warmup,
+      maxSamples: Math.max(100, 4 * (warmup + windowSize)),
+      // A JIT may take seconds to warm up; a third of the budget is what one process may spend on it.
+      maxNs: Math.round(Math.max(budgetMs / 3, 2 * (warmup + windowSize) * measure.minSampleMs) * 1e6),
+      envPadding: Math.floor(padding() * 4096)
+    };
+    const outcome = await runner(request);
+    if ('status' in outcome) return outcome;
+    taken.push({process: outcome, steady: steadyState(outcome.trace, {warmup, repeat: windowSize, capped: outcome.capped}), padding: request.envPadding});
+    if (auto && index === pilotProcesses - 1) {
+      const pilot = taken.map(({process, steady}) => ({samples: process.trace.slice(steady.steadyFrom), process}));
+      design = chooseDesign(
+        {
+          groups: pilot.map(({samples}) => samples),
+          processMs: pilot.map(({process}) => process.wallMs),
+          sampleMs: average(pilot.map(({process, samples}) => (medianOf(samples) * process.loops) / 1e6))
+        },
+        {repeat, budgetMs, spentMs: performance.now() - started}
+      );
+    }
+    // The time limit is the hard stop: a chosen design ends early with the processes it has when
+    // another would not fit; a design as written runs to the limit and times out like any run.
+    if (auto && taken.length >= pilotProcesses && remainingMs() < 1.5 * average(taken.map(({process}) => process.wallMs))) break;
+  }
+  return assemble(taken, design);
+}
+
+/** The block's result from its processes: steady samples grouped by process, traces, classes, memory. */
+function assemble(taken: Array<{process: HarnessProcess; steady: SteadyState; padding: number}>, design: MeasureDesign): RunOutcome {
   const samples: number[] = [];
-  const loops: number[] = [];
-  let timerResolutionNs = 0;
-  const warmupNs: number[] = [];
+  const groups: number[] = [];
   const memory: {peakBytes?: number; maxRssKiB?: number} = {};
-  let first: ProcessResult | undefined;
-  const processes = Math.max(1, Math.floor(run.measure.processes));
-  for (let index = 0; index < processes; index++) {
-    options.onPhase?.({phase: 'measuring', process: index + 1, processes});
-    const resultFile = path.join(program.workDir, `result-${index}.json`);
+  for (const {process, steady} of taken) {
+    const part = process.trace.slice(steady.steadyFrom);
+    samples.push(...part);
+    groups.push(part.length);
+    // The largest over processes: each measured the same call, a peak is a peak.
+    if (process.peakBytes !== undefined) memory.peakBytes = Math.max(memory.peakBytes ?? 0, process.peakBytes);
+    if (process.maxRssKiB !== undefined) memory.maxRssKiB = Math.max(memory.maxRssKiB ?? 0, process.maxRssKiB);
+  }
+  const firsts = taken.flatMap(({process}) => (process.firstSampleNs === undefined ? [] : [process.firstSampleNs]));
+  const first = taken[0]!.process;
+  return {
+    status: 'ok',
+    exitCode: 0,
+    timedOut: false,
+    stdout: first.stdout,
+    stderr: first.stderr,
+    samples,
+    groups,
+    loops: taken.map(({process}) => process.loops),
+    timerResolutionNs: Math.max(0, ...taken.map(({process}) => process.timerResolutionNs)),
+    unit: 'ns',
+    // Only when every process timed its first call: a partial list would misstate the warm-up.
+    ...(firsts.length === taken.length ? {warmupNs: firsts} : {}),
+    traces: taken.map(({process}) => process.trace),
+    steady: taken.map(({process, steady}) => ({
+      classification: steady.classification,
+      steadyFrom: steady.steadyFrom,
+      warmupNs: process.trace.slice(0, steady.steadyFrom).reduce((sum, sample) => sum + sample * process.loops, 0),
+      capped: steady.capped
+    })),
+    design: {...design, processes: taken.length},
+    ...(taken.some(({padding}) => padding > 0) ? {envPadding: taken.map(({padding}) => padding)} : {}),
+    ...(Object.keys(memory).length > 0 ? {memory} : {})
+  };
+}
+
+/** One harness process per request: the block's program with the measurement's settings in its environment. */
+function harnessRunner(run: PlannedRun, program: PreparedProgram, options: ExecuteOptions): ProcessRunner {
+  return async (request) => {
+    const resultFile = path.join(program.workDir, `result-${request.index}.json`);
+    const started = performance.now();
     const result = await runProcess(
       program.command.file,
       program.command.args,
       programProcessOptions(run, program, options, {
         BENCHBOOK_RESULT: resultFile,
         BENCHBOOK_FN: run.measure.fn,
-        BENCHBOOK_REPEAT: String(run.measure.repeat),
-        BENCHBOOK_WARMUP: String(run.measure.warmup),
-        BENCHBOOK_MIN_SAMPLE_NS: String(Math.round(run.measure.minSampleMs * 1e6))
+        BENCHBOOK_REPEAT: String(request.repeat),
+        BENCHBOOK_WARMUP: String(request.warmup),
+        BENCHBOOK_MAX_SAMPLES: String(request.maxSamples),
+        BENCHBOOK_MAX_NS: String(request.maxNs),
+        BENCHBOOK_MIN_SAMPLE_NS: String(Math.round(run.measure.minSampleMs * 1e6)),
+        // Varied per process so that no one stack alignment decides the result (Mytkowicz et al., ASPLOS 2009).
+        BENCHBOOK_PAD: 'x'.repeat(request.envPadding)
       })
     );
-    first ??= result;
+    const wallMs = performance.now() - started;
     const outcome = processOutcome(result, run.timeoutMs, run.memoryBytes);
     if (outcome.status !== 'ok') return outcome;
-    const measured = await readHarnessResult(resultFile, run.measure.repeat);
+    const measured = await readHarnessResult(resultFile, {least: request.warmup + request.repeat});
     if (typeof measured === 'string') return failedOutcome(`harness produced no result: ${measured}`, {exitCode: 0, stdout: result.stdout, stderr: result.stderr});
-    samples.push(...measured.samples);
-    loops.push(measured.loops);
-    timerResolutionNs = Math.max(timerResolutionNs, measured.timerResolutionNs);
-    if (measured.firstSampleNs !== undefined) warmupNs.push(measured.firstSampleNs);
-    // The largest over processes: each measured the same call, a peak is a peak.
-    if (measured.peakBytes !== undefined) memory.peakBytes = Math.max(memory.peakBytes ?? 0, measured.peakBytes);
-    if (measured.maxRssKiB !== undefined) memory.maxRssKiB = Math.max(memory.maxRssKiB ?? 0, measured.maxRssKiB);
-  }
-  // Only when every process timed its first call: a partial list would misstate the warm-up.
-  const warmup = warmupNs.length === processes ? {warmupNs} : {};
-  const measuredMemory = Object.keys(memory).length > 0 ? {memory} : {};
-  return {...processOutcome(first!, run.timeoutMs), samples, loops, timerResolutionNs, unit: 'ns', ...warmup, ...measuredMemory};
+    const {samples, ...rest} = measured;
+    return {...rest, trace: samples, capped: measured.capped ?? false, wallMs, stdout: result.stdout, stderr: result.stderr};
+  };
+}
+
+/** A seed from a run's key: the same key pads its processes the same way on every run. */
+function seedOf(key: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+function average(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function medianOf(values: readonly number[]): number {
+  return medianOfSorted([...values].sort((a, b) => a - b));
 }
 
 /** What a harness writes to `BENCHBOOK_RESULT`. */
 export interface HarnessResult {
-  /** Nanoseconds per call, one per timed sample. */
+  /** Nanoseconds per call, every sample after calibration (warm-up included). */
   samples: number[];
+  /** Sampling stopped at its cap while still getting faster; optional. */
+  capped?: boolean;
   /** Calls per sample chosen by calibration. */
   loops: number;
   /** Smallest step the harness's clock showed, in nanoseconds. */
@@ -89,7 +233,7 @@ export interface HarnessResult {
 }
 
 /** Reads and checks a harness result file; returns what was wrong, as a phrase, when it is unusable. */
-export async function readHarnessResult(file: string, repeat: number): Promise<HarnessResult | string> {
+export async function readHarnessResult(file: string, count: {least: number; most?: number}): Promise<HarnessResult | string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -115,13 +259,15 @@ export async function readHarnessResult(file: string, repeat: number): Promise<H
   ) {
     return `expected {"samples": [ns...], "loops": n, "timerResolutionNs": ns}, saw ${describeText(text)}`;
   }
-  if (result.samples.length !== repeat) {
-    return `expected ${repeat} samples, saw ${result.samples.length}`;
+  if (result.samples.length < count.least || result.samples.length > (count.most ?? Number.POSITIVE_INFINITY)) {
+    const expected = count.most === count.least ? `${count.least}` : `at least ${count.least}`;
+    return `expected ${expected} samples, saw ${result.samples.length}`;
   }
   const first = isSample(result.firstSampleNs) ? {firstSampleNs: result.firstSampleNs as number} : {};
   const peak = isSample(result.peakBytes) ? {peakBytes: result.peakBytes as number} : {};
   const rss = isSample(result.maxRssKiB) ? {maxRssKiB: result.maxRssKiB as number} : {};
-  return {samples: result.samples, loops: result.loops as number, timerResolutionNs: result.timerResolutionNs, ...first, ...peak, ...rss};
+  const capped = typeof result.capped === 'boolean' ? {capped: result.capped} : {};
+  return {samples: result.samples, loops: result.loops as number, timerResolutionNs: result.timerResolutionNs, ...first, ...peak, ...rss, ...capped};
 }
 
 /** The start of unexpected text, quoted, for an error message. */

@@ -121,7 +121,7 @@ async function calibrate(run: PlannedRun, program: PreparedProgram, options: Exe
   });
   const failure = processFailure(result);
   if (failure) return failure;
-  const harness = await readHarnessResult(resultFile, 1);
+  const harness = await readHarnessResult(resultFile, {least: 1});
   if (typeof harness === 'string') return failed(`harness produced no result: ${harness}`, result);
   return harness.loops;
 }
@@ -150,7 +150,7 @@ async function countOnce(
   const failure = processFailure(result);
   if (failure) return failure;
   if (loops !== undefined) {
-    const harness = await readHarnessResult(env['BENCHBOOK_RESULT']!, 1);
+    const harness = await readHarnessResult(env['BENCHBOOK_RESULT']!, {least: 1, most: 1});
     if (typeof harness === 'string') return failed(`harness produced no result: ${harness}`, result);
     if (harness.loops !== loops) {
       return failed(`the harness ran ${harness.loops} calls instead of ${loops}: it does not support fixed loop counts (BENCHBOOK_LOOPS)`, result);

@@ -1,4 +1,4 @@
-import {medianOfSorted, quantileOfSorted, seededRandom} from './statistics.js';
+import {medianOfSorted, quantileOfSorted, seededRandom} from './basics.js';
 import type {Comparison} from '../model/index.js';
 
 /** Options of {@link compareSamples}. */

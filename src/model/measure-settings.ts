@@ -1,11 +1,18 @@
 /** How a bench block is measured (all in one place so the hash covers them). */
 export interface MeasureSettings {
-  /** Timed samples per process. */
+  /** Steady samples per process at least: the window of the harness's stop rule. */
   repeat: number;
-  /** Untimed warm-up samples per process. */
+  /** Samples per process always treated as warm-up; more are when the trace shows them (Barrett et al.). */
   warmup: number;
-  /** Fresh processes (or pool workers) per block; samples are pooled. */
+  /** Fresh processes (or pool workers) per block, when `design` is `fixed`; the pilot's size is set by the measurement when `auto`. */
   processes: number;
+  /**
+   * `auto` (default): processes and samples per process are chosen from a pilot's variances within
+   * `budgetMs` (Kalibera and Jones); `fixed`: `processes` and `repeat` as written.
+   */
+  design?: 'auto' | 'fixed';
+  /** `auto` designs: the time the block's measurement may take, ms. */
+  budgetMs?: number;
   /** Calibrate the loop count so one sample lasts at least this long. */
   minSampleMs: number;
   /** Name of the function the harness times. */

@@ -20,8 +20,18 @@ export interface RunResult {
   /** Captured output, capped; for bench blocks the output of the first process. */
   stdout: string;
   stderr: string;
-  /** Time per call in nanoseconds, one entry per timed sample, processes pooled. */
+  /** Time per call in nanoseconds, one entry per steady sample, processes in order (see `groups`). */
   samples?: number[];
+  /** How many of `samples` each process took, in order: the processes of the two-level statistics. */
+  groups?: number[];
+  /** Inline bench blocks: every sample of each process after calibration, warm-up included, in order. */
+  traces?: number[][];
+  /** Inline bench blocks: each process's steady state (Barrett et al.): its class, and where its steady samples start in its trace. */
+  steady?: Array<{classification: 'flat' | 'warm-up' | 'slow-down' | 'no steady state'; steadyFrom: number; warmupNs: number; capped: boolean}>;
+  /** How many processes and samples were taken, and why (the dimensioning pass, or fixed settings). */
+  design?: MeasureDesign;
+  /** Environment padding of each process, in bytes (varied so that no one stack alignment decides a result: Mytkowicz et al.). */
+  envPadding?: number[];
   /** Calls per sample chosen by calibration, per process. */
   loops?: number[];
   /** Smallest measurable step of the harness's clock, in ns (the coarsest over processes). */
@@ -41,6 +51,25 @@ export interface RunResult {
   };
   /** Memory: peak bytes allocated by one call (Python, tracemalloc) and the peak resident set of the measuring process. */
   memory?: {peakBytes?: number; maxRssKiB?: number};
+}
+
+/** How a block's processes and samples were chosen (Kalibera and Jones's dimensioning, or fixed settings). */
+export interface MeasureDesign {
+  /** `auto`: chosen from a pilot within the time budget; `fixed`: `processes=` and `repeat=` as written. */
+  mode: 'auto' | 'fixed';
+  processes: number;
+  /** Steady samples asked of each process. */
+  samplesPerProcess: number;
+  /** Variance of one sample within a process, and of process means beyond it (ns²), from the pilot. */
+  within?: number;
+  between?: number;
+  /** What one process costs (start, calibration, warm-up) and one sample, ms. */
+  processMs?: number;
+  sampleMs?: number;
+  /** The time budget of the block's measurement, ms. */
+  budgetMs?: number;
+  /** One line: why these numbers. */
+  reason: string;
 }
 
 /** A result before the executor adds its own timings (`durationMs`, `buildMs`). */

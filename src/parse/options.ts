@@ -20,9 +20,10 @@ interface OptionSpec {
 export const optionSpecs: Record<string, OptionSpec> = {
   id: {kinds: ['bench', 'run', 'lib', 'code', 'plot', 'table', 'claim'], type: 'id', description: 'name of the block, unique in the notebook'},
   label: {kinds: ['bench', 'run'], type: 'string', description: 'name shown in tables and charts'},
-  repeat: {kinds: ['bench'], type: 'integer', min: 1, description: 'timed samples per process'},
-  warmup: {kinds: ['bench'], type: 'integer', min: 0, description: 'untimed samples per process before timing'},
-  processes: {kinds: ['bench'], type: 'integer', min: 1, description: 'fresh processes whose samples are pooled'},
+  repeat: {kinds: ['bench'], type: 'integer', min: 1, description: 'steady samples per process at least'},
+  warmup: {kinds: ['bench'], type: 'integer', min: 0, description: 'samples per process always counted as warm-up'},
+  processes: {kinds: ['bench'], type: 'integer', min: 1, description: 'fresh processes, taken as written (default: chosen from a pilot within budget)'},
+  budget: {kinds: ['bench'], type: 'duration', description: 'time the measurement may take when processes are chosen (default 5s)'},
   'min-sample': {kinds: ['bench'], type: 'duration', description: 'shortest sample: the loop count is calibrated to reach it'},
   fn: {kinds: ['bench'], type: 'identifier', description: 'name of the function to time'},
   // Which names are valid depends on the block's language: checked by parseNotebook.

@@ -11,10 +11,10 @@ export type * from './types.js';
  * Bumped whenever the harnesses change what they measure, so that results measured by an older
  * harness are re-run instead of silently reused.
  */
-export const harnessVersion = 3;
+export const harnessVersion = 4;
 
 /** Built-in measurement defaults; the notebook's `measure:`, the profile's and the block's options override them. */
-export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;
+export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, budget: 5000, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;
 
 /** Options of `planNotebook`. */
 export interface PlanOptions {
@@ -68,7 +68,7 @@ export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
     const values: Array<ParamScalar | undefined> = sweepName ? sweepValues(params[sweepName]) : [undefined];
     for (const value of values) {
       const runParams = sweepName && value !== undefined ? {...params, [sweepName]: value} : params;
-      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, options.metric ?? 'time');
+      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, options.metric ?? 'time', {...notebook.measure, ...profile.measure});
       runs.push({...run, memoryBytes: memoryOf(block, measureDefaults, options.memoryLimitBytes)});
     }
   }
@@ -101,15 +101,19 @@ function planRun(
   runtimes: Record<string, RuntimeInfo>,
   sweepName: string | undefined,
   value: ParamScalar | undefined,
-  metric: 'time' | 'instructions'
+  metric: 'time' | 'instructions',
+  written: BlockOptions
 ): PlannedRun {
   const setting = (name: string): number => Number(block.options[name] ?? defaults[name]);
   const mode = (block.options.mode ?? defaults.mode) === 'process' ? 'process' : 'inline';
+  // Processes written anywhere (block, notebook, profile) are taken as written; else they are chosen.
+  const fixed = (block.options.processes ?? written.processes) !== undefined;
   const measure: MeasureSettings = {
     repeat: setting('repeat'),
     warmup: setting('warmup'),
     processes: setting('processes'),
     minSampleMs: setting('min-sample'),
+    ...(mode === 'inline' ? {design: fixed ? ('fixed' as const) : ('auto' as const), ...(fixed ? {} : {budgetMs: setting('budget')})} : {}),
     fn: typeof block.options.fn === 'string' ? block.options.fn : 'bench',
     mode,
     // Only process mode reads these: changing them must not re-run inline blocks.

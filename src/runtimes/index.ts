@@ -3,7 +3,7 @@ import {firstLine} from '../system/probe.js';
 import {c} from './c.js';
 import {cpp} from './cpp.js';
 import {go} from './go.js';
-import {js, ts} from './js/index.js';
+import {js, ts} from './js.js';
 import {nuitka} from './nuitka.js';
 import {readProbeCache, writeProbeCache, type ProbeCacheOptions} from './probe-cache.js';
 import {pyo3Version} from './pyo3.js';

@@ -1,4 +1,4 @@
-import type {MeasureSettings, RunPhase, RunResult, RuntimeInfo} from '../model/index.js';
+import type {MeasureSettings, RunPhase, RuntimeInfo} from '../model/index.js';
 import type {BuildOptions} from '../system/build-cache.js';
 import type {ProcessResult} from '../system/run-process.js';
 
@@ -158,10 +158,11 @@ export interface RuntimeEntry {
    */
   prepare(source: ProgramSource, runtime: RuntimeInfo, context: PrepareContext): Promise<PreparedBlock>;
   /**
-   * Runs `run` blocks and inline `bench` blocks itself instead of as harness processes (JS and TS
-   * run in a worker pool). Process mode and instruction counts still use `prepare`.
+   * `run` blocks and inline `bench` blocks run in the JS worker pool (one fresh worker thread for
+   * each "process") instead of as harness processes: JS and TS. Process mode and instruction counts
+   * still use `prepare`.
    */
-  executeInline?(run: BlockRun, runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult>;
+  workerPool?: boolean;
   /** The program that does nothing, in this runtime: its runs measure the start-up every process-mode run includes. */
   emptyProgram: string;
   /** Set when instruction counts cannot be taken for this runtime: why, and what to do instead. */

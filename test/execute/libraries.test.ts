@@ -134,8 +134,8 @@ test('Go c-shared and C shared libraries called from Python through ctypes', {sk
       const result = await runBlock(plan, key, cacheDir);
       assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
       assert.equal(result.stdout, '5050\n');
-      assert.equal(result.samples?.length, 3);
-      assert.ok(result.samples.every((sample) => sample > 0));
+      assert.ok((result.samples?.length ?? 0) >= 3);
+      assert.ok(result.samples!.every((sample) => sample > 0));
       assert.equal(result.libraryBuildMs, 0);
     }
   });
@@ -180,14 +180,14 @@ test('a PyO3 module built by maturin, imported by Python blocks', {skip: lacking
     const result = await runBlock(plan, 'square-rs', cacheDir);
     assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
     assert.equal(result.stdout, '100000000\n');
-    assert.equal(result.samples?.length, 3);
+    assert.ok((result.samples?.length ?? 0) >= 3);
     assert.equal(result.libraryBuildMs, 0);
   });
 
   await t.test('Rust bench and run blocks of the same notebook', async () => {
     const bench = await runBlock(plan, 'square-native', cacheDir);
     assert.equal(bench.status, 'ok', bench.stderr);
-    assert.equal(bench.samples?.length, 3);
+    assert.ok((bench.samples?.length ?? 0) >= 3);
     const run = await runBlock(plan, 'rust-version', cacheDir);
     assert.equal(run.stdout, '5050\n');
   });

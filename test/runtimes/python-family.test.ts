@@ -35,8 +35,9 @@ function need(t: test.TestContext, name: string): RuntimeInfo | undefined {
 
 function assertBench(result: RunResult): void {
   assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
-  assert.equal(result.samples?.length, quickMeasure.repeat * quickMeasure.processes);
-  assert.ok(result.samples.every((sample) => sample > 0));
+  assert.equal(result.groups?.length, quickMeasure.processes);
+  assert.ok(result.groups!.every((size) => size >= quickMeasure.repeat));
+  assert.ok(result.samples!.every((sample) => sample > 0));
   // The first call of every process is timed on its own, apart from the samples.
   assert.equal(result.warmupNs?.length, quickMeasure.processes);
   assert.ok(result.warmupNs.every((ns) => ns > 0));
@@ -106,7 +107,7 @@ test('Python runtimes', async (t) => {
     const first = await executeRun(bench, info, options);
     assert.equal(first.status, 'ok', `${first.reason}\n${first.stderr}`);
     assert.equal(first.stdout, 'compiled True\n');
-    assert.equal(first.samples?.length, quickMeasure.repeat);
+    assert.ok((first.samples?.length ?? 0) >= quickMeasure.repeat);
     assert.equal(first.warmupNs?.length, 1);
     assert.ok((first.buildMs ?? 0) > 0, 'the first build is timed');
 

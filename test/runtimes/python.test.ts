@@ -26,7 +26,7 @@ test('executePython', {skip: missing['python']}, async (t) => {
     const code = 'def work():\n    return sum(range(100))\n';
     const result = await executeRun(plannedRun('python', 'bench', code, {measure: {fn: 'work', processes: 1}}), python!, options);
     assert.equal(result.status, 'ok', result.stderr);
-    assert.equal(result.samples?.length, quickMeasure.repeat);
+    assert.ok((result.samples?.length ?? 0) >= quickMeasure.repeat, `steady samples: ${result.samples?.length}`);
   });
 
   await t.test('runs a run block with the real interpreter and a fixed hash seed', async () => {

@@ -38,7 +38,7 @@ test('executeRust', {skip: missing['rust']}, async (t) => {
     const code = 'fn fibonacci() -> u128 {\n    let (mut a, mut b) = (0u128, 1u128);\n    for _ in 0..150 { (a, b) = (b, a + b); }\n    a\n}\n';
     const result = await executeRun(plannedRun('rust', 'bench', code, {measure: {fn: 'fibonacci', processes: 1}}), rust!, options);
     assert.equal(result.status, 'ok', result.stderr);
-    assert.equal(result.samples?.length, quickMeasure.repeat);
+    assert.ok((result.samples?.length ?? 0) >= quickMeasure.repeat, `steady samples: ${result.samples?.length}`);
   });
 
   await t.test('runs a run block, and reuses its cached build', async () => {

@@ -3,11 +3,15 @@
  *
  * Appended to the block's own translation unit (after its code, with BB_FN defined as the name of
  * the function to time), so it needs no declaration of that function and sees its return type.
- * It calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs
- * BENCHBOOK_WARMUP untimed samples and BENCHBOOK_REPEAT timed ones, and writes
- * {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n} to the file
- * BENCHBOOK_RESULT. With BENCHBOOK_LOOPS set, that is the loop count, nothing is calibrated and the
- * samples are written as 0 (instruction counts need every run to do the same work, printing included).
+ * It calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, then samples
+ * until the process is steady (the stop rule of harness.py: at least WARMUP + REPEAT samples, then
+ * until the last REPEAT samples' median is no more than 5% below the REPEAT before, or
+ * BENCHBOOK_MAX_SAMPLES / BENCHBOOK_MAX_NS), and writes {"samples": [ns per call, every sample after
+ * calibration...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n, "capped": bool} to the file
+ * BENCHBOOK_RESULT; maxRssKiB is this process's own peak (VmHWM; 0 when counting instructions, as
+ * reading it costs a varying number). With BENCHBOOK_LOOPS set, that is
+ * the loop count, nothing is calibrated, REPEAT samples are taken and written as 0 (instruction
+ * counts need every run to do the same work, printing included).
  * Every name starts with bb_ so it cannot clash with the block's own.
  */
 #include <stdint.h>
@@ -74,6 +78,34 @@ static uint64_t bb_timer_resolution(void) {
   return best;
 }
 
+/* This process's own peak resident set in KiB: VmHWM (the image since exec; getrusage would include
+ * the parent's pages inherited through fork), else getrusage's. */
+static long bb_max_rss_kib(void) {
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  while (status != NULL && fgets(line, sizeof line, status) != NULL) {
+    if (sscanf(line, "VmHWM: %ld", &kib) == 1) break;
+  }
+  if (status != NULL) fclose(status);
+  if (kib >= 0) return kib;
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+static int bb_compare(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double bb_median(const double *values, uint64_t n) {
+  double sorted[n];
+  for (uint64_t i = 0; i < n; i++) sorted[i] = values[i];
+  qsort(sorted, n, sizeof *sorted, bb_compare);
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 static uint64_t bb_env(const char *name, uint64_t fallback) {
   const char *value = getenv(name);
   if (value == NULL || *value == '\0') return fallback;
@@ -96,19 +128,38 @@ int main(void) {
   uint64_t warmup = bb_env("BENCHBOOK_WARMUP", 1);
   uint64_t min_ns = bb_env("BENCHBOOK_MIN_SAMPLE_NS", 10000000);
 
+  uint64_t max_samples = bb_env("BENCHBOOK_MAX_SAMPLES", 100);
+  uint64_t max_ns = bb_env("BENCHBOOK_MAX_NS", UINT64_C(10000000000));
   uint64_t fixed_loops = bb_env("BENCHBOOK_LOOPS", 0);
+  if (repeat == 0) repeat = 1;
+  if (max_samples < warmup + repeat) max_samples = warmup + repeat;
 
   /* The clock's resolution first, so the samples can be judged against it (tinybench's order). */
   uint64_t resolution = fixed_loops ? 0 : bb_timer_resolution();
   uint64_t loops = fixed_loops ? fixed_loops : bb_calibrate(min_ns);
-  for (uint64_t i = 0; i < warmup; i++) bb_measure(loops);
-  double *samples = malloc((repeat ? repeat : 1) * sizeof *samples);
+  double *samples = malloc(max_samples * sizeof *samples);
   if (samples == NULL) {
     fprintf(stderr, "benchbook: out of memory\n");
     return 2;
   }
-  /* With a fixed loop count the output must not vary either: printing a time would. */
-  for (uint64_t i = 0; i < repeat; i++) samples[i] = fixed_loops ? (bb_measure(loops), 0.0) : (double)bb_measure(loops) / (double)loops;
+  uint64_t n = 0;
+  int capped = 0;
+  if (fixed_loops) {
+    /* With a fixed loop count the output must not vary either: printing a time would. */
+    for (; n < repeat; n++) bb_measure(loops), samples[n] = 0.0;
+  } else {
+    uint64_t started = bb_now();
+    for (;;) {
+      samples[n] = (double)bb_measure(loops) / (double)loops;
+      n++;
+      if (n < warmup + repeat) continue;
+      if (n >= 2 * repeat && bb_median(samples + n - repeat, repeat) >= 0.95 * bb_median(samples + n - 2 * repeat, repeat)) break;
+      if (n >= max_samples || bb_now() - started >= max_ns) {
+        capped = n >= 2 * repeat;
+        break;
+      }
+    }
+  }
 
   FILE *out = fopen(result_path, "w");
   if (out == NULL) {
@@ -116,11 +167,9 @@ int main(void) {
     return 2;
   }
   fprintf(out, "{\"samples\": [");
-  for (uint64_t i = 0; i < repeat; i++) fprintf(out, "%s%.17g", i ? ", " : "", samples[i]);
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld}\n", (unsigned long long)loops,
-          (unsigned long long)resolution, usage.ru_maxrss);
+  for (uint64_t i = 0; i < n; i++) fprintf(out, "%s%.17g", i ? ", " : "", samples[i]);
+  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld, \"capped\": %s}\n", (unsigned long long)loops,
+          (unsigned long long)resolution, fixed_loops ? 0L : bb_max_rss_kib(), capped ? "true" : "false");
   if (fclose(out) != 0) {
     perror("benchbook: cannot write the result");
     return 2;

@@ -2,14 +2,16 @@
 //
 // Appended to the block's own translation unit (after its code, with BB_FN defined as the name of
 // the function to time), so it sees that function and its return type. It calibrates a loop count
-// so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP untimed samples and
-// BENCHBOOK_REPEAT timed ones, and writes {"samples": [ns per call...], "loops": n,
-// "timerResolutionNs": ns, "maxRssKiB": n} to the file BENCHBOOK_RESULT. With BENCHBOOK_LOOPS set,
-// that is the loop count, nothing is calibrated and the samples are written as 0 (instruction
-// counts need every run to do the same work, printing included). Every name starts with bb_ so it
-// cannot clash with the block's own.
+// so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, then samples until the process is steady
+// (the stop rule of harness.py), and writes {"samples": [ns per call, every sample after
+// calibration...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n, "capped": bool} to the file
+// BENCHBOOK_RESULT; maxRssKiB is this process's own peak (VmHWM). With BENCHBOOK_LOOPS set, that is
+// the loop count, nothing is calibrated, REPEAT samples are taken and written as 0 (instruction
+// counts need every run to do the same work, printing included). Every name lives in namespace bb
+// so it cannot clash with the block's own.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -78,6 +80,28 @@ std::uint64_t timer_resolution() {
   return best;
 }
 
+// This process's own peak resident set in KiB: VmHWM (the image since exec), else getrusage's.
+long max_rss_kib() {
+  long kib = -1;
+  if (std::FILE* status = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, status) != nullptr) {
+      if (std::sscanf(line, "VmHWM: %ld", &kib) == 1) break;
+    }
+    std::fclose(status);
+  }
+  if (kib >= 0) return kib;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 std::uint64_t env(const char* name, std::uint64_t fallback) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') return fallback;
@@ -101,17 +125,32 @@ int main() {
   std::uint64_t repeat = bb::env("BENCHBOOK_REPEAT", 5);
   std::uint64_t warmup = bb::env("BENCHBOOK_WARMUP", 1);
   std::uint64_t min_ns = bb::env("BENCHBOOK_MIN_SAMPLE_NS", 10000000);
+  std::uint64_t max_samples = bb::env("BENCHBOOK_MAX_SAMPLES", 100);
+  std::uint64_t max_ns = bb::env("BENCHBOOK_MAX_NS", 10000000000ULL);
   std::uint64_t fixed_loops = bb::env("BENCHBOOK_LOOPS", 0);
+  repeat = std::max<std::uint64_t>(repeat, 1);
 
   // The clock's resolution first, so the samples can be judged against it (tinybench's order).
   std::uint64_t resolution = fixed_loops ? 0 : bb::timer_resolution();
   std::uint64_t loops = fixed_loops ? fixed_loops : bb::calibrate(min_ns);
-  for (std::uint64_t i = 0; i < warmup; i++) bb::measure(loops);
   std::vector<double> samples;
-  for (std::uint64_t i = 0; i < repeat; i++) {
-    double per_call = static_cast<double>(bb::measure(loops)) / static_cast<double>(loops);
+  bool capped = false;
+  if (fixed_loops) {
     // With a fixed loop count the output must not vary either: printing a time would.
-    samples.push_back(fixed_loops ? 0.0 : per_call);
+    for (std::uint64_t i = 0; i < repeat; i++) bb::measure(loops), samples.push_back(0.0);
+  } else {
+    std::uint64_t started = bb::now();
+    for (;;) {
+      samples.push_back(static_cast<double>(bb::measure(loops)) / static_cast<double>(loops));
+      std::uint64_t n = samples.size();
+      if (n < warmup + repeat) continue;
+      auto window = [&](std::uint64_t from) { return std::vector<double>(samples.begin() + from, samples.begin() + from + repeat); };
+      if (n >= 2 * repeat && bb::median(window(n - repeat)) >= 0.95 * bb::median(window(n - 2 * repeat))) break;
+      if (n >= max_samples || bb::now() - started >= max_ns) {
+        capped = n >= 2 * repeat;
+        break;
+      }
+    }
   }
 
   std::FILE* out = std::fopen(result_path, "w");
@@ -121,10 +160,8 @@ int main() {
   }
   std::fprintf(out, "{\"samples\": [");
   for (std::size_t i = 0; i < samples.size(); i++) std::fprintf(out, "%s%.17g", i ? ", " : "", samples[i]);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld}\n", static_cast<unsigned long long>(loops),
-               static_cast<unsigned long long>(resolution), usage.ru_maxrss);
+  std::fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld, \"capped\": %s}\n", static_cast<unsigned long long>(loops),
+               static_cast<unsigned long long>(resolution), fixed_loops ? 0L : bb::max_rss_kib(), capped ? "true" : "false");
   if (std::fclose(out) != 0) {
     std::perror("benchbook: cannot write the result");
     return 2;

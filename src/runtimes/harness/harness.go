@@ -2,19 +2,23 @@
 //
 // Compiled into the block's `package main` next to the block's own file and a generated entry
 // file that sets bbRun to `func() { bbHarness(<fn>) }`. It calibrates a loop count so one sample
-// lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP untimed samples and
-// BENCHBOOK_REPEAT timed ones, and writes
-// {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n} to the file
-// BENCHBOOK_RESULT. With BENCHBOOK_LOOPS set, that is the loop count, nothing is calibrated and the
-// samples are written as 0 (instruction counts need every run to do the same work, printing included).
+// lasts at least BENCHBOOK_MIN_SAMPLE_NS, then samples until the process is steady (the stop rule
+// of harness.py), and writes {"samples": [ns per call, every sample after calibration...], "loops": n,
+// "timerResolutionNs": ns, "maxRssKiB": n, "capped": bool} to the file BENCHBOOK_RESULT; maxRssKiB is
+// this process's own peak (VmHWM). With BENCHBOOK_LOOPS set, that is the loop count, nothing is
+// calibrated, REPEAT samples are taken and written as 0 (instruction counts need every run to do the
+// same work, printing included).
 // Every name starts with bb so it cannot clash with the block's own.
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -76,6 +80,42 @@ func bbTimerResolution() int64 {
 	return best
 }
 
+// bbMaxRssKiB is this process's own peak resident set: VmHWM (the image since exec), else getrusage's.
+func bbMaxRssKiB() int64 {
+	if status, err := os.Open("/proc/self/status"); err == nil {
+		defer status.Close()
+		scanner := bufio.NewScanner(status)
+		for scanner.Scan() {
+			if fields := strings.Fields(scanner.Text()); len(fields) >= 2 && fields[0] == "VmHWM:" {
+				if kib, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+					return kib
+				}
+			}
+		}
+	}
+	var usage syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	return int64(usage.Maxrss)
+}
+
+// bbMaxRssKiBUnlessCounting is 0 when instructions are counted: reading VmHWM costs a varying number.
+func bbMaxRssKiBUnlessCounting(fixedLoops int64) int64 {
+	if fixedLoops != 0 {
+		return 0
+	}
+	return bbMaxRssKiB()
+}
+
+func bbMedian(values []float64) float64 {
+	sorted := append([]float64(nil), values...)
+	sort.Float64s(sorted)
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
 func bbEnvInt(name string, fallback int64) int64 {
 	value := os.Getenv(name)
 	if value == "" {
@@ -99,7 +139,12 @@ func bbHarness[T any](f func() T) {
 	warmup := bbEnvInt("BENCHBOOK_WARMUP", 1)
 	minSample := time.Duration(bbEnvInt("BENCHBOOK_MIN_SAMPLE_NS", 10_000_000))
 
+	maxSamples := bbEnvInt("BENCHBOOK_MAX_SAMPLES", 100)
+	maxDuration := time.Duration(bbEnvInt("BENCHBOOK_MAX_NS", 10_000_000_000))
 	fixedLoops := bbEnvInt("BENCHBOOK_LOOPS", 0)
+	if repeat < 1 {
+		repeat = 1
+	}
 
 	// The clock's resolution first, so the samples can be judged against it (tinybench's order).
 	resolution := int64(0)
@@ -107,29 +152,40 @@ func bbHarness[T any](f func() T) {
 		resolution = bbTimerResolution()
 	}
 	loops := fixedLoops
-	if loops == 0 {
-		loops = bbCalibrate(f, minSample)
-	}
-	for i := int64(0); i < warmup; i++ {
-		bbMeasure(f, loops)
-	}
-	samples := make([]float64, repeat)
-	for i := range samples {
-		elapsed := bbMeasure(f, loops)
+	samples := []float64{}
+	capped := false
+	if fixedLoops != 0 {
 		// With a fixed loop count the output must not vary either: printing a time would.
-		if fixedLoops == 0 {
-			samples[i] = float64(elapsed.Nanoseconds()) / float64(loops)
+		for i := int64(0); i < repeat; i++ {
+			bbMeasure(f, loops)
+			samples = append(samples, 0)
+		}
+	} else {
+		loops = bbCalibrate(f, minSample)
+		started := time.Now()
+		for {
+			samples = append(samples, float64(bbMeasure(f, loops).Nanoseconds())/float64(loops))
+			n := int64(len(samples))
+			if n < warmup+repeat {
+				continue
+			}
+			if n >= 2*repeat && bbMedian(samples[n-repeat:]) >= 0.95*bbMedian(samples[n-2*repeat:n-repeat]) {
+				break
+			}
+			if n >= maxSamples || time.Since(started) >= maxDuration {
+				capped = n >= 2*repeat
+				break
+			}
 		}
 	}
 
-	var usage syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	out, err := json.Marshal(struct {
 		Samples           []float64 `json:"samples"`
 		Loops             int64     `json:"loops"`
 		TimerResolutionNs int64     `json:"timerResolutionNs"`
 		MaxRssKiB         int64     `json:"maxRssKiB"`
-	}{samples, loops, resolution, int64(usage.Maxrss)})
+		Capped            bool      `json:"capped"`
+	}{samples, loops, resolution, bbMaxRssKiBUnlessCounting(fixedLoops), capped})
 	if err == nil {
 		err = os.WriteFile(resultPath, out, 0o644)
 	}

@@ -3,14 +3,22 @@
 Usage: python harness.py <block-file> <block-id>
 
 Runs the block's top-level code once (setup), then times the function named by BENCHBOOK_FN:
-calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, runs BENCHBOOK_WARMUP
-untimed samples and BENCHBOOK_REPEAT timed ones, and writes
+calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, then takes samples
+until the process is in a steady state (the stop rule below) and writes
 {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "firstSampleNs": ns,
-"peakBytes": n, "maxRssKiB": n} to the file BENCHBOOK_RESULT. peakBytes is what one call allocates at
-its peak (tracemalloc, after timing; null where tracemalloc is missing, as on PyPy). With
-BENCHBOOK_LOOPS set, the loop count is that number, nothing is calibrated and the samples are
-written as 0 (instruction counts need every run to do the same work, printing included). firstSampleNs is the very first call, timed alone: with a JIT (PyPy, Numba) it
-includes compiling, which the samples, taken after warm-up, do not.
+"peakBytes": n, "maxRssKiB": n, "capped": bool} to the file BENCHBOOK_RESULT. "samples" is every
+sample after calibration, warm-up included: benchbook finds the steady part itself (changepoints,
+as Barrett et al., OOPSLA 2017). The stop rule, the same in every harness: at least
+BENCHBOOK_WARMUP + BENCHBOOK_REPEAT samples; then stop once the median of the last REPEAT samples
+is no more than 5% below the median of the REPEAT before them (the process stopped getting
+faster), or BENCHBOOK_MAX_SAMPLES samples or BENCHBOOK_MAX_NS of sampling are reached ("capped"
+says it stopped still getting faster). peakBytes is what one call allocates at its peak
+(tracemalloc, after timing; null where tracemalloc is missing, as on PyPy); maxRssKiB is this
+process's own peak resident set (VmHWM: not the parent's, which getrusage would include after
+fork and exec). With BENCHBOOK_LOOPS set, the loop count is that number, nothing is calibrated,
+exactly REPEAT samples are taken and written as 0 (instruction counts need every run to do the
+same work, printing included). firstSampleNs is the very first call, timed alone: with a JIT (PyPy,
+Numba) it includes compiling.
 
 The block file is Python source, or an extension module compiled from it (Nuitka), which is imported.
 Runs on Python 3.6+ and PyPy: no syntax newer than that.
@@ -92,12 +100,41 @@ def _peak_bytes(fn):
 
 
 def _max_rss_kib():
-    """This process's peak resident set (KiB on Linux), or None where the resource module is missing."""
+    """This process's own peak resident set in KiB: VmHWM on Linux (the image since exec), else getrusage, else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
     except ImportError:
         return None
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _sample_until_steady(fn, loops, warmup, repeat, max_samples, max_ns):
+    """Samples (ns per call) until the stop rule in the module's docstring holds; and whether it was capped."""
+    samples = []
+    started = perf_counter_ns()
+    while True:
+        samples.append(_time(fn, loops) / loops)
+        n = len(samples)
+        if n < warmup + repeat:
+            continue
+        steady = n >= 2 * repeat and _median(samples[-repeat:]) >= 0.95 * _median(samples[-2 * repeat : -repeat])
+        if steady:
+            return samples, False
+        if n >= max_samples or perf_counter_ns() - started >= max_ns:
+            return samples, n >= 2 * repeat
 
 
 def _timer_resolution_ns():
@@ -182,20 +219,23 @@ def main():
         )
         return 2
 
+    max_samples = _env_int("BENCHBOOK_MAX_SAMPLES", 100)
+    max_ns = _env_int("BENCHBOOK_MAX_NS", 10_000_000_000)
+
     fixed_loops = _env_int("BENCHBOOK_LOOPS", 0)
     # The clock's resolution first, so the samples can be judged against it (tinybench's order).
     resolution = 0 if fixed_loops else _timer_resolution_ns()
+    capped = False
     if fixed_loops:
         loops, first_ns = fixed_loops, None
-    else:
-        loops, first_ns = _calibrate(fn, min_sample_ns)
-    for _ in range(warmup):
-        _time(fn, loops)
-    samples = [_time(fn, loops) / loops for _ in range(repeat)]
-    peak = None if fixed_loops else _peak_bytes(fn)
-    if fixed_loops:
+        for _ in range(repeat):
+            _time(fn, loops)
         # The output must not vary either: printing a time would.
         samples = [0.0] * repeat
+    else:
+        loops, first_ns = _calibrate(fn, min_sample_ns)
+        samples, capped = _sample_until_steady(fn, loops, warmup, repeat, max_samples, max_ns)
+    peak = None if fixed_loops else _peak_bytes(fn)
 
     with open(result_path, "w", encoding="utf-8") as file:
         json.dump(
@@ -205,7 +245,9 @@ def main():
                 "timerResolutionNs": resolution,
                 "firstSampleNs": first_ns,
                 "peakBytes": peak,
-                "maxRssKiB": _max_rss_kib(),
+                # None when counting instructions: reading VmHWM costs a varying number.
+                "maxRssKiB": None if fixed_loops else _max_rss_kib(),
+                "capped": capped,
             },
             file,
         )

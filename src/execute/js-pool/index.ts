@@ -4,18 +4,18 @@
  */
 import {fork, type ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
-import {readFile, rm, writeFile} from 'node:fs/promises';
-import {createRequire} from 'node:module';
+import {rm} from 'node:fs/promises';
 import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {abortedOutcome, failedOutcome, formatBytes, timedOutOutcome, type RunResult, type RuntimeInfo} from '../../model/index.js';
-import {fileFacts} from '../../system/probe.js';
+import {abortedOutcome, failedOutcome, formatBytes, timedOutOutcome, withTimings, type RunOutcome, type RunResult} from '../../model/index.js';
+import type {PlannedRun} from '../../plan/types.js';
+import {transpile} from '../../runtimes/js.js';
+import type {BlockRun, ExecuteOptions} from '../../runtimes/index.js';
 import {defaultMaxOutputBytes, memoryLimitReason} from '../../system/run-process.js';
-import type {BlockRun, ExecuteOptions, Language, PrepareContext, PreparedBlock, ProgramSource, RuntimeEntry} from '../types.js';
-import type {JsExitNotice, JsFailedReply, JsHostAnswer, JsHostRequest, JsSerializedError, JsTask} from './protocol.js';
-
+import {measureProcesses, type ProcessRunner} from '../inline.js';
+import type {JsExitNotice, JsFailedReply, JsHostAnswer, JsHostRequest, JsOkReply, JsSerializedError, JsTask} from './protocol.js';
 
 /** Bytes of the JS host's stderr kept for the reason of a crash (V8's fatal error is printed there). */
 const hostStderrTailBytes = 8 * 1024;
@@ -41,7 +41,6 @@ interface JsHost {
 
 let host: JsHost | undefined;
 let nextRequestId = 1;
-let typescript: Promise<typeof import('typescript')> | undefined;
 
 /**
  * Keep the CLI alive while the host has tasks to answer, and no longer: an idle host must not stop the
@@ -153,29 +152,6 @@ function describeHostCrash(
   return failedOutcome(reason, {exitCode: 1, stderr: crash.stderr});
 }
 
-/**
- * Transpile a block (types stripped, not checked) and list its syntax errors as `file:line:col: error TSn:
- * message` lines. Also used on JS blocks that failed with a SyntaxError, because V8's error for a module
- * carries no location.
- */
-async function transpile(code: string, fileName: string): Promise<{code: string; errors: string[]}> {
-  // Loaded on first use only: importing typescript costs a few hundred milliseconds.
-  const ts = await (typescript ??= import('typescript'));
-  const output = ts.transpileModule(code, {
-    fileName,
-    reportDiagnostics: true,
-    compilerOptions: {target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, allowJs: true}
-  });
-  const errors = (output.diagnostics ?? [])
-    .filter((d) => d.category === ts.DiagnosticCategory.Error)
-    .map((d) => {
-      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-      const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
-      return `${fileName}${where ? `:${where.line + 1}:${where.character + 1}` : ''}: error TS${d.code}: ${message}`;
-    });
-  return {code: output.outputText, errors};
-}
-
 /** A block's code as an ES module: JS as is, TypeScript transpiled, or the syntax errors found. */
 async function toModule(run: Pick<BlockRun, 'runtime' | 'code'>, label: string): Promise<{code: string} | {reason: string; stderr: string}> {
   if (run.runtime === 'js') return {code: run.code};
@@ -245,159 +221,73 @@ function checkRun(run: BlockRun): void {
 }
 
 /**
- * Run one `js` or `ts` block. A `run` block is imported once with its console output captured. A `bench`
- * block must export a no-argument function named `run.measure.fn`; each of `run.measure.processes` fresh
- * workers calibrates a loop count, warms up and takes `repeat` samples (a function that returns a promise
- * has every call awaited, so the samples include that overhead). Processes run one after another so they
- * do not compete for the CPU, and `run.timeoutMs` bounds the whole run. Block failures, timeouts, aborts
- * and worker exits come back as a result, never as a rejection; only invalid settings throw a `TypeError`.
- * `runtime` is taken for the shared executor signature: blocks run in the JS host, a child of this process's own Node.
- * If the host dies (V8 aborts it on one huge allocation), the block fails and the next one starts a new host.
+ * Runs one `js` or `ts` block in the pool. A `run` block is imported once in a fresh worker with its
+ * console output captured. A `bench` block must export a no-argument function named
+ * `run.measure.fn`; it is measured as every inline block is (`measureProcesses`), each "process"
+ * a fresh worker that calibrates a loop count and samples until steady (a function that returns a
+ * promise has every call awaited). Workers run one after another so they do not compete for the
+ * CPU, and `run.timeoutMs` bounds the whole run. Block failures, timeouts, aborts and worker exits
+ * come back as a result, never as a rejection; only invalid settings throw a `TypeError`. If the host
+ * dies (V8 aborts it on one huge allocation), the block fails and the next one starts a new host.
  */
-export async function executeJs(run: BlockRun, _runtime: RuntimeInfo, options: ExecuteOptions): Promise<RunResult> {
+export async function executeJs(run: PlannedRun, options: ExecuteOptions): Promise<RunResult> {
   checkRun(run);
   const started = performance.now();
-  const finish = (result: Omit<RunResult, 'durationMs' | 'timedOut'> & {timedOut?: boolean}): RunResult => ({
-    timedOut: false,
-    ...result,
-    durationMs: performance.now() - started
-  });
-  const aborted = () => finish(abortedOutcome({exitCode: 1}));
-  if (options.signal?.aborted) return aborted();
+  let buildMs: number | undefined;
+  const finish = (outcome: RunOutcome): RunResult => withTimings(outcome, performance.now() - started, buildMs);
+  if (options.signal?.aborted) return finish(abortedOutcome({exitCode: 1}));
 
   const timeout = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const signal = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
   const label = `${run.blockId}.${run.runtime}`;
-  const modulePath = path.join(options.cacheDir, 'js', `${run.blockId.replace(/[^\w.-]/g, '_')}-${randomUUID()}.mjs`);
+  const modulePaths: string[] = [];
   try {
     const buildStart = performance.now();
     if (run.runtime === 'ts') options.onPhase?.({phase: 'building'});
     const source = await toModule(run, label);
-    const built = run.runtime === 'ts' ? {buildMs: performance.now() - buildStart} : {};
-    if ('reason' in source) return finish({...failedOutcome(source.reason, {exitCode: 1, stderr: source.stderr}), ...built});
+    if (run.runtime === 'ts') buildMs = performance.now() - buildStart;
+    if ('reason' in source) return finish(failedOutcome(source.reason, {exitCode: 1, stderr: source.stderr}));
     // Started after the build so the one-off cost of loading typescript does not eat a block's budget.
+    const deadline = performance.now() + run.timeoutMs;
     timer = setTimeout(() => timeout.abort(), run.timeoutMs);
-
-    const task: JsTask = {
-      kind: run.kind,
-      code: source.code,
-      modulePath,
-      label,
-      maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes,
-      ...(run.kind === 'bench' ? {bench: {fn: run.measure.fn, warmup: run.measure.warmup, repeat: run.measure.repeat, minSampleMs: run.measure.minSampleMs}} : {})
+    const task = (bench?: JsTask['bench']): JsTask => {
+      const modulePath = path.join(options.cacheDir, 'js', `${run.blockId.replace(/[^\w.-]/g, '_')}-${randomUUID()}.mjs`);
+      modulePaths.push(modulePath);
+      return {kind: run.kind, code: source.code, modulePath, label, maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes, ...(bench ? {bench} : {})};
     };
-    const processes = run.kind === 'bench' ? run.measure.processes : 1;
-    const samples: number[] = [];
-    const loops: number[] = [];
-    let timerResolutionNs = 0;
-    let output: {stdout: string; stderr: string} | undefined;
-    for (let index = 0; index < processes; index++) {
-      options.onPhase?.(run.kind === 'bench' ? {phase: 'measuring', process: index + 1, processes} : {phase: 'running'});
-      const outcome = await runInHost(task, run.memoryBytes, signal);
+    // One task in a fresh worker: its reply, or the outcome that says why there is none.
+    const inWorker = async (bench?: JsTask['bench']): Promise<JsOkReply | RunOutcome> => {
+      const sent = task(bench);
+      const outcome = await runInHost(sent, run.memoryBytes, signal);
       if (outcome.type !== 'reply') {
-        if (timeout.signal.aborted) {
-          return finish({...timedOutOutcome(run.timeoutMs, {stdout: output?.stdout ?? '', stderr: output?.stderr ?? ''}), ...built});
-        }
-        if (options.signal?.aborted) return aborted();
-        if (outcome.type === 'crash') return finish({...describeHostCrash(outcome, run.memoryBytes), ...built});
-        return finish({...describeWorkerFailure(deserializeError(outcome.error), outcome.notice, modulePath, label, run.memoryBytes), ...built});
+        if (timeout.signal.aborted) return timedOutOutcome(run.timeoutMs);
+        if (options.signal?.aborted) return abortedOutcome({exitCode: 1});
+        if (outcome.type === 'crash') return {...describeHostCrash(outcome, run.memoryBytes), timedOut: false};
+        return {...describeWorkerFailure(deserializeError(outcome.error), outcome.notice, sent.modulePath, label, run.memoryBytes), timedOut: false};
       }
       const {reply} = outcome;
       if (reply.status === 'failed') {
         const failed = await locateSyntaxError(run, label, reply);
-        return finish({...failedOutcome(failed.reason, {exitCode: 1, stdout: failed.stdout, stderr: failed.stderr}), ...built});
+        return failedOutcome(failed.reason, {exitCode: 1, stdout: failed.stdout, stderr: failed.stderr});
       }
-      output ??= {stdout: reply.stdout, stderr: reply.stderr};
-      samples.push(...reply.samples);
-      if (run.kind === 'bench') {
-        loops.push(reply.loops);
-        timerResolutionNs = Math.max(timerResolutionNs, reply.timerResolutionNs);
-      }
+      return reply;
+    };
+    if (run.kind === 'run') {
+      options.onPhase?.({phase: 'running'});
+      const reply = await inWorker();
+      return finish('threadId' in reply ? {status: 'ok', exitCode: 0, timedOut: false, stdout: reply.stdout, stderr: reply.stderr} : reply);
     }
-    return finish({
-      status: 'ok',
-      exitCode: 0,
-      stdout: output?.stdout ?? '',
-      stderr: output?.stderr ?? '',
-      ...built,
-      ...(run.kind === 'bench' ? {samples, loops, timerResolutionNs} : {})
-    });
+    const runner: ProcessRunner = async (request) => {
+      const before = performance.now();
+      const reply = await inWorker({fn: run.measure.fn, warmup: request.warmup, repeat: request.repeat, minSampleMs: run.measure.minSampleMs, maxSamples: request.maxSamples, maxNs: request.maxNs});
+      if (!('threadId' in reply)) return reply;
+      return {trace: reply.samples, loops: reply.loops, timerResolutionNs: reply.timerResolutionNs, capped: reply.capped, wallMs: performance.now() - before, stdout: reply.stdout, stderr: reply.stderr};
+    };
+    return finish(await measureProcesses(run, runner, options, () => deadline - performance.now()));
   } finally {
     clearTimeout(timer);
     // The worker deletes its module after importing it; this catches a worker killed before it could.
-    await rm(modulePath, {force: true});
+    await Promise.all(modulePaths.map((modulePath) => rm(modulePath, {force: true})));
   }
-}
-
-/**
- * A JS or TS block as a program of its own, `node block.mjs` (TypeScript transpiled first, by the
- * same transpiler as the pool's): what process mode and instruction counts run.
- */
-async function prepareJsProgram(source: ProgramSource, runtime: RuntimeInfo, context: PrepareContext, language: 'js' | 'ts'): Promise<PreparedBlock> {
-  const started = performance.now();
-  let code = source.code;
-  if (language === 'ts') {
-    context.onBuild();
-    const label = `${source.blockId}.ts`;
-    const transpiled = await transpile(code, label);
-    if (transpiled.errors.length > 0) {
-      const stderr = `${transpiled.errors.join('\n')}\n`;
-      return {buildFailure: {exitCode: 2, timedOut: false, aborted: false, durationMs: 0, stdout: '', stderr}, buildMs: performance.now() - started};
-    }
-    code = transpiled.code;
-  }
-  const file = path.join(context.workDir, 'block.mjs');
-  await writeFile(file, code);
-  return {command: {file: runtime.executable, args: [file]}, buildMs: language === 'ts' ? performance.now() - started : 0};
-}
-
-/** JavaScript blocks. */
-export const jsLanguage: Language = {name: 'js', label: 'JavaScript', aliases: ['js', 'javascript', 'mjs']};
-/** TypeScript blocks. */
-export const tsLanguage: Language = {name: 'ts', label: 'TypeScript', aliases: ['ts', 'typescript']};
-
-const jsEntryFields = {
-  executeInline: executeJs,
-  emptyProgram: '',
-  noInstructions: 'V8 compiles them as they run; measure time instead',
-  install: {apt: ['nodejs'], how: 'install Node.js 20 or later'}
-} satisfies Partial<RuntimeEntry>;
-
-/** JavaScript on this Node, in a worker pool (inline) or as a program of its own (process mode). */
-export const js: RuntimeEntry = {
-  ...jsEntryFields,
-  name: 'js',
-  language: jsLanguage,
-  description: 'this Node.js: blocks run as ES modules in a piscina worker pool (one fresh worker per process), or as `node block.mjs` in process mode',
-  resolve: async () => ({name: 'js', executable: process.execPath, version: `node ${process.version}`}),
-  probeKey: async () => `${process.execPath} ${process.version}`,
-  prepare: (source, runtime, context) => prepareJsProgram(source, runtime, context, 'js')
-};
-
-/** TypeScript: types stripped by the typescript package next to benchbook, then run as JavaScript. */
-export const ts: RuntimeEntry = {
-  ...jsEntryFields,
-  name: 'ts',
-  language: tsLanguage,
-  description: 'TypeScript transpiled (types stripped, not checked) by the typescript package installed with benchbook, then run as JavaScript',
-  resolve: resolveTypeScript,
-  probeKey: async () => `${process.execPath} ${process.version}\n${await fileFacts(createRequire(import.meta.url).resolve('typescript/package.json'))}`,
-  prepare: (source, runtime, context) => prepareJsProgram(source, runtime, context, 'ts'),
-  install: {how: 'run npm ci (typescript is a dependency of benchbook)'}
-};
-
-/** TypeScript runs on this Node with the typescript package installed next to benchbook. */
-async function resolveTypeScript(): Promise<RuntimeInfo | string> {
-  const require = createRequire(import.meta.url);
-  let version: unknown;
-  try {
-    // Read the version without loading the compiler: importing typescript costs ~100 ms.
-    const manifest = require.resolve('typescript/package.json');
-    version = (JSON.parse(await readFile(manifest, 'utf8')) as {version?: unknown}).version;
-  } catch {
-    return 'typescript not installed — run npm install';
-  }
-  if (typeof version !== 'string') return 'typescript/package.json has no version — run npm install';
-  return {name: 'ts', executable: process.execPath, version: `node ${process.version} + typescript ${version}`};
 }

@@ -143,8 +143,8 @@ async function timeAsync(fn: () => unknown, loops: number): Promise<bigint> {
   return process.hrtime.bigint() - start;
 }
 
-/** Calibrate, warm up and time the block's bench function. */
-async function runBench(exports: Record<string, unknown>, settings: JsBenchSettings): Promise<{samples: number[]; loops: number; timerResolutionNs: number}> {
+/** Calibrate the block's bench function, then sample it until steady. */
+async function runBench(exports: Record<string, unknown>, settings: JsBenchSettings): Promise<{samples: number[]; loops: number; timerResolutionNs: number; capped: boolean}> {
   const fn = exports[settings.fn];
   if (typeof fn !== 'function') throw new MissingExport(`module does not export a function named ${settings.fn}`);
   const bench = fn as () => unknown;
@@ -168,12 +168,30 @@ async function runBench(exports: Record<string, unknown>, settings: JsBenchSetti
     if (elapsed >= target && (elapsed >= 10n * target || (await sample(loops)) >= target)) break;
   }
 
-  for (let i = 0; i < settings.warmup; i++) await sample(loops);
+  // Samples until steady: the stop rule every harness follows (see harness.py).
   const samples: number[] = [];
-  for (let i = 0; i < settings.repeat; i++) samples.push(Number(await sample(loops)) / loops);
+  let capped = false;
+  const started = process.hrtime.bigint();
+  const repeat = Math.max(1, settings.repeat);
+  for (;;) {
+    samples.push(Number(await sample(loops)) / loops);
+    const n = samples.length;
+    if (n < settings.warmup + repeat) continue;
+    if (n >= 2 * repeat && median(samples.slice(n - repeat)) >= 0.95 * median(samples.slice(n - 2 * repeat, n - repeat))) break;
+    if (n >= settings.maxSamples || Number(process.hrtime.bigint() - started) >= settings.maxNs) {
+      capped = n >= 2 * repeat;
+      break;
+    }
+  }
   // The sink is only ever written; reading it once satisfies tsc's noUnusedLocals.
   void sink;
-  return {samples, loops, timerResolutionNs};
+  return {samples, loops, timerResolutionNs, capped};
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Run one task: piscina calls this with the main thread's `JsTask`. Never rejects for a block's fault. */
@@ -185,7 +203,7 @@ export async function runJsTask(task: JsTask): Promise<JsReply> {
     reportExit(task, stdout, stderr);
     const exports = await importBlock(task);
     if (task.kind === 'run' || !task.bench) {
-      return {status: 'ok', threadId, stdout: stdout.text(), stderr: stderr.text(), samples: [], loops: 0, timerResolutionNs: 0};
+      return {status: 'ok', threadId, stdout: stdout.text(), stderr: stderr.text(), samples: [], loops: 0, timerResolutionNs: 0, capped: false};
     }
     const result = await runBench(exports, task.bench);
     return {status: 'ok', threadId, stdout: stdout.text(), stderr: stderr.text(), ...result};

@@ -11,10 +11,14 @@ export const taskHandlerName = 'runJsTask';
 export interface JsBenchSettings {
   /** Name of the exported function to time. */
   fn: string;
-  /** Untimed samples after calibration. */
+  /** Samples at least before the steady window (the stop rule of every harness). */
   warmup: number;
-  /** Timed samples. */
+  /** Samples of the steady window. */
   repeat: number;
+  /** Most samples, steady or not. */
+  maxSamples: number;
+  /** Most sampling time, ns. */
+  maxNs: number;
   /** Calibrate the loop count so one sample lasts at least this long. */
   minSampleMs: number;
 }
@@ -47,8 +51,10 @@ interface JsReplyBase {
 /** The block ran to completion (and, for bench blocks, was timed). */
 export interface JsOkReply extends JsReplyBase {
   status: 'ok';
-  /** Nanoseconds per call, one per timed sample; empty for run blocks. */
+  /** Nanoseconds per call, every sample after calibration (warm-up included); empty for run blocks. */
   samples: number[];
+  /** Sampling stopped at its cap while still getting faster. */
+  capped: boolean;
   /** Calls per sample chosen by calibration; 0 for run blocks. */
   loops: number;
   /** Smallest non-zero step of `process.hrtime.bigint()` seen, in nanoseconds; 0 for run blocks. */
