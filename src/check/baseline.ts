@@ -70,7 +70,7 @@ export interface CompareBaselineOptions {
 
 /**
  * Compares every measured bench run of a notebook with the baseline's result of the same key: the
- * ratio of medians with its bootstrap interval and the Mann–Whitney U test (`compareSamples`), then
+ * ratio of medians with its interval from the two-level bootstrap over processes (`compareSamples`), then
  * the noise band, so a change is reported only when it is both significant and larger than `noise`.
  * Pure: the same results give the same verdicts.
  */
@@ -105,7 +105,7 @@ function compareRecord(current: StoredResult, before: StoredResult | undefined, 
   if ((before.result.unit ?? 'ns') !== unit) {
     return {...base, ...otherMachine, verdict: 'not comparable', reason: `the baseline counted ${before.result.unit ?? 'ns'}, this run ${unit}`};
   }
-  const comparison = compareSamples(samples, previous);
+  const comparison = compareSamples(samples, previous, {groups: [current.result.groups, before.result.groups]});
   const figures = {
     ...otherMachine,
     ratio: comparison.ratio,

@@ -36,6 +36,7 @@ export function claimInputOf(stored: StoredResult): ClaimInput {
   return {
     status: result.status,
     ...(result.samples ? {samples: result.samples} : {}),
+    ...(result.groups ? {groups: result.groups} : {}),
     ...(stats ? {stats} : {}),
     ...(result.memory?.peakBytes !== undefined ? {peakBytes: result.memory.peakBytes} : {}),
     ...(rss !== undefined ? {maxRssBytes: rss * 1024} : {}),

@@ -8,6 +8,8 @@ export interface ClaimInput {
   status: string;
   samples?: number[];
   stats?: Stats;
+  /** How many of `samples` each process took: the ratio's interval is then over processes. */
+  groups?: number[];
   /** Peak memory of one call (tracemalloc), bytes. */
   peakBytes?: number;
   /** Peak resident set size, bytes. */
@@ -137,7 +139,7 @@ export function evaluateClaim(expression: ClaimNode, lookup: (key: string) => Cl
       for (const key of keys) missing.add(key);
       throw new NotMeasured(keys.join(', '));
     }
-    const {ratio, ci} = compareSamples(a.samples, b.samples);
+    const {ratio, ci} = compareSamples(a.samples, b.samples, {groups: [a.groups, b.groups]});
     return {value: ratio, low: ci[0], high: ci[1], unit: 'x'};
   };
 

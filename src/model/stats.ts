@@ -28,8 +28,8 @@ export interface Comparison {
   u: number;
   /** Two-sided p-value of the U test. */
   p: number;
-  /** How p was computed: `exact` (small samples without ties) or `normal` (approximation). */
-  method: 'exact' | 'normal';
+  /** How p was computed: the U test `exact` (small samples without ties) or `normal` (approximation), or the two-level bootstrap over processes. */
+  method: 'exact' | 'normal' | 'hierarchical';
   /** Sample sizes of `a` and `b`. */
   n: [number, number];
   /** `faster` / `slower` when p < alpha and the interval excludes 1; else `no significant difference` (benchstat's `~`). */
