@@ -3,7 +3,7 @@ import {performance} from 'node:perf_hooks';
 import {RunScheduler} from './execute/groups.js';
 import {closeExecutors, resolveRuntimes} from './execute/index.js';
 import type {MeasureSettings, RunPhase, RunResult, RuntimeInfo} from './execute/types.js';
-import {evaluateClaim, summarizeResult, type ClaimInput, type ClaimResult} from './measure/index.js';
+import {checkClaim, summarizeResult, type ClaimInput, type ClaimResult} from './measure/index.js';
 import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook, NotebookMessage} from './parse/types.js';
 import {planNotebook} from './plan/index.js';
@@ -453,13 +453,13 @@ export function checkClaims(notebook: Notebook, outcomes: Record<string, BlockOu
   }
   const claims: Record<string, ClaimResult> = {};
   for (const block of notebook.blocks) {
-    if (block.claim) claims[block.id] = evaluateClaim(block.claim.expression, (key) => byKey.get(key));
+    if (block.claim) claims[block.id] = checkClaim({id: block.id, claim: block.claim}, byKey);
   }
   return claims;
 }
 
 function claimInputOf(stored: StoredResult): ClaimInput {
-  const {result, stats} = stored;
+  const {result, stats, machine} = stored;
   const rss = result.process?.maxRssKiB.length ? Math.max(...result.process.maxRssKiB) : result.memory?.maxRssKiB;
   return {
     status: result.status,
@@ -467,7 +467,10 @@ function claimInputOf(stored: StoredResult): ClaimInput {
     ...(stats ? {stats} : {}),
     ...(result.memory?.peakBytes !== undefined ? {peakBytes: result.memory.peakBytes} : {}),
     ...(rss !== undefined ? {maxRssBytes: rss * 1024} : {}),
-    ...(result.process?.startupNs !== undefined ? {startupNs: result.process.startupNs} : {})
+    ...(result.process?.startupNs !== undefined ? {startupNs: result.process.startupNs} : {}),
+    stdout: result.stdout,
+    ...(machine.physicalCores !== undefined ? {cores: machine.physicalCores} : {}),
+    logicalCores: machine.cores
   };
 }
 
