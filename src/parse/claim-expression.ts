@@ -258,8 +258,9 @@ export function parseClaimExpression(text: string): ClaimNode {
     if (token.kind === 'op' && token.text === '(') {
       next();
       const inner = parseOr();
-      expect(')');
-      return inner;
+      const close = expect(')');
+      // The group's text keeps its parentheses: `(a - b)` is shown as written.
+      return {...inner, column: token.column, end: close.end};
     }
     if (token.kind === 'string') {
       throw new ClaimSyntaxError(`a text in quotation marks is only an argument of prints(), e.g. prints(block, ${token.text})`, token.column);

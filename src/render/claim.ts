@@ -68,7 +68,8 @@ export function formatClaimValue(value: number, unit: ClaimUnit | undefined): st
     case '%':
       return `${formatSignificant(value * 100)}%`;
     default:
-      return formatSignificant(value);
+      // Counts (`cores`, `min(cores, 4)`) are whole numbers: `2`, not `2.00`.
+      return Number.isInteger(value) ? String(value) : formatSignificant(value);
   }
 }
 
@@ -92,7 +93,10 @@ export function describeRatio(pair: ClaimPair, figure: {value: number; low: numb
   const [value, low, high] = faster ? [1 / figure.value, 1 / figure.high, 1 / figure.low] : [figure.value, figure.low, figure.high];
   const median = (ns: number) => (pair.unit === 'instructions' ? `${Math.round(ns).toLocaleString('en-US')} instructions` : formatTime(ns));
   const interval = low === high ? '' : ` (95% CI ${formatSignificant(low)}×–${formatSignificant(high)}×)`;
-  return `${label(pair.a)} is ${formatSignificant(value)}× ${faster ? 'faster' : 'slower'} than ${label(pair.b)}: ${median(pair.aMedian)} vs ${median(pair.bMedian)}${interval}`;
+  const medians = `${median(pair.aMedian)} vs ${median(pair.bMedian)}`;
+  // 0.998 is not "1.00× slower": it is as fast, to the digits shown.
+  if (formatSignificant(value) === '1.00') return `${label(pair.a)} takes as long as ${label(pair.b)}: ${medians}${interval}`;
+  return `${label(pair.a)} is ${formatSignificant(value)}× ${faster ? 'faster' : 'slower'} than ${label(pair.b)}: ${medians}${interval}`;
 }
 
 /** One term of a check as a sentence with its figures and verdict. */
@@ -111,21 +115,26 @@ function renderTerm(term: ClaimTerm, label: ClaimLabels): string {
   } else if (figure) {
     const quantity = `${code(term.quantity ?? term.expr)} = ${escapeHtml(formatClaimFigure(figure))}`;
     if (term.test === 'compare') parts.push(`${quantity} ${escapeHtml(term.op!)} ${escapeHtml(formatClaimFigure(term.threshold!))}${isConstant(term.threshold!.expr) ? '' : ` = ${code(term.threshold!.expr)}`}`);
-    else if (term.test === 'same') parts.push(`${quantity}: ${code(term.expr)}, equivalent within ${formatMargin(term.margin!)}`);
+    else if (term.test === 'same') parts.push(`${code(term.expr)}: the ratio of its two sides is ${escapeHtml(formatClaimFigure(figure))}, equivalent within ${formatMargin(term.margin!)}`);
     else parts.push(`${quantity}: ${code(term.expr)}`);
   } else {
     parts.push(code(term.expr));
   }
   // The values a sentence has not already shown: the terms of a difference, a threshold's parts.
   const shown = new Set([term.quantity, term.threshold?.expr]);
-  const inner = term.values.filter((value) => !shown.has(value.expr) && !(term.pair && value.name === 'ratio' && value.pair === term.pair));
+  const inner = term.values.filter((value, index) => {
+    if (shown.has(value.expr) || (term.pair && value.name === 'ratio' && value.pair === term.pair)) return false;
+    // A value used twice (`min(cores, 4)` in a key and in a threshold) is shown once.
+    return term.values.findIndex((other) => other.expr === value.expr) === index;
+  });
   const details = inner.map((value) => {
+    // A ratio of two results says itself in words; other values are named by their block's label.
+    if (value.pair) return escapeHtml(describeRatio(value.pair, value.figure, label));
     const named = value.keys.length === 1 && label(value.keys[0]!) !== value.keys[0] ? ` (${escapeHtml(label(value.keys[0]!))})` : '';
-    const words = value.pair ? escapeHtml(describeRatio(value.pair, value.figure, label)) : escapeHtml(formatClaimFigure(value.figure));
-    return `${code(value.expr)}${named} = ${words}`;
+    return `${code(value.expr)}${named} = ${escapeHtml(formatClaimFigure(value.figure))}`;
   });
   const notes = [...(term.missing.length ? [`no successful result for ${term.missing.map((key) => `\`${key}\``).join(', ')}`] : []), ...(term.note ? [term.note] : [])];
-  return `<li>${parts.join(' — ')}${details.length ? `; ${details.join('; ')}` : ''}${notes.length ? ` (${escapeHtml(notes.join('; '))})` : ''}: ${verdict}</li>`;
+  return `<li>${parts.join(' — ')}${details.length ? `; ${details.join('; ')}` : ''}${notes.length ? ` (${withCode(notes.join('; '))})` : ''}: ${verdict}</li>`;
 }
 
 function thresholdValue(term: ClaimTerm): string {
@@ -139,7 +148,12 @@ function isConstant(expr: string): boolean {
 
 /** A same() margin as written and as the interval it allows: `±10% (0.909×–1.10×)`. */
 function formatMargin(margin: number): string {
-  return `±${formatSignificant((margin - 1) * 100)}% (${formatSignificant(1 / margin)}×–${formatSignificant(margin)}×)`;
+  return `±${Number(((margin - 1) * 100).toFixed(1))}% (${formatSignificant(1 / margin)}×–${formatSignificant(margin)}×)`;
+}
+
+/** Escaped text whose `backquoted` parts become code, as in the reasons measure gives. */
+function withCode(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
 /** The magnitude verdict in one phrase for the badge: `magnitude 8.3× the article's`. */
@@ -149,14 +163,15 @@ export function magnitudeBadge(magnitude: ClaimMagnitude | null): string {
   return magnitude.verdict === 'inconclusive' ? `magnitude ${factor}?` : `magnitude ${factor}`;
 }
 
+/** The magnitude verdict as a sentence (HTML): the factor, its interval and the tolerance. */
 function magnitudeSentence(result: ClaimResult): string {
   const magnitude = result.magnitude;
   if (!magnitude) return 'no figure: the article gives none for this claim';
-  if (magnitude.factor === undefined) return 'no figure: this run has none to compare with the article\'s';
-  const tolerance = `the tolerance of ${formatSignificant(magnitude.tolerance)}× either way`;
-  const term = magnitude.term !== undefined && result.terms.length > 1 ? ` for ${result.terms[magnitude.term]!.expr}` : '';
+  if (magnitude.factor === undefined) return 'no figure: this run has none to compare with the article&#39;s';
+  const tolerance = `the tolerance of ${Number(magnitude.tolerance.toFixed(2))}× either way`;
+  const term = magnitude.term !== undefined && result.terms.length > 1 ? ` for <code>${escapeHtml(result.terms[magnitude.term]!.expr)}</code>` : '';
   const interval = magnitude.interval && magnitude.low !== magnitude.high ? ` (95% CI ${formatSignificant(magnitude.low!)}×–${formatSignificant(magnitude.high!)}×)` : '';
-  const ours = `ours is ${formatSignificant(magnitude.factor)}× the article's figure${term}${interval}`;
+  const ours = `ours is ${formatSignificant(magnitude.factor)}× the article&#39;s figure${term}${interval}`;
   switch (magnitude.verdict) {
     case 'agrees':
       return `agrees: ${ours}, within ${tolerance}`;
@@ -192,9 +207,9 @@ export function renderClaim(block: Block, result: ClaimResult | undefined, optio
   const rows: Array<[string, string]> = [];
   if (claim.published !== undefined) rows.push(['The article', escapeHtml(claim.published)]);
   rows.push(['This run', terms]);
-  if (claim.published !== undefined && result) rows.push(['Magnitude', escapeHtml(magnitudeSentence(result))]);
+  if (claim.published !== undefined && result) rows.push(['Magnitude', magnitudeSentence(result)]);
   if (result?.cores) rows.push(['Cores', escapeHtml(`${result.cores.value} ${result.cores.logical ? 'logical CPUs (the record predates physical core counts)' : 'physical cores'} on the machine that measured`)]);
-  rows.push(['Check', `<code>${escapeHtml(claim.check)}</code>`], ['Why', escapeHtml(result?.reason ?? 'the claim was not evaluated')]);
+  rows.push(['Check', `<code>${escapeHtml(claim.check)}</code>`], ['Why', withCode(result?.reason ?? 'the claim was not evaluated')]);
   if (claim.note) rows.push(['Note', escapeHtml(claim.note)]);
   return [
     `<div class="block block-claim kind-${claim.kind} claim-${verdictClass[verdict]}" id="${id}">`,
