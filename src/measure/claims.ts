@@ -207,7 +207,8 @@ function magnitudeOfTerm(term: ClaimTerm, published: PublishedClaimFigure, toler
   if (published.sense === 'faster') [value, low, high] = [1 / value, 1 / high, 1 / low];
   const factor = value / published.value;
   const [factorLow, factorHigh] = [low / published.value, high / published.value];
-  const interval = term.interval ?? false;
+  // The quantity's own interval: a comparison's threshold may have one when the quantity has none.
+  const interval = (term.interval ?? false) && term.low !== term.high;
   const base = {factor, low: factorLow, high: factorHigh, interval, tolerance};
   if (!(factorLow > 0)) return {...base, verdict: 'differs', direction: 'smaller'};
   if (factorLow >= 1 / tolerance && factorHigh <= tolerance) return {...base, verdict: 'agrees'};

@@ -303,6 +303,10 @@ export function parseClaimExpression(text: string): ClaimNode {
     if (!isOp(')')) {
       do {
         if (args.length > 0) next(); // ,
+        if (isOp(',') || isOp(')')) {
+          const wanted = claimFunctions[name].params.startsWith('id') ? 'a block id' : 'a value';
+          throw new ClaimSyntaxError(`expected ${wanted} as argument of ${name}, found ${describe(peek())}`, peek().column);
+        }
         args.push(parseArgument());
       } while (isOp(','));
     }

@@ -160,7 +160,7 @@ function withCode(text: string): string {
 export function magnitudeBadge(magnitude: ClaimMagnitude | null): string {
   if (!magnitude || magnitude.factor === undefined) return 'no figure';
   const factor = `${formatSignificant(magnitude.factor)}× the article's`;
-  return magnitude.verdict === 'inconclusive' ? `magnitude ${factor}?` : `magnitude ${factor}`;
+  return magnitude.verdict === 'inconclusive' ? `magnitude ${factor}, inconclusive` : `magnitude ${factor}`;
 }
 
 /** The magnitude verdict as a sentence (HTML): the factor, its interval and the tolerance. */

@@ -71,12 +71,12 @@ function renderClaimCounts(counts: ClaimCounts): string {
   if (total > 0) {
     const m = counts.magnitude;
     const figures = [
-      [m.agrees, 'agree'],
-      [m.differs, 'differ'],
-      [m.inconclusive, 'inconclusive'],
-      [m.noFigure, 'without figure']
+      [m.agrees, 'agrees', 'agree'],
+      [m.differs, 'differs', 'differ'],
+      [m.inconclusive, 'inconclusive', 'inconclusive'],
+      [m.noFigure, 'without figure', 'without figure']
     ] as const;
-    const magnitude = figures.filter(([count]) => count > 0).map(([count, word]) => `${count} ${word}`);
+    const magnitude = figures.filter(([count]) => count > 0).map(([count, one, many]) => `${count} ${count === 1 ? one : many}`);
     parts.push(`${total === 1 ? 'Claim' : `${total} claims`}: ${verdictBadges(counts).join(' ')}${magnitude.length ? ` · against the article's figures: ${magnitude.join(', ')}` : ''}`);
   }
   if (hypotheses > 0) parts.push(`${hypotheses === 1 ? 'Hypothesis' : `${hypotheses} hypotheses`}: ${verdictBadges(counts.hypotheses).join(' ')}`);
