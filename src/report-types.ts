@@ -3,7 +3,7 @@ import type {ClaimResult} from './measure/index.js';
 import type {BlockOutcome} from './model/index.js';
 import type {Notebook, NotebookMessage} from './parse/types.js';
 import type {MeasureOverrides} from './plan/overrides.js';
-import type {ChartCache} from './render/types.js';
+import type {ChartCache, ClaimCounts} from './render/types.js';
 import type {RunEvent} from './run/index.js';
 import type {Templates} from './write/index.js';
 
@@ -87,7 +87,7 @@ export interface ReportSummary {
   /** Notebooks not built because of fatal messages. */
   invalid: number;
   /** Claims by verdict, over every notebook built. */
-  claims: {holds: number; fails: number; inconclusive: number; unmeasured: number};
+  claims: ClaimCounts;
   /** Set when the build was stopped by `signal` (Ctrl-C): pages were not rewritten. */
   interrupted?: boolean;
   /** `--baseline`: every notebook built, compared with the baseline. */

@@ -7,7 +7,7 @@ import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook} from './parse/types.js';
 import {planNotebook, profileMessages} from './plan/index.js';
 import {applyMeasureOverrides} from './plan/overrides.js';
-import {indexEntry, renderIndex, renderPage} from './render/index.js';
+import {addClaimCounts, countClaims, indexEntry, renderIndex, renderPage} from './render/index.js';
 import type {IndexEntry} from './render/types.js';
 import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, storedOutcomes, type RunEvent} from './run/index.js';
 import {resolveRuntimes} from './runtimes/index.js';
@@ -24,7 +24,7 @@ export type * from './report-types.js';
  */
 export async function buildReport(options: ReportOptions, effects: ReportEffects): Promise<ReportSummary> {
   const started = performance.now();
-  const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0, claims: {holds: 0, fails: 0, inconclusive: 0, unmeasured: 0}};
+  const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0, claims: countClaims([])};
   const store = new ResultStore(options.dataDir);
   const machine = describeMachine();
   const notebooks = await parseNotebooks(options, effects, summary);
@@ -59,7 +59,7 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
       if (comparison) summary.baseline!.comparisons.push(comparison);
       await writePage(built, comparison, {effects, templates: templates!, machine});
       entries.push(indexEntry(built.notebook, built.outcomes, built.claims));
-      for (const [verdict, count] of Object.entries(entries.at(-1)!.claims ?? {})) summary.claims[verdict as keyof ReportSummary['claims']] += count;
+      summary.claims = addClaimCounts(summary.claims, countClaims(Object.values(built.claims)));
       summary.notebooks++;
       effects.onNotebook?.(built);
       if (options.saveBaseline) {

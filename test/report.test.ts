@@ -52,7 +52,7 @@ test('buildReport', async (t) => {
 
     // A claim resting on a failed block is never shown as holding.
     assert.match(blockHtml(html, 'on-failed-evidence'), /verdict-unmeasured">not measured</);
-    assert.match(blockHtml(html, 'on-failed-evidence'), /no successful result for `broken-c`/);
+    assert.match(blockHtml(html, 'on-failed-evidence'), /no successful result for <code>broken-c<\/code>/);
     assert.match(blockHtml(html, 'js-beats-python'), /verdict-(holds|fails|inconclusive)"/);
     assert.equal(summary.claims.unmeasured, 1);
     assert.equal(summary.claims.holds + summary.claims.fails + summary.claims.inconclusive, 1);

@@ -1,4 +1,4 @@
-import {evaluateClaim, type ClaimInput, type ClaimResult} from '../measure/index.js';
+import {checkClaim, type ClaimInput, type ClaimResult} from '../measure/index.js';
 import type {BlockOutcome, StoredResult} from '../model/index.js';
 import {claimReferences} from '../parse/claim-expression.js';
 import type {Notebook} from '../parse/types.js';
@@ -13,10 +13,11 @@ export function checkClaims(notebook: Notebook, outcomes: Record<string, BlockOu
   for (const outcome of Object.values(outcomes).flat()) {
     if (outcome.stored) byKey.set(outcome.key, {input: claimInputOf(outcome.stored), outcome: outcome as BlockOutcome & {stored: StoredResult}});
   }
+  const inputs = new Map([...byKey].map(([key, {input}]) => [key, input]));
   const claims: Record<string, ClaimResult> = {};
   for (const block of notebook.blocks) {
     if (!block.claim) continue;
-    const result = evaluateClaim(block.claim.expression, (key) => byKey.get(key)?.input);
+    const result = checkClaim({id: block.id, claim: block.claim}, inputs);
     const keys = [...new Set(claimReferences(block.claim.expression).map((ref) => ref.key))];
     const stale = keys.flatMap((key) => {
       const found = byKey.get(key);
@@ -31,7 +32,7 @@ export function checkClaims(notebook: Notebook, outcomes: Record<string, BlockOu
 
 /** What a claim may use of one stored result. */
 export function claimInputOf(stored: StoredResult): ClaimInput {
-  const {result, stats} = stored;
+  const {result, stats, machine} = stored;
   const rss = result.process?.maxRssKiB.length ? Math.max(...result.process.maxRssKiB) : result.memory?.maxRssKiB;
   return {
     status: result.status,
@@ -40,6 +41,9 @@ export function claimInputOf(stored: StoredResult): ClaimInput {
     ...(stats ? {stats} : {}),
     ...(result.memory?.peakBytes !== undefined ? {peakBytes: result.memory.peakBytes} : {}),
     ...(rss !== undefined ? {maxRssBytes: rss * 1024} : {}),
-    ...(result.process?.startupNs !== undefined ? {startupNs: result.process.startupNs} : {})
+    ...(result.process?.startupNs !== undefined ? {startupNs: result.process.startupNs} : {}),
+    stdout: result.stdout,
+    ...(machine.physicalCores !== undefined ? {cores: machine.physicalCores} : {}),
+    logicalCores: machine.cores
   };
 }

@@ -170,6 +170,10 @@ export function summaryLine(summary: ReportSummary): string {
   if (holds + fails + inconclusive + unmeasured > 0) {
     parts.push(`claims: ${holds} hold, ${fails} do not hold, ${inconclusive} inconclusive, ${unmeasured} not measured`);
   }
+  const hypotheses = summary.claims.hypotheses;
+  if (hypotheses && hypotheses.holds + hypotheses.fails + hypotheses.inconclusive + hypotheses.unmeasured > 0) {
+    parts.push(`hypotheses: ${hypotheses.holds} hold, ${hypotheses.fails} do not hold, ${hypotheses.inconclusive} inconclusive, ${hypotheses.unmeasured} not measured`);
+  }
   if (errors + warnings > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in notebooks`);
   if (summary.interrupted) parts.push('interrupted');
   return `benchbook: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(2)} s`;

@@ -9,7 +9,14 @@ export interface Machine {
   fingerprint: string;
   hostname: string;
   cpu: string;
+  /** Logical CPUs the OS reports (hardware threads), as `os.cpus()`. */
   cores: number;
+  /**
+   * Physical cores this process may run on: distinct (package, core) pairs among the CPUs of its
+   * affinity mask, from /proc/cpuinfo or /sys. Absent in records made before it was recorded, and
+   * where the topology cannot be read. Not part of the fingerprint.
+   */
+  physicalCores?: number;
   memoryGiB: number;
   os: string;
   kernel: string;

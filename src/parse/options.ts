@@ -1,7 +1,7 @@
 import type {BlockKind} from './types.js';
 
 /** How an option's value is read. */
-type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size';
+type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size' | 'factor';
 
 interface OptionSpec {
   kinds: BlockKind[];
@@ -41,7 +41,8 @@ export const optionSpecs: Record<string, OptionSpec> = {
   columns: {kinds: ['table'], type: 'names', description: 'columns of the table'},
   sort: {kinds: ['table'], type: 'string', description: 'column the rows are sorted by, `-column` for descending (default: block order)'},
   caption: {kinds: ['plot', 'table'], type: 'string', description: 'caption under the chart or table'},
-  alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'}
+  alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'},
+  tolerance: {kinds: ['claim'], type: 'factor', description: "how far ours may be from the article's figure and still agree: a factor either way, `2x`, or a percentage, `50%` (default 1.5x)"}
 };
 
 const idPattern = /^[A-Za-z][\w.-]*$/;
@@ -134,6 +135,12 @@ export function readOption(
         ? {value}
         : {message: `invalid ${name}: \`${raw}\`: expected a size from 16MiB to 1TiB such as 512MB or 4GiB`, rule: 'invalid-option'};
     }
+    case 'factor': {
+      const value = parseFactor(raw);
+      return value !== undefined && value > 1 && Number.isFinite(value)
+        ? {value}
+        : {message: `invalid ${name}: \`${raw}\`: expected a factor above 1 such as 2x, or a percentage such as 50% (a factor of 1.5)`, rule: 'invalid-option'};
+    }
     case 'ids':
     case 'names': {
       const values = raw.split(',').map((item) => item.trim());
@@ -146,6 +153,13 @@ export function readOption(
   }
 }
 
+/** Reads a factor written `2x`, `1.5×` or `50%` (1.5), or undefined. */
+export function parseFactor(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(x|×|%)$/.exec(text.trim());
+  if (!match) return undefined;
+  return match[2] === '%' ? 1 + Number(match[1]) / 100 : Number(match[1]);
+}
+
 function example(type: OptionType): string {
-  return {id: 'pi-go', string: '"Go 1.26"', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
+  return {factor: '2x', id: 'pi-go', string: '"Go 1.26"', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
 }

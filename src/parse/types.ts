@@ -1,5 +1,5 @@
 import type {Root} from 'mdast';
-import type {ClaimNode} from './claim-expression.js';
+import type {ClaimNode, ClaimUnit} from './claim-expression.js';
 
 /** A point in a notebook file, 1-based like unist and every editor. */
 export interface Point {
@@ -21,7 +21,7 @@ export type BlockKind =
   | 'plot'
   /** A table built from results. */
   | 'table'
-  /** A conclusion of the article, checked against the results. */
+  /** A conclusion of the article (or a hypothesis of ours), checked against the results. */
   | 'claim';
 
 /** A scalar parameter value from the front matter. */
@@ -63,9 +63,31 @@ export interface Profile {
   measure: BlockOptions;
 }
 
-/** A `claim` block's body: the article's words, the check, and the article's own figure. */
+/**
+ * What a claim block states: `claim`, the article's conclusion in its own words (verbatim, inside
+ * quotation marks), or `hypothesis`, this project's own question about the article's subject.
+ * They are checked alike and shown and counted apart.
+ */
+export type ClaimKind = 'claim' | 'hypothesis';
+
+/** A figure of the article, read from a claim's `published:` text (`2.2× slower (2,336 ns vs 1,067 ns)`). */
+export interface PublishedClaimFigure {
+  /** The whole text as written, shown beside ours. */
+  text: string;
+  /** The figure in the check language's units: ns for times, bytes, a ratio, a fraction for `%`. */
+  value: number;
+  unit: ClaimUnit;
+  /**
+   * For a ratio written `N× faster` or `N× slower`: the article's words. `faster(a, b)` and
+   * `ratio(a, b)` read `a` against `b`: `2× faster` is ratio(a, b) = 0.5, `2× slower` is 2.
+   */
+  sense?: 'faster' | 'slower';
+}
+
+/** A `claim` block's body: the article's words (or our hypothesis), the check, and the article's own figure. */
 export interface ClaimSpec {
-  /** The conclusion in the article's words (quoted briefly). */
+  kind: ClaimKind;
+  /** The conclusion in the article's words (`claim:`), or this project's question (`hypothesis:`). */
   text: string;
   /** The check as written, e.g. `ratio(pi-python, pi-go) > 100`. */
   check: string;
@@ -73,6 +95,10 @@ export interface ClaimSpec {
   expression: ClaimNode;
   /** The article's figure for it, as written (`317x`, `1.06 µs`). */
   published?: string;
+  /** `published` read as a figure, compared with ours for the magnitude verdict. */
+  publishedFigure?: PublishedClaimFigure;
+  /** `tolerance=` of the block: ours agrees with the article's figure within this factor either way (default 1.5). */
+  tolerance?: number;
   /** Why the check is written the way it is (thresholds, scaling). */
   note?: string;
 }

@@ -39,8 +39,16 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
       // A library's code is what other blocks call: shown open, under its name.
       return wrap(block, [renderHead(block), renderCode(block)]);
     case 'claim':
-      return renderClaim(block, context.claims?.[block.id]);
+      return renderClaim(block, context.claims?.[block.id], {label: (key) => resultLabel(context.notebook, key)});
   }
+}
+
+/** A result named in a claim's words: the block's label, with the swept value of a swept run (`Go goroutines, workers=4`). */
+function resultLabel(notebook: Notebook, key: string): string {
+  const [id, sweep] = key.split('@') as [string, string | undefined];
+  const block = notebook.blocks.find((candidate) => candidate.id === id);
+  const name = block ? labelOf(block) : id;
+  return sweep === undefined ? name : `${name}, ${sweep}`;
 }
 
 function wrap(block: Block, parts: string[]): string {

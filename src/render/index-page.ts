@@ -8,6 +8,7 @@ import type {NotebookComparison} from '../check/baseline.js';
 import {formatDay} from './format.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
+import {verdictBadges} from './claim.js';
 import type {ClaimCounts, IndexEntry} from './types.js';
 
 /** Options of `renderIndex`. */
@@ -66,18 +67,24 @@ function renderEntry(entry: IndexEntry): string {
   return lines.join('');
 }
 
-/** Claims by verdict as badges (`3 hold`, `1 does not hold`...), only the verdicts that occur. */
+/** The article's claims by verdict as badges (`3 claims hold`...), then by magnitude, then our hypotheses apart. */
 function renderClaimCounts(counts: ClaimCounts): string {
-  const parts: Array<[number, string, string]> = [
-    [counts.holds, 'holds', counts.holds === 1 ? 'claim holds' : 'claims hold'],
-    [counts.fails, 'fails', counts.fails === 1 ? 'does not hold' : 'do not hold'],
-    [counts.inconclusive, 'inconclusive', 'inconclusive'],
-    [counts.unmeasured, 'unmeasured', 'not measured']
-  ];
-  return parts
-    .filter(([count]) => count > 0)
-    .map(([count, key, label]) => `<span class="verdict verdict-${key}">${count} ${label}</span>`)
-    .join(' ');
+  const total = counts.holds + counts.fails + counts.inconclusive + counts.unmeasured;
+  const hypotheses = counts.hypotheses.holds + counts.hypotheses.fails + counts.hypotheses.inconclusive + counts.hypotheses.unmeasured;
+  const parts: string[] = [];
+  if (total > 0) {
+    const m = counts.magnitude;
+    const figures = [
+      [m.agrees, 'agrees', 'agree'],
+      [m.differs, 'differs', 'differ'],
+      [m.inconclusive, 'inconclusive', 'inconclusive'],
+      [m.noFigure, 'without figure', 'without figure']
+    ] as const;
+    const magnitude = figures.filter(([count]) => count > 0).map(([count, one, many]) => `${count} ${count === 1 ? one : many}`);
+    parts.push(`${total === 1 ? 'Claim' : `${total} claims`}: ${verdictBadges(counts).join(' ')}${magnitude.length ? ` · against the article's figures: ${magnitude.join(', ')}` : ''}`);
+  }
+  if (hypotheses > 0) parts.push(`${hypotheses === 1 ? 'Hypothesis' : `${hypotheses} hypotheses`}: ${verdictBadges(counts.hypotheses).join(' ')}`);
+  return parts.join(' · ');
 }
 
 /** A notebook's line on the index, from the outcomes its page shows and the claims they decided. */

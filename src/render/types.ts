@@ -95,12 +95,23 @@ export interface Download {
   label: string;
 }
 
-/** How a notebook's claims came out (filled in by the claim stage). */
-export interface ClaimCounts {
+/** Claims by direction verdict: holds, does not hold, inconclusive, not measured. */
+export interface VerdictCounts {
   holds: number;
   fails: number;
   inconclusive: number;
   unmeasured: number;
+}
+
+/**
+ * How a notebook's claims came out (filled in by the claim stage): the article's claims by
+ * direction (the top-level counts) and by magnitude; this project's hypotheses counted apart.
+ */
+export interface ClaimCounts extends VerdictCounts {
+  /** The article's claims by magnitude: against the article's figure. */
+  magnitude: {agrees: number; differs: number; inconclusive: number; noFigure: number};
+  /** This project's own hypotheses, by direction verdict. */
+  hypotheses: VerdictCounts;
 }
 
 /** One line of the index page. */

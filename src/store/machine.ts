@@ -27,8 +27,73 @@ export function describeMachine(): Machine {
     kernel: os.release(),
     arch: os.arch(),
     loadavg: Math.round(os.loadavg()[0]! * 100) / 100,
+    ...physicalCoresField(),
     ...frequencyScaling()
   };
+}
+
+function physicalCoresField(): {physicalCores?: number} {
+  const read = (file: string): string | undefined => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const allowed = parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(read('/proc/self/status') ?? '')?.[1] ?? '');
+  const count = countPhysicalCores({cpuinfo: read('/proc/cpuinfo'), allowed, topology: (cpu) => {
+    const core = read(`/sys/devices/system/cpu/cpu${cpu}/topology/core_id`)?.trim();
+    const socket = read(`/sys/devices/system/cpu/cpu${cpu}/topology/physical_package_id`)?.trim();
+    return core === undefined ? undefined : `${socket ?? '0'}:${core}`;
+  }});
+  return count === undefined ? {} : {physicalCores: count};
+}
+
+/** What {@link countPhysicalCores} reads: passed in so it can be tested on other machines' files. */
+export interface CpuTopology {
+  /** Text of /proc/cpuinfo, when readable. */
+  cpuinfo?: string;
+  /** CPUs this process may run on (its affinity mask), undefined when unknown: then every CPU. */
+  allowed?: Set<number>;
+  /** `package:core` of a CPU from /sys, the fallback when /proc/cpuinfo has no `core id`. */
+  topology?: (cpu: number) => string | undefined;
+}
+
+/**
+ * Physical cores among the CPUs a process may run on: hyperthreads of one core count once, and
+ * CPUs outside the affinity mask (`taskset`, a container's cpuset) not at all. Undefined when the
+ * topology is unknown.
+ */
+export function countPhysicalCores({cpuinfo, allowed, topology}: CpuTopology): number | undefined {
+  const cores = new Set<string>();
+  let processors = 0;
+  for (const section of (cpuinfo ?? '').split(/\n\s*\n/)) {
+    const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(section)?.[1]?.trim();
+    const processor = field('processor');
+    if (processor === undefined || !/^\d+$/.test(processor)) continue;
+    const cpu = Number(processor);
+    if (allowed && !allowed.has(cpu)) continue;
+    processors++;
+    const core = field('core id');
+    const id = core !== undefined ? `${field('physical id') ?? '0'}:${core}` : topology?.(cpu);
+    if (id === undefined) return undefined;
+    cores.add(id);
+  }
+  if (processors === 0) return undefined;
+  return cores.size;
+}
+
+/** Reads a CPU list such as `0-3,8,10-11` (Linux's `Cpus_allowed_list`), or undefined when empty or unreadable. */
+export function parseCpuList(text: string): Set<number> | undefined {
+  const cpus = new Set<number>();
+  for (const part of text.trim().split(',')) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!range) return undefined;
+    const from = Number(range[1]);
+    const to = range[2] === undefined ? from : Number(range[2]);
+    for (let cpu = from; cpu <= to && cpu - from < 4096; cpu++) cpus.add(cpu);
+  }
+  return cpus.size > 0 ? cpus : undefined;
 }
 
 /**
