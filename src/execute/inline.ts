@@ -60,6 +60,8 @@ export interface ProcessRequest {
   /** Most samples, and most sampling time (ns), before the harness stops without a steady state. */
   maxSamples: number;
   maxNs: number;
+  /** Least sampling time (ns) before the harness may stop: a warm-up that comes late still shows. */
+  minNs: number;
   /** Bytes of padding in the process's environment (Mytkowicz et al.: the environment's size moves the stack). */
   envPadding: number;
 }
@@ -70,7 +72,7 @@ export type ProcessRunner = (request: ProcessRequest) => Promise<HarnessProcess 
 /** Default of the `budget` option: the time an inline bench block's measurement may take, ms. */
 export const defaultBudgetMs = 5000;
 /** Processes of the pilot that dimensions an automatic design. */
-export const pilotProcesses = 2;
+export const pilotProcesses = 3;
 
 /**
  * Inline measurement of a `bench` block: the harness in fresh processes one after another. With
@@ -102,14 +104,16 @@ export async function measureProcesses(run: PlannedRun, runner: ProcessRunner, o
       index,
       repeat: windowSize,
       warmup,
-      maxSamples: Math.max(100, 4 * (warmup + windowSize)),
-      // A JIT may take seconds to warm up; a third of the budget is what one process may spend on it.
+      maxSamples: Math.max(1000, 4 * (warmup + windowSize)),
+      // A JIT may take seconds to warm up; a third of the budget is what one process may spend on it,
+      // and a sixth what it spends at least, so that a warm-up after a steady start shows.
       maxNs: Math.round(Math.max(budgetMs / 3, 2 * (warmup + windowSize) * measure.minSampleMs) * 1e6),
+      minNs: auto ? Math.round((budgetMs / (2 * pilotProcesses)) * 1e6) : 0,
       envPadding: Math.floor(padding() * 4096)
     };
     const outcome = await runner(request);
     if ('status' in outcome) return outcome;
-    taken.push({process: outcome, steady: steadyState(outcome.trace, {warmup, repeat: windowSize, capped: outcome.capped}), padding: request.envPadding});
+    taken.push({process: outcome, steady: steadyState(outcome.trace, {warmup, repeat, capped: outcome.capped}), padding: request.envPadding});
     if (auto && index === pilotProcesses - 1) {
       const pilot = taken.map(({process, steady}) => ({samples: process.trace.slice(steady.steadyFrom), process}));
       design = chooseDesign(
@@ -184,6 +188,7 @@ function harnessRunner(run: PlannedRun, program: PreparedProgram, options: Execu
         BENCHBOOK_WARMUP: String(request.warmup),
         BENCHBOOK_MAX_SAMPLES: String(request.maxSamples),
         BENCHBOOK_MAX_NS: String(request.maxNs),
+        BENCHBOOK_MIN_NS: String(request.minNs),
         BENCHBOOK_MIN_SAMPLE_NS: String(Math.round(run.measure.minSampleMs * 1e6)),
         // Varied per process so that no one stack alignment decides the result (Mytkowicz et al., ASPLOS 2009).
         BENCHBOOK_PAD: 'x'.repeat(request.envPadding)

@@ -45,7 +45,11 @@ export function chooseDesign(pilot: PilotFigures, settings: DesignSettings): Mea
   const maxProcesses = Math.max(minProcesses, settings.maxProcesses ?? 40);
   const repeat = Math.max(1, settings.repeat);
   const maxRepeat = Math.max(repeat, settings.maxRepeat ?? 8 * repeat);
-  const {within, between, mean} = varianceComponents(pilot.groups);
+  const components = varianceComponents(pilot.groups);
+  const {within, mean} = components;
+  // A handful of pilot processes can show no spread between them by chance; real processes differ
+  // by layout and placement by about half a percent at least, so that is the least assumed.
+  const between = Math.max(components.between, (0.005 * mean) ** 2);
   const perProcess = pilot.groups.reduce((sum, group) => sum + group.length, 0) / Math.max(1, pilot.groups.length);
   const sampleMs = Math.max(1e-3, pilot.sampleMs);
   // What a process costs besides its steady samples: start-up, calibration, warm-up, writing its result.

@@ -73,11 +73,11 @@ export function summarize(samples: readonly number[], options: SummarizeOptions 
 
 /** The statistics of a run's samples with the run's unit, clock and loop counts; `undefined` without samples. */
 export function summarizeResult(
-  result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops' | 'process' | 'groups'>,
+  result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops' | 'process' | 'groups' | 'steady'>,
   options: SummarizeOptions = {}
 ): Stats | undefined {
   if (!result.samples || result.samples.length === 0) return undefined;
-  return summarize(result.samples, {
+  const stats = summarize(result.samples, {
     ...(result.process ? {raise: 'runs/min-time'} : {}),
     ...(result.unit ? {unit: result.unit} : {}),
     ...(result.timerResolutionNs ? {timerResolutionNs: result.timerResolutionNs} : {}),
@@ -85,6 +85,17 @@ export function summarizeResult(
     ...(result.groups && result.groups.length > 1 ? {groups: result.groups} : {}),
     ...options
   });
+  stats.warnings.push(...steadyWarnings(result.steady));
+  return stats;
+}
+
+/** A warning when some processes reached no steady state (Barrett et al.): their figure is the last window, not a steady one. */
+function steadyWarnings(steady: RunResult['steady']): string[] {
+  const unsettled = (steady ?? []).filter((state) => state.classification === 'no steady state').length;
+  if (unsettled === 0) return [];
+  return [
+    `no steady state in ${unsettled} of ${steady!.length} processes: the samples were still changing when the harness stopped, so the figure is its last window; raise budget=, or look for a cache, a leak or a JIT that never settles`
+  ];
 }
 
 /** A warning when the shortest sample lasted too few clock steps to be read accurately. */

@@ -1,12 +1,18 @@
 /**
  * Steady state of one process execution, after Barrett, Bolz-Tereick, Killick, Mount and Tratt,
  * "Virtual machine warmup blows hot and cold" (OOPSLA 2017): the in-process samples are split at
- * their changepoints (optimal partitioning on the mean, the exact form of PELT, with a penalty that
- * grows with log n), segments whose means are equivalent are merged, and the execution is
- * classified by its last segment: `flat` (one segment), `warm-up` (the last segment is faster than
- * the one before), `slow-down` (slower), or `no steady state` (the last segment is too short to be
- * a steady state, or sampling stopped at its cap while still getting faster). Statistics come from
- * the steady segment only.
+ * their changepoints, and the execution is classified by its last segment: `flat` (no change),
+ * `warm-up` (the last segment is faster than the one before), `slow-down` (slower), or `no steady
+ * state` (sampling stopped at its cap while still getting faster, or the last segment still moves:
+ * the medians of its halves differ materially). Statistics come from the steady segment only.
+ *
+ * Barrett et al. ran 2000 in-process iterations and used PELT; a benchmark of ours has tens of
+ * samples on a shared machine, where one preempted sample or a burst of them is common. So the
+ * changepoints are found by robust binary segmentation: the split that most separates the medians
+ * of its two sides, in units of their robust standard error, kept when that is both large (more
+ * than 5 standard errors) and material (more than `equivalence` of the level), then the same again
+ * on the later side. A steady segment must be at least twice the `repeat` window long, so a burst
+ * of noise at the very end is never taken for a new steady state.
  */
 import {medianOfSorted} from './basics.js';
 
@@ -34,10 +40,8 @@ export interface SteadyOptions {
   repeat?: number;
   /** The harness stopped at its cap while still getting faster (default false). */
   capped?: boolean;
-  /** Means within this fraction of each other are one segment (default 0.02: timing noise, not a change). */
+  /** A change of the median smaller than this fraction is none (default 0.1: on a shared machine the level drifts by several percent over a second; a JIT's warm-up is a factor). */
   equivalence?: number;
-  /** Penalty of a changepoint, in multiples of log(n) (default 3: conservative on short traces). */
-  penalty?: number;
 }
 
 /**
@@ -49,16 +53,14 @@ export function steadyState(trace: readonly number[], options: SteadyOptions = {
   const repeat = Math.max(1, Math.floor(options.repeat ?? 5));
   const capped = options.capped ?? false;
   const series = trace.slice(warmup);
-  const cuts = mergeEquivalent(series, changepoints(series, options.penalty ?? 3), options.equivalence ?? 0.02);
-  const starts = [0, ...cuts];
-  const lastStart = starts.at(-1)!;
-  const lastLength = series.length - lastStart;
+  const cuts = changepoints(series, {equivalence: options.equivalence ?? 0.1, minimumSteady: 2 * repeat});
+  const lastStart = cuts.at(-1) ?? 0;
   let classification: SteadyClass;
-  if (capped || (cuts.length > 0 && lastLength < repeat)) classification = 'no steady state';
+  if (capped || drifts(series.slice(lastStart), options.equivalence ?? 0.1)) classification = 'no steady state';
   else if (cuts.length === 0) classification = 'flat';
   else {
-    const previousStart = starts.at(-2)!;
-    classification = mean(series, lastStart, series.length) < mean(series, previousStart, lastStart) ? 'warm-up' : 'slow-down';
+    const previousStart = cuts.at(-2) ?? 0;
+    classification = median(series.slice(lastStart)) < median(series.slice(previousStart, lastStart)) ? 'warm-up' : 'slow-down';
   }
   // Without a steady state the last window is the best there is; the classification says so.
   const steadyLocal = classification === 'no steady state' ? Math.max(0, series.length - repeat) : lastStart;
@@ -72,88 +74,70 @@ export function steadyState(trace: readonly number[], options: SteadyOptions = {
 }
 
 /**
- * Changepoints in the mean by optimal partitioning: the segmentation that minimises the sum of
- * squared deviations (scaled by a robust noise variance) plus `penalty * log(n)` per changepoint.
- * Segments are at least two samples long, so one preempted sample is never a segment of its own.
+ * Whether a would-be steady segment still moves: the medians of its halves differ by more than
+ * `equivalence` of its level and by more than 3 robust standard errors (one test at a fixed split,
+ * not the most telling of many, so 3 is as strict as 5 is there). A steady state holds still.
  */
-export function changepoints(series: readonly number[], penalty = 3): number[] {
-  const n = series.length;
-  if (n < 4) return [];
-  const variance = noiseVariance(series);
-  if (!(variance > 0)) return [];
-  const prefix = new Float64Array(n + 1);
-  const prefixSquares = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    prefix[i + 1] = prefix[i]! + series[i]!;
-    prefixSquares[i + 1] = prefixSquares[i]! + series[i]! ** 2;
-  }
-  const cost = (from: number, to: number): number => {
-    const length = to - from;
-    const sum = prefix[to]! - prefix[from]!;
-    return (prefixSquares[to]! - prefixSquares[from]! - (sum * sum) / length) / variance;
-  };
-  const beta = penalty * Math.log(n);
-  const best = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
-  const previous = new Int32Array(n + 1).fill(-1);
-  best[0] = -beta;
-  const minimum = 2;
-  for (let end = minimum; end <= n; end++) {
-    for (let start = 0; start <= end - minimum; start++) {
-      if (start !== 0 && start < minimum) continue;
-      if (!Number.isFinite(best[start]!)) continue;
-      const total = best[start]! + cost(start, end) + beta;
-      if (total < best[end]!) {
-        best[end] = total;
-        previous[end] = start;
-      }
-    }
-  }
-  const cuts: number[] = [];
-  for (let end = n; end > 0; end = previous[end]!) {
-    const start = previous[end]!;
-    if (start > 0) cuts.push(start);
-    if (start <= 0) break;
-  }
-  return cuts.reverse();
+function drifts(segment: readonly number[], equivalence: number): boolean {
+  if (segment.length < 6) return false;
+  const half = segment.length >> 1;
+  const split = bestSplitAt(segment, half);
+  return split.z >= 3 && split.difference > equivalence * split.level;
+}
+
+/** Options of {@link changepoints}. */
+export interface ChangepointOptions {
+  /** A change smaller than this fraction of the level is not one (default 0.05). */
+  equivalence?: number;
+  /** A later side shorter than this is never split off (default 10): a steady segment is a run of samples. */
+  minimumSteady?: number;
+  /** A change must be this many robust standard errors large (default 5). */
+  threshold?: number;
 }
 
 /**
- * The noise variance of a series whose mean may shift: from the differences of neighbours, which a
- * shift touches once (MAD of the differences, scaled for a normal distribution, halved for the
- * difference of two samples).
+ * The changepoints of a series, in order: robust binary segmentation (see the module's comment).
+ * Each split is searched in what follows the last one, so the last changepoint starts the steady part.
  */
-function noiseVariance(series: readonly number[]): number {
-  const differences = [];
-  for (let i = 1; i < series.length; i++) differences.push(Math.abs(series[i]! - series[i - 1]!));
-  const mad = medianOfSorted(differences.sort((a, b) => a - b));
-  const sigma = mad / 0.6745 / Math.SQRT2;
-  // A floor of 0.1% of the level: a quantised clock can make neighbours exactly equal.
-  const level = medianOfSorted([...series].sort((a, b) => a - b));
-  return Math.max(sigma, 0.001 * Math.abs(level)) ** 2;
-}
-
-/** Drops the changepoints between segments whose means are within `equivalence` of each other. */
-function mergeEquivalent(series: readonly number[], cuts: number[], equivalence: number): number[] {
-  const kept = [...cuts];
-  let changed = true;
-  while (changed && kept.length > 0) {
-    changed = false;
-    const bounds = [0, ...kept, series.length];
-    for (let i = 0; i < kept.length; i++) {
-      const left = mean(series, bounds[i]!, bounds[i + 1]!);
-      const right = mean(series, bounds[i + 1]!, bounds[i + 2]!);
-      if (Math.abs(left - right) <= equivalence * Math.max(Math.abs(left), Math.abs(right))) {
-        kept.splice(i, 1);
-        changed = true;
-        break;
-      }
-    }
+export function changepoints(series: readonly number[], options: ChangepointOptions = {}): number[] {
+  const equivalence = options.equivalence ?? 0.05;
+  const minimumSteady = Math.max(2, options.minimumSteady ?? 10);
+  const threshold = options.threshold ?? 5;
+  const cuts: number[] = [];
+  let from = 0;
+  for (;;) {
+    const split = bestSplit(series, from, minimumSteady);
+    if (!split || split.z < threshold || split.difference <= equivalence * split.level) break;
+    cuts.push(split.at);
+    from = split.at;
   }
-  return kept;
+  return cuts;
 }
 
-function mean(series: readonly number[], from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += series[i]!;
-  return sum / Math.max(1, to - from);
+/** The split of `series[from..]` that most separates the medians of its sides, with how much. */
+function bestSplit(series: readonly number[], from: number, minimumSteady: number): {at: number; z: number; difference: number; level: number} | undefined {
+  let best: {at: number; z: number; difference: number; level: number} | undefined;
+  const rest = series.slice(from);
+  for (let at = 3; at <= rest.length - minimumSteady; at++) {
+    const split = bestSplitAt(rest, at);
+    if (!best || split.z > best.z) best = {...split, at: from + at};
+  }
+  return best;
+}
+
+/** How much the medians of `series[..at]` and `series[at..]` differ, in robust standard errors and in the series' unit. */
+function bestSplitAt(series: readonly number[], at: number): {at: number; z: number; difference: number; level: number} {
+  const left = series.slice(0, at);
+  const right = series.slice(at);
+  const [leftMedian, rightMedian] = [median(left), median(right)];
+  // A robust standard deviation of the samples about their own side's median, pooled.
+  const deviations = [...left.map((x) => Math.abs(x - leftMedian)), ...right.map((x) => Math.abs(x - rightMedian))];
+  const sigma = Math.max(median(deviations) / 0.6745, 1e-9 * Math.abs(rightMedian));
+  // The standard error of a median is about 1.25 times that of a mean.
+  const z = Math.abs(leftMedian - rightMedian) / (1.2533 * sigma * Math.sqrt(1 / left.length + 1 / right.length));
+  return {at, z, difference: Math.abs(leftMedian - rightMedian), level: Math.max(Math.abs(leftMedian), Math.abs(rightMedian))};
+}
+
+function median(values: readonly number[]): number {
+  return medianOfSorted([...values].sort((a, b) => a - b));
 }

@@ -1,5 +1,6 @@
 import type {StoredResult} from '../model/index.js';
 import {escapeHtml} from './escape.js';
+import {renderMeasurementNotes} from './measurement.js';
 import {formatCount, formatDay, formatRatio, formatTime, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
 import {shortRuntime} from './provenance.js';
 import {isMeasured} from './rows.js';
@@ -94,7 +95,7 @@ export function renderResultLine(stored: StoredResult): string {
     loopsText(stored),
     escapeHtml(runtimeLabel(stored))
   ].filter((part) => part !== '');
-  return `<p class="result">${parts.join(' · ')}</p>${renderWarnings(stored)}`;
+  return `<p class="result">${parts.join(' · ')}</p>${renderMeasurementNotes(stored)}${renderWarnings(stored)}`;
 }
 
 /** A small table of a swept block's measured runs, one row per swept value; `name` names its region (unique on the page). */

@@ -4,7 +4,8 @@
  */
 import {fork, type ChildProcess} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
-import {rm} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
@@ -13,7 +14,8 @@ import {abortedOutcome, failedOutcome, formatBytes, timedOutOutcome, withTimings
 import type {PlannedRun} from '../../plan/types.js';
 import {transpile} from '../../runtimes/js.js';
 import type {BlockRun, ExecuteOptions} from '../../runtimes/index.js';
-import {defaultMaxOutputBytes, memoryLimitReason} from '../../system/run-process.js';
+import {packageRoot} from '../../paths.js';
+import {defaultMaxOutputBytes, memoryLimitReason, runProcess} from '../../system/run-process.js';
 import {measureProcesses, type ProcessRunner} from '../inline.js';
 import type {JsExitNotice, JsFailedReply, JsHostAnswer, JsHostRequest, JsOkReply, JsSerializedError, JsTask} from './protocol.js';
 
@@ -201,6 +203,38 @@ function describeWorkerFailure(
   return failedOutcome(reason, {exitCode: 1, stderr});
 }
 
+/** The memory probe run for JS and TS bench blocks. */
+const memoryProbe = path.join(packageRoot, 'src/runtimes/harness/memory.mjs');
+
+/**
+ * The block's peak resident set in a process of its own (`node memory.mjs`): one sample's worth of
+ * calls. The pool's workers share one process, whose resident set says nothing of one block.
+ * `undefined` when the probe fails: memory is then not measured rather than wrong.
+ */
+async function probeMemory(run: PlannedRun, code: string, calls: number, options: ExecuteOptions, remainingMs: number): Promise<number | undefined> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'benchbook-memory-'));
+  try {
+    const file = path.join(dir, 'block.mjs');
+    const result = path.join(dir, 'memory.json');
+    await writeFile(file, code);
+    const probe = await runProcess(process.execPath, [memoryProbe, file, run.measure.fn, String(calls)], {
+      cwd: dir,
+      env: {...options.env, BENCHBOOK_RESULT: result},
+      timeoutMs: Math.max(1000, Math.min(remainingMs, 60_000)),
+      maxOutputBytes: 64 * 1024,
+      ...(options.signal ? {signal: options.signal} : {}),
+      ...(run.memoryBytes === undefined ? {} : {memoryBytes: run.memoryBytes})
+    });
+    if (probe.exitCode !== 0) return undefined;
+    const kib = (JSON.parse(await readFile(result, 'utf8')) as {maxRssKiB?: unknown}).maxRssKiB;
+    return typeof kib === 'number' && kib > 0 ? kib : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
+}
+
 /** Check the settings a JS run depends on; a bad value is a bug upstream, not a block failure. */
 function checkRun(run: BlockRun): void {
   if (run.runtime !== 'js' && run.runtime !== 'ts') {
@@ -280,11 +314,14 @@ export async function executeJs(run: PlannedRun, options: ExecuteOptions): Promi
     }
     const runner: ProcessRunner = async (request) => {
       const before = performance.now();
-      const reply = await inWorker({fn: run.measure.fn, warmup: request.warmup, repeat: request.repeat, minSampleMs: run.measure.minSampleMs, maxSamples: request.maxSamples, maxNs: request.maxNs});
+      const reply = await inWorker({fn: run.measure.fn, warmup: request.warmup, repeat: request.repeat, minSampleMs: run.measure.minSampleMs, maxSamples: request.maxSamples, minNs: request.minNs, maxNs: request.maxNs});
       if (!('threadId' in reply)) return reply;
       return {trace: reply.samples, loops: reply.loops, timerResolutionNs: reply.timerResolutionNs, capped: reply.capped, wallMs: performance.now() - before, stdout: reply.stdout, stderr: reply.stderr};
     };
-    return finish(await measureProcesses(run, runner, options, () => deadline - performance.now()));
+    const measured = await measureProcesses(run, runner, options, () => deadline - performance.now());
+    if (measured.status !== 'ok') return finish(measured);
+    const maxRssKiB = await probeMemory(run, source.code, measured.loops?.[0] ?? 1, options, deadline - performance.now());
+    return finish(maxRssKiB === undefined ? measured : {...measured, memory: {...measured.memory, maxRssKiB}});
   } finally {
     clearTimeout(timer);
     // The worker deletes its module after importing it; this catches a worker killed before it could.

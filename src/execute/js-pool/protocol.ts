@@ -17,6 +17,8 @@ export interface JsBenchSettings {
   repeat: number;
   /** Most samples, steady or not. */
   maxSamples: number;
+  /** Least sampling time before the stop rule may end it, ns. */
+  minNs: number;
   /** Most sampling time, ns. */
   maxNs: number;
   /** Calibrate the loop count so one sample lasts at least this long. */

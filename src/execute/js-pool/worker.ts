@@ -177,9 +177,12 @@ async function runBench(exports: Record<string, unknown>, settings: JsBenchSetti
     samples.push(Number(await sample(loops)) / loops);
     const n = samples.length;
     if (n < settings.warmup + repeat) continue;
-    if (n >= 2 * repeat && median(samples.slice(n - repeat)) >= 0.95 * median(samples.slice(n - 2 * repeat, n - repeat))) break;
-    if (n >= settings.maxSamples || Number(process.hrtime.bigint() - started) >= settings.maxNs) {
-      capped = n >= 2 * repeat;
+    const elapsed = Number(process.hrtime.bigint() - started);
+    const settled = n >= 2 * repeat && median(samples.slice(n - repeat)) >= 0.95 * median(samples.slice(n - 2 * repeat, n - repeat));
+    if (settled && elapsed >= settings.minNs) break;
+    if (n >= settings.maxSamples || elapsed >= settings.maxNs) {
+      // Capped: stopped while the samples were still getting faster.
+      capped = n >= 2 * repeat && !settled;
       break;
     }
   }

@@ -129,6 +129,7 @@ int main(void) {
   uint64_t min_ns = bb_env("BENCHBOOK_MIN_SAMPLE_NS", 10000000);
 
   uint64_t max_samples = bb_env("BENCHBOOK_MAX_SAMPLES", 100);
+  uint64_t min_sampling_ns = bb_env("BENCHBOOK_MIN_NS", 0);
   uint64_t max_ns = bb_env("BENCHBOOK_MAX_NS", UINT64_C(10000000000));
   uint64_t fixed_loops = bb_env("BENCHBOOK_LOOPS", 0);
   if (repeat == 0) repeat = 1;
@@ -153,9 +154,11 @@ int main(void) {
       samples[n] = (double)bb_measure(loops) / (double)loops;
       n++;
       if (n < warmup + repeat) continue;
-      if (n >= 2 * repeat && bb_median(samples + n - repeat, repeat) >= 0.95 * bb_median(samples + n - 2 * repeat, repeat)) break;
+      int settled = n >= 2 * repeat && bb_median(samples + n - repeat, repeat) >= 0.95 * bb_median(samples + n - 2 * repeat, repeat);
+      if (settled && bb_now() - started >= min_sampling_ns) break;
       if (n >= max_samples || bb_now() - started >= max_ns) {
-        capped = n >= 2 * repeat;
+        /* Capped: stopped while the samples were still getting faster. */
+        capped = n >= 2 * repeat && !settled;
         break;
       }
     }

@@ -126,6 +126,7 @@ int main() {
   std::uint64_t warmup = bb::env("BENCHBOOK_WARMUP", 1);
   std::uint64_t min_ns = bb::env("BENCHBOOK_MIN_SAMPLE_NS", 10000000);
   std::uint64_t max_samples = bb::env("BENCHBOOK_MAX_SAMPLES", 100);
+  std::uint64_t min_sampling_ns = bb::env("BENCHBOOK_MIN_NS", 0);
   std::uint64_t max_ns = bb::env("BENCHBOOK_MAX_NS", 10000000000ULL);
   std::uint64_t fixed_loops = bb::env("BENCHBOOK_LOOPS", 0);
   repeat = std::max<std::uint64_t>(repeat, 1);
@@ -145,9 +146,11 @@ int main() {
       std::uint64_t n = samples.size();
       if (n < warmup + repeat) continue;
       auto window = [&](std::uint64_t from) { return std::vector<double>(samples.begin() + from, samples.begin() + from + repeat); };
-      if (n >= 2 * repeat && bb::median(window(n - repeat)) >= 0.95 * bb::median(window(n - 2 * repeat))) break;
+      bool settled = n >= 2 * repeat && bb::median(window(n - repeat)) >= 0.95 * bb::median(window(n - 2 * repeat));
+      if (settled && bb::now() - started >= min_sampling_ns) break;
       if (n >= max_samples || bb::now() - started >= max_ns) {
-        capped = n >= 2 * repeat;
+        // Capped: stopped while the samples were still getting faster.
+        capped = n >= 2 * repeat && !settled;
         break;
       }
     }

@@ -140,6 +140,7 @@ func bbHarness[T any](f func() T) {
 	minSample := time.Duration(bbEnvInt("BENCHBOOK_MIN_SAMPLE_NS", 10_000_000))
 
 	maxSamples := bbEnvInt("BENCHBOOK_MAX_SAMPLES", 100)
+	minDuration := time.Duration(bbEnvInt("BENCHBOOK_MIN_NS", 0))
 	maxDuration := time.Duration(bbEnvInt("BENCHBOOK_MAX_NS", 10_000_000_000))
 	fixedLoops := bbEnvInt("BENCHBOOK_LOOPS", 0)
 	if repeat < 1 {
@@ -169,11 +170,13 @@ func bbHarness[T any](f func() T) {
 			if n < warmup+repeat {
 				continue
 			}
-			if n >= 2*repeat && bbMedian(samples[n-repeat:]) >= 0.95*bbMedian(samples[n-2*repeat:n-repeat]) {
+			settled := n >= 2*repeat && bbMedian(samples[n-repeat:]) >= 0.95*bbMedian(samples[n-2*repeat:n-repeat])
+			if settled && time.Since(started) >= minDuration {
 				break
 			}
 			if n >= maxSamples || time.Since(started) >= maxDuration {
-				capped = n >= 2*repeat
+				// Capped: stopped while the samples were still getting faster.
+				capped = n >= 2*repeat && !settled
 				break
 			}
 		}

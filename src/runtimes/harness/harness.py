@@ -9,10 +9,11 @@ until the process is in a steady state (the stop rule below) and writes
 "peakBytes": n, "maxRssKiB": n, "capped": bool} to the file BENCHBOOK_RESULT. "samples" is every
 sample after calibration, warm-up included: benchbook finds the steady part itself (changepoints,
 as Barrett et al., OOPSLA 2017). The stop rule, the same in every harness: at least
-BENCHBOOK_WARMUP + BENCHBOOK_REPEAT samples; then stop once the median of the last REPEAT samples
-is no more than 5% below the median of the REPEAT before them (the process stopped getting
-faster), or BENCHBOOK_MAX_SAMPLES samples or BENCHBOOK_MAX_NS of sampling are reached ("capped"
-says it stopped still getting faster). peakBytes is what one call allocates at its peak
+BENCHBOOK_WARMUP + BENCHBOOK_REPEAT samples; then stop once BENCHBOOK_MIN_NS of sampling have passed
+and the median of the last REPEAT samples is no more than 5% below the median of the REPEAT before
+them (the process stopped getting faster), or BENCHBOOK_MAX_SAMPLES samples or BENCHBOOK_MAX_NS of
+sampling are reached ("capped" says it stopped still getting faster). The minimum time gives a
+warm-up that comes late (a JIT's threshold) the chance to show. peakBytes is what one call allocates at its peak
 (tracemalloc, after timing; null where tracemalloc is missing, as on PyPy); maxRssKiB is this
 process's own peak resident set (VmHWM: not the parent's, which getrusage would include after
 fork and exec). With BENCHBOOK_LOOPS set, the loop count is that number, nothing is calibrated,
@@ -121,7 +122,7 @@ def _median(values):
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _sample_until_steady(fn, loops, warmup, repeat, max_samples, max_ns):
+def _sample_until_steady(fn, loops, warmup, repeat, max_samples, min_ns, max_ns):
     """Samples (ns per call) until the stop rule in the module's docstring holds; and whether it was capped."""
     samples = []
     started = perf_counter_ns()
@@ -130,11 +131,12 @@ def _sample_until_steady(fn, loops, warmup, repeat, max_samples, max_ns):
         n = len(samples)
         if n < warmup + repeat:
             continue
-        steady = n >= 2 * repeat and _median(samples[-repeat:]) >= 0.95 * _median(samples[-2 * repeat : -repeat])
-        if steady:
+        settled = n >= 2 * repeat and _median(samples[-repeat:]) >= 0.95 * _median(samples[-2 * repeat : -repeat])
+        if settled and perf_counter_ns() - started >= min_ns:
             return samples, False
         if n >= max_samples or perf_counter_ns() - started >= max_ns:
-            return samples, n >= 2 * repeat
+            # Capped: stopped while the samples were still getting faster.
+            return samples, n >= 2 * repeat and not settled
 
 
 def _timer_resolution_ns():
@@ -220,6 +222,7 @@ def main():
         return 2
 
     max_samples = _env_int("BENCHBOOK_MAX_SAMPLES", 100)
+    min_ns = _env_int("BENCHBOOK_MIN_NS", 0)
     max_ns = _env_int("BENCHBOOK_MAX_NS", 10_000_000_000)
 
     fixed_loops = _env_int("BENCHBOOK_LOOPS", 0)
@@ -234,7 +237,7 @@ def main():
         samples = [0.0] * repeat
     else:
         loops, first_ns = _calibrate(fn, min_sample_ns)
-        samples, capped = _sample_until_steady(fn, loops, warmup, repeat, max_samples, max_ns)
+        samples, capped = _sample_until_steady(fn, loops, warmup, repeat, max_samples, min_ns, max_ns)
     peak = None if fixed_loops else _peak_bytes(fn)
 
     with open(result_path, "w", encoding="utf-8") as file:

@@ -121,6 +121,7 @@ pub fn run<T>(f: fn() -> T) {
     let min_sample = Duration::from_nanos(bb_env("BENCHBOOK_MIN_SAMPLE_NS", 10_000_000));
 
     let max_samples = bb_env("BENCHBOOK_MAX_SAMPLES", 100) as usize;
+    let min_duration = Duration::from_nanos(bb_env("BENCHBOOK_MIN_NS", 0));
     let max_duration = Duration::from_nanos(bb_env("BENCHBOOK_MAX_NS", 10_000_000_000));
     let fixed_loops = bb_env("BENCHBOOK_LOOPS", 0);
     let repeat = repeat.max(1) as usize;
@@ -147,11 +148,13 @@ pub fn run<T>(f: fn() -> T) {
             if n < warmup + repeat {
                 continue;
             }
-            if n >= 2 * repeat && bb_median(&samples[n - repeat..]) >= 0.95 * bb_median(&samples[n - 2 * repeat..n - repeat]) {
+            let settled = n >= 2 * repeat && bb_median(&samples[n - repeat..]) >= 0.95 * bb_median(&samples[n - 2 * repeat..n - repeat]);
+            if settled && started.elapsed() >= min_duration {
                 break;
             }
             if n >= max_samples || started.elapsed() >= max_duration {
-                capped = n >= 2 * repeat;
+                // Capped: stopped while the samples were still getting faster.
+                capped = n >= 2 * repeat && !settled;
                 break;
             }
         }
