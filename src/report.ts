@@ -218,7 +218,7 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
       // The page's results as JSON, CSV (and hyperfine JSON) beside it, linked from its footer.
       const exports = pageExports({notebook, profile: plan.profile, outcomes});
       const html = await renderPage(
-        {notebook, profile: plan.profile, outcomes, machine, command: reproduceCommand(notebook, plan.profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
+        {notebook, profile: plan.profile, params: plan.params, runtimes: plan.runtimes, outcomes, machine, command: reproduceCommand(notebook, plan.profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
         {template: templates!.page, css: templates!.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
       );
       await effects.writeOutput(`${notebook.name}.html`, html);
