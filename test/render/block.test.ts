@@ -80,6 +80,36 @@ test('renderBlock', async (t) => {
     assert.match(html, /<details class="rerun"><summary>Measure these again<\/summary><p><code>npm run report -- notebooks\/demo.md --filter loop --rerun<\/code> runs just the block of this chart again/);
   });
 
+  await t.test('a chart without blocks= that draws blocks of different sections is warned about; one of a single section is not', async () => {
+    const markdown = ['## One', '', '```python', 'a', '```', '', '```python', 'b', '```', '', '## Two', '', '```python', 'c', '```', '', '```plot', 'Chart.bars(data)', '```', ''].join('\n');
+    const notebook = makeNotebook(markdown, [
+      {kind: 'bench', id: 'a', runtime: 'python'},
+      {kind: 'bench', id: 'b', runtime: 'python'},
+      {kind: 'bench', id: 'c', runtime: 'python'},
+      {kind: 'plot', id: 'chart'}
+    ]);
+    const outcomes = outcomesOf(benchResult('a', 10), benchResult('b', 20), benchResult('c', 3e7));
+    const mixed = await renderBlock(notebook.blocks[3]!, {notebook, outcomes});
+    assert.match(mixed, /<p class="notice warning">This chart draws all 3 measured blocks, from 2 sections of the page; name the ones it compares with blocks=, e.g. blocks=a,b,c.<\/p>/);
+    const related = await renderBlock({...notebook.blocks[3]!, options: {}}, {notebook, outcomes: outcomesOf(benchResult('a', 10), benchResult('b', 20))});
+    assert.ok(!related.includes('notice warning'), 'blocks of one section belong together');
+    const chosen = await renderBlock({...notebook.blocks[3]!, options: {blocks: ['a', 'c']}}, {notebook, outcomes});
+    assert.ok(!chosen.includes('notice warning'), 'blocks= says the author chose them');
+  });
+
+  await t.test('a table names the libraries its blocks load, with their compiler and flags', async () => {
+    const markdown = ['```c', 'int f(void) { return 1; }', '```', '', '```python', 'a', '```', '', '```table', '```', ''].join('\n');
+    const notebook = makeNotebook(markdown, [
+      {kind: 'lib', id: 'cgsum', runtime: 'c'},
+      {kind: 'bench', id: 'gsum-c', runtime: 'python', options: {uses: ['cgsum']}},
+      {kind: 'table', id: 'table-1'}
+    ]);
+    const outcomes = outcomesOf(benchResult('gsum-c', 500));
+    const runtimes = {c: {name: 'c', executable: '/usr/bin/gcc', version: 'gcc 12.2.0', flags: ['-O2', '-std=gnu11']}};
+    assert.match(await renderBlock(notebook.blocks[2]!, {notebook, outcomes, runtimes}), /python 3.11.7, cgsum: C shared library built with gcc 12.2.0 -O2 -std=gnu11 · /);
+    assert.match(await renderBlock(notebook.blocks[2]!, {notebook, outcomes}), /cgsum: C shared library \(compiler not known to this build\)/);
+  });
+
   await t.test('bench code is highlighted at build time and starts collapsed, after the result', async () => {
     const notebook = setup();
     notebook.blocks[0]!.code = 'def bench():\n    return "<b>"';
