@@ -48,7 +48,8 @@ export function renderProvenance(input: ProvenanceInput): string {
       : ` · <span class="badge warn" title="${escapeHtml(warningTitle(results))}">⚠ noisy</span> ` +
         noisy.map((block) => `<a href="#${escapeHtml(block.id)}">${escapeHtml(labelOf(block))}</a>`).join(', ');
   const kind = input.kind ?? 'chart';
-  const permalink = ` · <a class="permalink" href="#${escapeHtml(input.id)}">Link to this ${kind}</a>`;
+  // The separator goes with the link, so that print, which has no use for the link, drops both.
+  const permalink = `<span class="permalink-item"> · <a class="permalink" href="#${escapeHtml(input.id)}">Link to this ${kind}</a></span>`;
   const lines = ['<div class="provenance">', `<p>${facts.join(' · ')}${badge}${permalink}</p>`];
   if (input.reportCommand !== undefined) {
     const ids = uniqueBlocks(results).map((block) => block.id);

@@ -76,7 +76,7 @@ test('renderBlock', async (t) => {
     const block = {...notebook.blocks[2]!, code: 'Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})'};
     const html = await renderBlock(block, {notebook, outcomes: outcomesOf(noisy), reportCommand: 'npm run report -- notebooks/demo.md'});
     assert.match(html, /<figcaption>\n<div class="provenance">\n<p>Measured <time datetime="2024-05-01T12:00:00.000Z">2024-05-01<\/time> · on Test CPU 3000 \(8 cores\) · <a href="#parameters">quick profile<\/a> · python 3.11.7 · 30 samples per result/);
-    assert.match(html, /<span class="badge warn" title="loop: 2 of 30 samples are outliers: rerun on a quieter machine">⚠ noisy<\/span> <a href="#loop">loop<\/a> · <a class="permalink" href="#chart">Link to this chart<\/a><\/p>/);
+    assert.match(html, /<span class="badge warn" title="loop: 2 of 30 samples are outliers: rerun on a quieter machine">⚠ noisy<\/span> <a href="#loop">loop<\/a><span class="permalink-item"> · <a class="permalink" href="#chart">Link to this chart<\/a><\/span><\/p>/);
     assert.match(html, /<details class="rerun"><summary>Measure these again<\/summary><p><code>npm run report -- notebooks\/demo.md --filter loop --rerun<\/code> runs just the block of this chart again/);
   });
 
