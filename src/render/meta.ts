@@ -56,7 +56,10 @@ export function renderReproduce(input: PageInput, notes: Iterable<string> = []):
   const {notebook} = input;
   const items: string[] = [];
   if (Object.hasOwn(notebook.profiles, ARTICLE_PROFILE) && input.profile !== ARTICLE_PROFILE) {
-    items.push(`Add <code>--profile ${ARTICLE_PROFILE}</code> to run with the article's sizes (see <a href="#${PARAMETERS_ID}">Parameters</a>); it takes longer.`);
+    const full = notebook.profiles[ARTICLE_PROFILE]!;
+    const sizes = Object.entries(full.params).some(([name, value]) => JSON.stringify(value) !== JSON.stringify((input.params ?? notebook.params)[name]));
+    if (sizes) items.push(`Add <code>--profile ${ARTICLE_PROFILE}</code> to run with the article's sizes (see <a href="#${PARAMETERS_ID}">Parameters</a>); it takes longer.`);
+    else if (Object.keys(full.measure).length > 0) items.push(`Add <code>--profile ${ARTICLE_PROFILE}</code> to take more samples; the sizes are the same.`);
   }
   items.push('Add <code>--filter id,id --rerun</code> to measure only some blocks again: each chart and table names its own command under “Measure these again”.');
   items.push(...mergeNotes(notes).map(escapeHtml));

@@ -176,6 +176,9 @@ test('renderPage', async (t) => {
     assert.match(page, /<tr class="differs"><th scope="row"><code>workers<\/code><\/th><td class="num">1 to 4<\/td><td class="num">1 to 12<\/td><\/tr>/);
     assert.match(page, /<tr><th scope="row"><code>sizes<\/code><\/th><td class="num">1, 2, 4<\/td><td class="num">1, 2, 4<\/td><\/tr>/);
     assert.match(page, /<li>Add <code>--profile full<\/code> to run with the article's sizes/);
+    input.notebook.profiles['full'] = {params: {n: 1000}, measure: {repeat: 10}};
+    const sameSizes = await renderPage({...input, params: {n: 1000, workers: '1..4', sizes: [1, 2, 4], label: 'x'}}, options);
+    assert.match(sameSizes, /<li>Add <code>--profile full<\/code> to take more samples; the sizes are the same.<\/li>/);
     assert.match(html, /<section class="parameters" id="parameters" aria-label="Parameters">\n<p class="panel-title">Parameters<\/p>\n<p>This notebook has no parameters/, 'every page has the panel provenance lines link to');
   });
 
