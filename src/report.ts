@@ -7,6 +7,7 @@ import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook} from './parse/types.js';
 import {planNotebook, profileMessages} from './plan/index.js';
 import {applyMeasureOverrides} from './plan/overrides.js';
+import type {Plan} from './plan/types.js';
 import {addClaimCounts, countClaims, indexEntry, renderIndex, renderPage} from './render/index.js';
 import type {IndexEntry} from './render/types.js';
 import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, storedOutcomes, type RunEvent} from './run/index.js';
@@ -57,7 +58,7 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
       const built = {notebook: plan.notebook, profile: plan.profile, outcomes: ran.outcomes, claims: checkClaims(plan.notebook, ran.outcomes)};
       const comparison = options.baseline ? await compareNotebook(baselines, options.baseline, built.notebook, built.outcomes, built.claims, options.noise === undefined ? {} : {noise: options.noise}) : undefined;
       if (comparison) summary.baseline!.comparisons.push(comparison);
-      await writePage(built, comparison, {effects, templates: templates!, machine});
+      await writePage(built, plan, comparison, {effects, templates: templates!, machine});
       entries.push(indexEntry(built.notebook, built.outcomes, built.claims));
       summary.claims = addClaimCounts(summary.claims, countClaims(Object.values(built.claims)));
       summary.notebooks++;
@@ -95,12 +96,12 @@ async function parseNotebooks(options: ReportOptions, effects: ReportEffects, su
 }
 
 /** Renders a built notebook's page and writes it with its exports (JSON, CSV, hyperfine JSON) beside it. */
-async function writePage(built: BuiltNotebook, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine}): Promise<void> {
+async function writePage(built: BuiltNotebook, plan: Plan, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine}): Promise<void> {
   const {notebook, profile, outcomes, claims} = built;
   const {effects, templates, machine} = context;
   const exports = pageExports({notebook, profile, outcomes});
   const html = await renderPage(
-    {notebook, profile, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
+    {notebook, profile, params: plan.params, runtimes: plan.runtimes, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
     {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
   );
   await effects.writeOutput(`${notebook.name}.html`, html);

@@ -22,7 +22,7 @@ export function isMeasured(stored: StoredResult | undefined): stored is StoredRe
 
 /**
  * One row per measured bench result (status `ok` with stats), in block order.
- * `blockIds` limits the rows to those blocks (default: every block). Rows of a swept block carry
+ * `blockIds` limits the rows to those blocks, in that order (default: every block). Rows of a swept block carry
  * `speedup` (and `ideal`, `efficiency` for numeric values) relative to its first measured value;
  * rows with a figure in the front matter's `published:` carry it as `published`.
  */
@@ -99,16 +99,20 @@ export function labelOf(block: Block): string {
   return block.options['label'] === undefined ? block.id : String(block.options['label']);
 }
 
-/** The measured results of the wanted blocks, in block order then plan order, each with why it is stale when it is. */
+/**
+ * The measured results of the wanted blocks, in the order `blockIds` names them (the author's order,
+ * which charts and tables both follow), else in block order; then in plan order; each with why it is
+ * stale when it is.
+ */
 export function measuredResults(
   outcomes: Record<string, BlockOutcome[]>,
   notebook: Notebook,
   blockIds?: string[]
 ): Array<{block: Block; stored: StoredResult & {stats: Stats}; stale?: string}> {
-  const wanted = blockIds === undefined ? undefined : new Set(blockIds);
+  const byId = new Map(notebook.blocks.map((block) => [block.id, block]));
+  const blocks = blockIds === undefined ? notebook.blocks : [...new Set(blockIds)].flatMap((id) => byId.get(id) ?? []);
   const results: Array<{block: Block; stored: StoredResult & {stats: Stats}; stale?: string}> = [];
-  for (const block of notebook.blocks) {
-    if (wanted !== undefined && !wanted.has(block.id)) continue;
+  for (const block of blocks) {
     for (const outcome of outcomes[block.id] ?? []) {
       if (isMeasured(outcome.stored)) results.push({block, stored: outcome.stored, ...(outcome.stale === undefined ? {} : {stale: outcome.stale})});
     }

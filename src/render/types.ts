@@ -1,5 +1,6 @@
+import type {RuntimeInfo} from '../model/index.js';
 import type {ClaimResult} from '../measure/claims.js';
-import type {Notebook, ParamScalar} from '../parse/types.js';
+import type {Notebook, ParamScalar, ParamValue} from '../parse/types.js';
 import type {BlockOutcome, Machine} from '../model/index.js';
 
 export type {BlockOutcome} from '../model/index.js';
@@ -85,6 +86,13 @@ export interface PageInput {
   claims?: Record<string, ClaimResult>;
   /** Files written beside the page (`<name>.json`, `.csv`...), linked from it. */
   downloads?: Download[];
+  /**
+   * The plan's parameters for `profile` (the sizes this run used), shown in the page's parameters
+   * panel beside the article's; default: the notebook's, with the profile's overrides.
+   */
+  params?: Record<string, ParamValue>;
+  /** The plan's runtimes: name the compiler and flags of each library (`lib` block) under the tables that use it. */
+  runtimes?: Record<string, RuntimeInfo>;
 }
 
 /** A file beside a page that the page links to. */

@@ -1,4 +1,5 @@
 import type {Block} from '../parse/types.js';
+import {capOutput, fullOutputName} from '../render/output.js';
 import {labelOf} from '../render/rows.js';
 import type {BlockOutcome, Download, PageInput} from '../render/types.js';
 import type {Machine, StoredResult} from '../model/index.js';
@@ -18,8 +19,9 @@ export const CSV_COLUMNS: readonly string[] = [
 ];
 
 /**
- * The files written beside a notebook's page: `<name>.json` and `<name>.csv` always, and
- * `<name>.hyperfine.json` when some block was measured in process mode. Pure: same input, same bytes.
+ * The files written beside a notebook's page: `<name>.json` and `<name>.csv` always,
+ * `<name>.hyperfine.json` when some block was measured in process mode, and the whole output of
+ * every run whose output the page cuts (`<name>.<key>.stdout.txt`...). Pure: same input, same bytes.
  */
 export function pageExports(input: ExportInput): ExportFile[] {
   const name = input.notebook.name;
@@ -29,6 +31,33 @@ export function pageExports(input: ExportInput): ExportFile[] {
   ];
   const hyperfine = serializeHyperfine(input);
   if (hyperfine !== undefined) files.push({href: `${name}.hyperfine.json`, label: "process-mode runs in hyperfine's JSON format", content: hyperfine});
+  files.push(...fullOutputs(input));
+  return files;
+}
+
+/**
+ * The whole stdout and stderr of each run whose output is too long for its page (see
+ * `capOutput`), under the names the page links to. A failed re-run shown beside an older result is
+ * `<key>.latest`.
+ */
+export function fullOutputs(input: ExportInput): ExportFile[] {
+  const name = input.notebook.name;
+  const files: ExportFile[] = [];
+  for (const block of input.notebook.blocks) {
+    for (const outcome of input.outcomes[block.id] ?? []) {
+      const results = [
+        ...(outcome.stored === undefined ? [] : [{stored: outcome.stored, key: outcome.stored.key}]),
+        ...(outcome.failure === undefined ? [] : [{stored: outcome.failure, key: outcome.stored === undefined ? outcome.failure.key : `${outcome.failure.key}.latest`}])
+      ];
+      for (const {stored, key} of results) {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const text = stored.result[stream];
+          if (capOutput(text).cut === undefined) continue;
+          files.push({href: fullOutputName(name, key, stream), label: `the whole ${stream} of ${labelOf(block)}${stored.sweep === undefined ? '' : ` (${stored.sweep.name}=${String(stored.sweep.value)})`}`, content: text});
+        }
+      }
+    }
+  }
   return files;
 }
 

@@ -170,7 +170,7 @@ print("never")
     assert.match(result.stderr, /^skipped slow\/never: the total time limit of 3 s was reached \(--timeout-total\)$/m);
     assert.deepEqual((await listFiles(path.join(project.dir, 'data', 'slow'))).map((file) => path.basename(file)), ['quick.json']);
     const page = await readFile(path.join(project.dir, 'out', 'slow.html'), 'utf8');
-    assert.match(page, /Skipped: the total time limit of 3 s was reached/);
+    assert.match(page, /Not measured: the total time limit of 3 s was reached/);
   });
 });
 
@@ -262,7 +262,8 @@ func main() {}
     assert.match(result.stderr, /^skipped mixed-runtimes\/gone: .*go.*npm run setup/m);
     const page = await readFile(path.join(project.dir, 'out', 'mixed-runtimes.html'), 'utf8');
     assert.match(page, /python is here/);
-    assert.match(page, /Skipped: .*npm run setup/);
+    assert.match(page, /Not measured: this machine has no go runtime\./);
+    assert.match(page, /<section class="reproduce"[^]*<li>gone was not measured: .*npm run setup/, 'what to do is in How to reproduce');
     // --strict turns a gap in the report into a failure.
     const strict = await runCli(project.reportArgs(notebook, '--strict'), project.dir, env);
     assert.equal(strict.code, 1, strict.stderr);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import {fullOutputName} from '../../src/render/output.js';
 import {CSV_COLUMNS, pageExports, serializeCsv, serializeHyperfine, serializeJson} from '../../src/write/index.js';
 import {benchResult, failedResult, makeNotebook, outcomesOf} from '../render/fixture.js';
 
@@ -72,4 +73,26 @@ test('pageExports: JSON and CSV always, hyperfine JSON only with process-mode ru
   delete inline.outcomes['cli'];
   assert.deepEqual(pageExports(inline).map((file) => file.href), ['demo.json', 'demo.csv']);
   assert.equal(serializeHyperfine(inline), undefined);
+});
+
+test('pageExports: the whole output of each run its page cuts, under the name the page links to', () => {
+  const flood = input();
+  const run = {...benchResult('log', 1), kind: 'run' as const};
+  const stdout = 'x'.repeat(100) + '\n'.repeat(300);
+  run.result = {...run.result, stdout, stderr: 'short warning'};
+  const failed = failedResult('broken', 'bench', 'Traceback\n'.repeat(250));
+  flood.notebook.blocks.push({...flood.notebook.blocks[0]!, kind: 'run', id: 'log'});
+  flood.outcomes['log'] = [{key: 'log', stored: run}];
+  flood.outcomes['broken'] = [{key: 'broken', stored: benchResult('broken', 10), failure: failed}];
+  const files = pageExports(flood);
+  const outputs = files.filter((file) => file.href.endsWith('.txt'));
+  assert.deepEqual(
+    outputs.map((file) => [file.href, file.label]),
+    [
+      ['demo.broken.latest.stderr.txt', 'the whole stderr of broken'],
+      ['demo.log.stdout.txt', 'the whole stdout of for, "loop"']
+    ]
+  );
+  assert.equal(outputs[1]!.content, stdout, 'the file holds every byte, untouched');
+  assert.equal(fullOutputName('demo', 'pool@workers=4', 'stdout'), 'demo.pool_workers_4.stdout.txt');
 });
