@@ -14,6 +14,7 @@ import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, storedOutcom
 import {resolveRuntimes} from './runtimes/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
+import {checkNoise} from './system/noise.js';
 import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
 import {pageExports, type Templates} from './write/index.js';
 
@@ -39,6 +40,10 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const decided = [];
   for (const plan of plans) decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options)});
   for (const {plan, decisions} of decided) for (const event of queuedEvents(plan, decisions)) effects.onEvent?.(event);
+  // Before measuring, how quiet the machine is: stored with every result, its warnings said now.
+  const noise = decided.some(({decisions}) => decisions.some((decision) => decision.action === 'run')) ? await checkNoise() : undefined;
+  for (const warning of noise?.warnings ?? []) effects.log(`noise: ${warning}`);
+  const measuredOn = noise ? {...machine, noise} : machine;
   // Counted from the start of the build: parsing and planning are part of the time a CI job has.
   const budget = options.timeoutTotalMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, Math.round(options.timeoutTotalMs - (performance.now() - started))));
   const onEvent = (event: RunEvent): void => (effects.onEvent ? effects.onEvent(event) : logEvent(effects, event));
@@ -48,7 +53,7 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const entries: IndexEntry[] = [];
   try {
     for (const {plan, decisions} of decided) {
-      const runOptions = {store, machine, cacheDir: options.cacheDir, ...pick(options, 'signal', 'rerun', 'filter', 'timeoutTotalMs'), ...(budget ? {budget} : {})};
+      const runOptions = {store, machine: measuredOn, cacheDir: options.cacheDir, ...pick(options, 'signal', 'rerun', 'filter', 'timeoutTotalMs'), ...(budget ? {budget} : {})};
       const ran = await runPlan(plan, decisions, runOptions, {onEvent});
       for (const key of ['run', 'reused', 'failed', 'skipped'] as const) summary[key] += ran.counts[key];
       if (ran.interrupted) {
@@ -58,7 +63,7 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
       const built = {notebook: plan.notebook, profile: plan.profile, outcomes: ran.outcomes, claims: checkClaims(plan.notebook, ran.outcomes)};
       const comparison = options.baseline ? await compareNotebook(baselines, options.baseline, built.notebook, built.outcomes, built.claims, options.noise === undefined ? {} : {noise: options.noise}) : undefined;
       if (comparison) summary.baseline!.comparisons.push(comparison);
-      await writePage(built, plan, comparison, {effects, templates: templates!, machine});
+      await writePage(built, plan, comparison, {effects, templates: templates!, machine: measuredOn});
       entries.push(indexEntry(built.notebook, built.outcomes, built.claims));
       summary.claims = addClaimCounts(summary.claims, countClaims(Object.values(built.claims)));
       summary.notebooks++;

@@ -86,50 +86,112 @@ export async function measureInline(run: PlannedRun, program: PreparedProgram, o
 
 /** The design, pilot, processes and steady-state analysis of {@link measureInline}, for any way of running one process. */
 export async function measureProcesses(run: PlannedRun, runner: ProcessRunner, options: ExecuteOptions, remainingMs: () => number): Promise<RunOutcome> {
+  return (await measureInterleaved([{run, runner, remainingMs}], options))[0]!;
+}
+
+/** One block of an interleaved measurement: how to run one of its processes, and its time left. */
+export interface InterleavedMember {
+  run: PlannedRun;
+  runner: ProcessRunner;
+  remainingMs: () => number;
+}
+
+/** A block's measurement in progress. */
+interface MemberState extends InterleavedMember {
+  design: MeasureDesign;
+  taken: Array<{process: HarnessProcess; steady: SteadyState; padding: number}>;
+  padding: () => number;
+  started: number;
+  failure?: RunOutcome;
+  done: boolean;
+}
+
+/**
+ * Measures blocks that are compared with each other (one claim, one table, one sweep) in seeded
+ * rounds of one process each, shuffled, instead of one block after another: drift on a shared
+ * machine then falls on every block alike (as process mode interleaves its runs). Each block keeps
+ * its own design, pilot and budget. Outcomes come back in the order of `members`.
+ */
+export async function measureInterleaved(members: InterleavedMember[], options: ExecuteOptions & {seed?: number}): Promise<RunOutcome[]> {
+  const states: MemberState[] = members.map((member) => ({
+    ...member,
+    design: initialDesign(member.run),
+    taken: [],
+    padding: seededRandom(seedOf(member.run.key)),
+    started: performance.now(),
+    done: false
+  }));
+  const random = seededRandom(options.seed ?? 1);
+  const total = () => states.reduce((sum, state) => sum + (state.done ? state.taken.length : state.design.processes), 0);
+  let taken = 0;
+  while (states.some((state) => !state.done)) {
+    for (const state of shuffle(states.filter((candidate) => !candidate.done), random)) {
+      options.onPhase?.({phase: 'measuring', process: ++taken, processes: Math.max(taken, total())});
+      await takeProcess(state);
+    }
+  }
+  return states.map((state) => state.failure ?? assemble(state.taken, state.design));
+}
+
+/** The design a block starts with: its pilot when processes are chosen, else the processes as written. */
+function initialDesign(run: PlannedRun): MeasureDesign {
   const {measure} = run;
+  const repeat = Math.max(1, Math.floor(measure.repeat));
+  return measure.design === 'auto'
+    ? {mode: 'auto', processes: pilotProcesses, samplesPerProcess: repeat, budgetMs: measure.budgetMs ?? defaultBudgetMs, reason: 'pilot'}
+    : {mode: 'fixed', processes: Math.max(1, Math.floor(measure.processes)), samplesPerProcess: repeat, reason: `processes=${measure.processes} and repeat=${repeat} as set`};
+}
+
+/** Runs one more process of a block, and decides its design after the pilot; marks it done when it has them all. */
+async function takeProcess(state: MemberState): Promise<void> {
+  const {measure} = state.run;
   const repeat = Math.max(1, Math.floor(measure.repeat));
   const warmup = Math.max(0, Math.floor(measure.warmup));
   const auto = measure.design === 'auto';
   const budgetMs = measure.budgetMs ?? defaultBudgetMs;
-  let design: MeasureDesign = auto
-    ? {mode: 'auto', processes: pilotProcesses, samplesPerProcess: repeat, budgetMs, reason: 'pilot'}
-    : {mode: 'fixed', processes: Math.max(1, Math.floor(measure.processes)), samplesPerProcess: repeat, reason: `processes=${measure.processes} and repeat=${repeat} as set`};
-  const padding = seededRandom(seedOf(run.key));
-  const started = performance.now();
-  const taken: Array<{process: HarnessProcess; steady: SteadyState; padding: number}> = [];
-  for (let index = 0; index < design.processes; index++) {
-    options.onPhase?.({phase: 'measuring', process: index + 1, processes: design.processes});
-    const windowSize = index < pilotProcesses || !auto ? repeat : design.samplesPerProcess;
-    const request: ProcessRequest = {
-      index,
-      repeat: windowSize,
-      warmup,
-      maxSamples: Math.max(1000, 4 * (warmup + windowSize)),
-      // A JIT may take seconds to warm up; a third of the budget is what one process may spend on it,
-      // and a sixth what it spends at least, so that a warm-up after a steady start shows.
-      maxNs: Math.round(Math.max(budgetMs / 3, 2 * (warmup + windowSize) * measure.minSampleMs) * 1e6),
-      minNs: auto ? Math.round((budgetMs / (2 * pilotProcesses)) * 1e6) : 0,
-      envPadding: Math.floor(padding() * 4096)
-    };
-    const outcome = await runner(request);
-    if ('status' in outcome) return outcome;
-    taken.push({process: outcome, steady: steadyState(outcome.trace, {warmup, repeat, capped: outcome.capped}), padding: request.envPadding});
-    if (auto && index === pilotProcesses - 1) {
-      const pilot = taken.map(({process, steady}) => ({samples: process.trace.slice(steady.steadyFrom), process}));
-      design = chooseDesign(
-        {
-          groups: pilot.map(({samples}) => samples),
-          processMs: pilot.map(({process}) => process.wallMs),
-          sampleMs: average(pilot.map(({process, samples}) => (medianOf(samples) * process.loops) / 1e6))
-        },
-        {repeat, budgetMs, spentMs: performance.now() - started}
-      );
-    }
-    // The time limit is the hard stop: a chosen design ends early with the processes it has when
-    // another would not fit; a design as written runs to the limit and times out like any run.
-    if (auto && taken.length >= pilotProcesses && remainingMs() < 1.5 * average(taken.map(({process}) => process.wallMs))) break;
+  const index = state.taken.length;
+  const windowSize = index < pilotProcesses || !auto ? repeat : state.design.samplesPerProcess;
+  const request: ProcessRequest = {
+    index,
+    repeat: windowSize,
+    warmup,
+    maxSamples: Math.max(1000, 4 * (warmup + windowSize)),
+    // A JIT may take seconds to warm up; a third of the budget is what one process may spend on it,
+    // and a sixth what it spends at least, so that a warm-up after a steady start shows.
+    maxNs: Math.round(Math.max(budgetMs / 3, 2 * (warmup + windowSize) * measure.minSampleMs) * 1e6),
+    minNs: auto ? Math.round((budgetMs / (2 * pilotProcesses)) * 1e6) : 0,
+    envPadding: Math.floor(state.padding() * 4096)
+  };
+  const outcome = await state.runner(request);
+  if ('status' in outcome) {
+    state.failure = outcome;
+    state.done = true;
+    return;
   }
-  return assemble(taken, design);
+  state.taken.push({process: outcome, steady: steadyState(outcome.trace, {warmup, repeat, capped: outcome.capped}), padding: request.envPadding});
+  if (auto && state.taken.length === pilotProcesses) {
+    const pilot = state.taken.map(({process, steady}) => ({samples: process.trace.slice(steady.steadyFrom), process}));
+    state.design = chooseDesign(
+      {
+        groups: pilot.map(({samples}) => samples),
+        processMs: pilot.map(({process}) => process.wallMs),
+        sampleMs: average(pilot.map(({process, samples}) => (medianOf(samples) * process.loops) / 1e6))
+      },
+      {repeat, budgetMs, spentMs: performance.now() - state.started}
+    );
+  }
+  // The time limit is the hard stop: a chosen design ends early with the processes it has when
+  // another would not fit; a design as written runs to the limit and times out like any run.
+  const nearLimit = auto && state.taken.length >= pilotProcesses && state.remainingMs() < 1.5 * average(state.taken.map(({process}) => process.wallMs));
+  if (state.taken.length >= state.design.processes || nearLimit) state.done = true;
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 /** The block's result from its processes: steady samples grouped by process, traces, classes, memory. */
@@ -174,7 +236,7 @@ function assemble(taken: Array<{process: HarnessProcess; steady: SteadyState; pa
 }
 
 /** One harness process per request: the block's program with the measurement's settings in its environment. */
-function harnessRunner(run: PlannedRun, program: PreparedProgram, options: ExecuteOptions): ProcessRunner {
+export function harnessRunner(run: PlannedRun, program: PreparedProgram, options: ExecuteOptions): ProcessRunner {
   return async (request) => {
     const resultFile = path.join(program.workDir, `result-${request.index}.json`);
     const started = performance.now();

@@ -3,7 +3,7 @@
  * settings, a run's result, a stored record, a block's outcome) and their constructors. Every stage
  * may import this folder; it imports nothing of the pipeline.
  */
-export type * from './measure-settings.js';
+export * from './measure-settings.js';
 export type * from './outcome.js';
 export type * from './params.js';
 export * from './result.js';

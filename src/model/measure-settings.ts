@@ -28,3 +28,6 @@ export interface MeasureSettings {
   /** What a sample counts: wall time (default) or instructions under callgrind (`--measure instructions`). */
   metric?: 'time' | 'instructions';
 }
+
+/** The key suffix of a run's instruction counts, stored beside its time: `pi-go#instructions`. */
+export const instructionsSuffix = '#instructions';

@@ -3,6 +3,34 @@ import type {RunResult} from './result.js';
 import type {RuntimeInfo} from './runtime.js';
 import type {Stats} from './stats.js';
 
+/** A process other than ours that used the CPU while we looked. */
+export interface BusyProcess {
+  pid: number;
+  name: string;
+  /** Share of one CPU it used while we looked, in percent. */
+  cpuPercent: number;
+}
+
+/** What the noise check found. */
+export interface NoiseReport {
+  /** 1-minute load average. */
+  loadavg: number;
+  /** CPUs this process may run on (its affinity). */
+  cpus: number;
+  /** Processes that used more than 5% of a CPU while we looked, busiest first (at most 5). */
+  busy: BusyProcess[];
+  /** The CPU frequency governor, when /sys shows it. */
+  governor?: string;
+  /** Whether turbo (boost) is on, when /sys shows it. */
+  turbo?: boolean;
+  /** Whether simultaneous multithreading (hyper-threading) is active, when /sys shows it. */
+  smt?: boolean;
+  /** The hypervisor, when this is a virtual machine (`KVM`, `VMware`...), else absent. */
+  virtualization?: string;
+  /** One line per finding that makes timings noisier, each saying what to do. */
+  warnings: string[];
+}
+
 /** The machine a result was measured on. */
 export interface Machine {
   /** Short stable hash of the fields below but `loadavg`: keys results in `data/`. */
@@ -27,6 +55,8 @@ export interface Machine {
   governor?: string;
   /** Whether turbo/boost clocks are on, when /sys shows it: timings move with it. */
   turbo?: boolean;
+  /** How quiet the machine was when the build began measuring (the noise check); not part of the fingerprint. */
+  noise?: NoiseReport;
 }
 
 /** A stored result: one planned run's outcome with everything needed to trust and reuse it. */

@@ -19,7 +19,7 @@ export interface FrontMatter {
 const topLevelKeys = ['title', 'description', 'article', 'params', 'profiles', 'measure', 'published'];
 const publishedKeys = ['median', 'time', 'min', 'max', 'peak', 'note'];
 const articleKeys = ['title', 'url', 'author', 'site', 'date'];
-const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'budget', 'timeout', 'memory', 'mode', 'runs', 'min-time'];
+const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'budget', 'timeout', 'memory', 'mode', 'measure', 'runs', 'min-time'];
 const paramName = /^[A-Za-z_]\w*$/;
 
 /**

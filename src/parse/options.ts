@@ -30,6 +30,7 @@ export const optionSpecs: Record<string, OptionSpec> = {
   runtime: {kinds: ['bench', 'run'], type: 'id', example: 'pypy', description: "runtime of the block's language that runs it (default: the language's own)"},
   per: {kinds: ['bench'], type: 'identifier', description: 'numeric parameter the time per call is divided by: times become per iteration'},
   mode: {kinds: ['bench'], type: 'enum', values: ['inline', 'process'], description: 'inline: time calls of fn; process: time the whole program, runs like hyperfine'},
+  measure: {kinds: ['bench'], type: 'enum', values: ['time', 'instructions'], description: 'instructions: also count instructions under callgrind, stored beside the time (default: time only)'},
   runs: {kinds: ['bench'], type: 'integer', min: 1, description: 'process mode: timed runs at least'},
   'min-time': {kinds: ['bench'], type: 'duration', description: 'process mode: keep running until the timed runs add up to this'},
   group: {kinds: ['bench'], type: 'id', description: 'process mode: blocks of one group are measured together, their runs interleaved'},

@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto';
+import {claimReferences} from '../parse/claim-expression.js';
 import {isRange, maxSweepValues, placeholderPattern} from '../parse/index.js';
 import type {Block, BlockOptions, Notebook, NotebookMessage, ParamScalar, ParamValue} from '../parse/types.js';
-import type {MeasureSettings, RuntimeInfo} from '../model/index.js';
+import {instructionsSuffix, type MeasureSettings, type RuntimeInfo} from '../model/index.js';
 import {libraryRecipe} from '../runtimes/index.js';
 import type {Plan, PlannedLibrary, PlannedRun} from './types.js';
 
@@ -26,10 +27,15 @@ export interface PlanOptions {
   missing?: Record<string, string>;
   /** Only plan blocks whose id is in this list (`--filter`). */
   filter?: string[];
-  /** What bench samples count (`--measure`): wall time (default) or instructions under callgrind. */
+  /** `--measure instructions`: every bench block is counted in instructions under callgrind too, beside its time. */
   metric?: 'time' | 'instructions';
   /** Memory limit of blocks without a `memory=` option (`--memory-limit`), in bytes; default 4 GiB. */
   memoryLimitBytes?: number;
+}
+
+/** Whether a bench block is counted in instructions too: `measure=instructions` on it or in front matter, or `--measure instructions`. */
+function countsInstructions(block: Block, written: BlockOptions, metric: PlanOptions['metric']): boolean {
+  return metric === 'instructions' || (block.options.measure ?? written.measure) === 'instructions';
 }
 
 /** Memory limit of a block's processes when neither the block nor `--memory-limit` sets one. */
@@ -68,12 +74,20 @@ export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
     const values: Array<ParamScalar | undefined> = sweepName ? sweepValues(params[sweepName]) : [undefined];
     for (const value of values) {
       const runParams = sweepName && value !== undefined ? {...params, [sweepName]: value} : params;
-      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, options.metric ?? 'time', {...notebook.measure, ...profile.measure});
-      runs.push({...run, memoryBytes: memoryOf(block, measureDefaults, options.memoryLimitBytes)});
+      const written = {...notebook.measure, ...profile.measure};
+      const memoryBytes = memoryOf(block, measureDefaults, options.memoryLimitBytes);
+      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'time', written);
+      runs.push({...run, memoryBytes});
+      // Instruction counts go beside the time, under a key of their own: they never replace it.
+      if (block.kind === 'bench' && countsInstructions(block, written, options.metric)) {
+        const counted = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'instructions', written);
+        runs.push({...counted, key: `${counted.key}${instructionsSuffix}`, memoryBytes});
+      }
     }
   }
   useLibraries(runs, notebook, options.runtimes);
   hashGroupsTogether(runs);
+  markComparisons(runs, notebook);
   return {notebook, profile: profileName, params, runs, runtimes: options.runtimes, missing: options.missing ?? {}};
 }
 
@@ -186,9 +200,44 @@ function hashGroupsTogether(runs: PlannedRun[]): void {
   }
 }
 
+/**
+ * Gives the inline bench runs that are compared with each other a shared `compareSet`: the runs of
+ * one sweep, of the blocks one claim refers to, and of the blocks a table or chart lists in
+ * `blocks=`. Sets that share a run are one set. Not part of any hash: it decides how runs are
+ * measured together, not what they measure.
+ */
+function markComparisons(runs: PlannedRun[], notebook: Notebook): void {
+  const eligible = runs.filter((run) => run.kind === 'bench' && run.measure.mode !== 'process' && run.measure.metric !== 'instructions');
+  const parent = new Map(eligible.map((run) => [run.key, run.key]));
+  const find = (key: string): string => {
+    let root = key;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(key, root);
+    return root;
+  };
+  const join = (keys: string[]) => {
+    const present = keys.filter((key) => parent.has(key));
+    for (const key of present.slice(1)) {
+      const [a, b] = [find(present[0]!), find(key)];
+      if (a !== b) parent.set(b < a ? a : b, b < a ? b : a);
+    }
+  };
+  const keysOf = (blockId: string) => eligible.filter((run) => run.blockId === blockId).map((run) => run.key);
+  for (const block of notebook.blocks) {
+    if (block.kind === 'bench') join(keysOf(block.id));
+    if (block.claim) join([...new Set(claimReferences(block.claim.expression).map((ref) => ref.key.split('@')[0]!))].flatMap(keysOf));
+    const listed = block.options.blocks;
+    if ((block.kind === 'table' || block.kind === 'plot') && Array.isArray(listed)) join(listed.map(String).flatMap(keysOf));
+  }
+  const sizes = new Map<string, number>();
+  for (const run of eligible) sizes.set(find(run.key), (sizes.get(find(run.key)) ?? 0) + 1);
+  for (const run of eligible) if ((sizes.get(find(run.key)) ?? 0) > 1) run.compareSet = find(run.key);
+}
+
 /** The runs measured together with `run`: same group, same swept value; `undefined` outside a group. */
 export function groupKey(run: PlannedRun): string | undefined {
-  if (run.kind !== 'bench' || run.measure.group === undefined) return undefined;
+  // Instruction counts are taken one run at a time: a count does not drift with the machine.
+  if (run.kind !== 'bench' || run.measure.group === undefined || run.measure.metric === 'instructions') return undefined;
   return run.sweep ? `${run.measure.group}@${run.sweep.name}=${String(run.sweep.value)}` : run.measure.group;
 }
 

@@ -38,7 +38,7 @@ export function renderProvenance(input: ProvenanceInput): string {
   const {results} = input;
   if (results.length === 0) return '';
   const stored = results.map((result) => result.stored);
-  const facts = [measuredWhen(stored), measuredWhere(stored), profiles(stored), runtimes(stored, input.libraries ?? []), sampleCounts(stored)].filter(
+  const facts = [measuredWhen(stored), measuredWhere(stored), machineNoise(stored), profiles(stored), runtimes(stored, input.libraries ?? []), sampleCounts(stored)].filter(
     (fact) => fact !== ''
   );
   const noisy = uniqueBlocks(results.filter(({stored}) => (stored.stats?.warnings.length ?? 0) > 0));
@@ -72,6 +72,21 @@ export function reportStep(command: string): string {
 export function shortRuntime(stored: StoredResult): string {
   const {name, version} = stored.runtime;
   return version.startsWith(name) || /\s/.test(version) ? version : `${name} ${version}`;
+}
+
+/**
+ * How quiet the machine was when these were measured (the noise check before measuring): its load,
+ * and a short mark for each kind of noise it found, the warnings in full on hover.
+ */
+function machineNoise(stored: StoredResult[]): string {
+  const reports = stored.flatMap((result) => (result.machine.noise ? [result.machine.noise] : []));
+  if (reports.length === 0) return '';
+  const loads = reports.map((report) => report.loadavg);
+  const low = Math.min(...loads);
+  const high = Math.max(...loads);
+  const warnings = [...new Set(reports.flatMap((report) => report.warnings))];
+  const load = `load ${low === high ? low : `${low}–${high}`} on ${reports[0]!.cpus} CPUs`;
+  return warnings.length === 0 ? escapeHtml(`${load}, quiet`) : `<span title="${escapeHtml(warnings.join('\n'))}">${escapeHtml(`${load}, ${warnings.length} noise ${warnings.length === 1 ? 'warning' : 'warnings'}`)}</span>`;
 }
 
 function measuredWhen(stored: StoredResult[]): string {

@@ -1,5 +1,5 @@
 import type {Block, Notebook} from '../parse/types.js';
-import type {Stats} from '../model/index.js';
+import {instructionsSuffix, type Stats} from '../model/index.js';
 import type {StoredResult} from '../model/index.js';
 import type {BlockOutcome, ResultRow, SampleRow} from './types.js';
 
@@ -31,10 +31,17 @@ export function resultRows(
   notebook: Notebook,
   blockIds?: string[]
 ): ResultRow[] {
+  // Instruction counts are runs of their own (`key#instructions`); they join their time's row.
+  const counted = new Map<string, number>();
+  for (const {stored} of measuredResults(outcomes, notebook, blockIds)) {
+    if (stored.key.endsWith(instructionsSuffix)) counted.set(stored.key.slice(0, -instructionsSuffix.length), stored.stats.median);
+  }
   const rows: ResultRow[] = [];
   for (const {block, stored, stale} of measuredResults(outcomes, notebook, blockIds)) {
+    if (stored.key.endsWith(instructionsSuffix) && counted.size > 0 && hasTime(outcomes, stored)) continue;
     const {stats, sweep} = stored;
     const published = publishedMedian(notebook, stored.key);
+    const instructions = counted.get(stored.key);
     rows.push({
       key: stored.key,
       block: block.id,
@@ -55,7 +62,8 @@ export function resultRows(
       ...(published === undefined ? {} : {published}),
       ...(stored.result.unit === 'instructions' ? {unit: 'instructions' as const} : {}),
       ...memoryOf(notebook, stored),
-      ...(stale === undefined ? {} : {stale: {date: stored.date, reason: stale}})
+      ...(stale === undefined ? {} : {stale: {date: stored.date, reason: stale}}),
+      ...(instructions === undefined ? {} : {instructions})
     });
   }
   addScaling(rows);
@@ -92,6 +100,12 @@ export function sampleRows(
     });
   }
   return rows;
+}
+
+/** Whether the time of an instruction-count run was measured too: then the count joins the time's row. */
+function hasTime(outcomes: Record<string, BlockOutcome[]>, counted: StoredResult): boolean {
+  const key = counted.key.slice(0, -instructionsSuffix.length);
+  return (outcomes[counted.blockId] ?? []).some((outcome) => outcome.key === key && isMeasured(outcome.stored));
 }
 
 /** The block's `label` option, else its id. */

@@ -38,7 +38,8 @@ export const TABLE_COLUMNS: Readonly<Record<string, string>> = {
   publishedPeak: 'Published peak memory',
   speedup: 'Speed-up',
   ideal: 'Ideal speed-up',
-  efficiency: 'Efficiency'
+  efficiency: 'Efficiency',
+  instructions: 'Instructions per call'
 };
 
 /** Columns holding the article's figures, left out when no row has one. */
@@ -47,7 +48,7 @@ const ARTICLE_COLUMNS = new Set(['published', 'ratio', 'publishedPeak']);
 /** Columns holding bytes, shown in the table's one size unit. */
 const MEMORY_COLUMNS = new Set(['peak', 'rss', 'publishedPeak']);
 
-const NUMERIC_COLUMNS = new Set([...TIME_COLUMNS, ...MEMORY_COLUMNS, 'n', 'ratio', 'speedup', 'ideal', 'efficiency']);
+const NUMERIC_COLUMNS = new Set([...TIME_COLUMNS, ...MEMORY_COLUMNS, 'n', 'ratio', 'speedup', 'ideal', 'efficiency', 'instructions']);
 
 /** Units of memory columns, smallest first (binary, as the kernel and tracemalloc count). */
 const BYTE_UNITS: ReadonlyArray<{name: string; scale: number}> = [
@@ -225,6 +226,8 @@ function cellText(row: ResultRow, column: string, unit: ColumnUnit | undefined):
       return row.efficiency === undefined ? '' : formatPercent(row.efficiency);
     case 'n':
       return formatCount(row.n);
+    case 'instructions':
+      return row.instructions === undefined ? '' : formatCount(Math.round(row.instructions));
   }
   const value: unknown = (row as unknown as Record<string, unknown>)[column];
   if (value === undefined) return '';

@@ -48,6 +48,8 @@ export interface ResultRow {
   rss?: number;
   /** The article's peak memory for this result, bytes (front matter `published:` `peak`). */
   publishedPeak?: number;
+  /** Instructions per call (callgrind), when the block is counted too (`measure=instructions`): beside the time, from its own run. */
+  instructions?: number;
   /** Set when the result is not this build's measurement of the current code: when it was measured and why it was not re-run. */
   stale?: {date: string; reason: string};
 }

@@ -125,7 +125,8 @@ export async function runPlan(plan: Plan, decisions: RunDecision[], options: Run
     ...(signal ? {signal} : {}),
     runtimes: plan.runtimes,
     missing: plan.missing,
-    ...(options.filter ? {filter: options.filter} : {})
+    ...(options.filter ? {filter: options.filter} : {}),
+    running: new Set(plan.runs.filter((_, index) => decisions[index]!.action === 'run').map((run) => run.key))
   });
   let interrupted = false;
   for (const [index, run] of plan.runs.entries()) {

@@ -50,11 +50,18 @@ test('planning process mode', async (t) => {
     assert.equal(after[2]!.hash, before[2]!.hash, 'a block outside the group');
   });
 
-  await t.test('the metric is part of every bench hash', () => {
+  await t.test('instruction counts are runs of their own beside the time runs, which keep their hashes', () => {
     const time = plan('print(2)').runs;
     const counted = plan('print(2)', {metric: 'instructions'}).runs;
-    assert.equal(counted[2]!.measure.metric, 'instructions');
-    time.forEach((run, index) => assert.notEqual(counted[index]!.hash, run.hash));
+    const benches = time.filter((run) => run.kind === 'bench');
+    assert.equal(counted.length, time.length + benches.length);
+    for (const run of benches) {
+      const same = counted.find((other) => other.key === run.key)!;
+      const count = counted.find((other) => other.key === `${run.key}#instructions`)!;
+      assert.equal(same.hash, run.hash, 'the time run is unchanged');
+      assert.equal(count.measure.metric, 'instructions');
+      assert.notEqual(count.hash, run.hash);
+    }
   });
 
   await t.test('the front matter may set mode, runs and min-time for every block', () => {
@@ -273,12 +280,13 @@ test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
     assert.notEqual(await readOrder(2), order, 'another seed, another order');
   });
 
-  await t.test('the report scheduler measures a group once and refuses a group of inline blocks', async () => {
+  await t.test('the report scheduler measures a group once, process-mode or inline (processes interleaved)', async () => {
     const measure = {...processMeasure, group: 'pair'};
     const first = plannedRun('python', 'bench', 'x = 1\n', {blockId: 'first', measure});
     const second = plannedRun('python', 'bench', 'x = 2\n', {blockId: 'second', measure});
-    const inline = plannedRun('python', 'bench', 'def bench():\n    return 1\n', {blockId: 'inline', measure: {group: 'pair2'}});
-    const scheduler = new RunScheduler([first, second, inline], {cacheDir, runtimes: found});
+    const inlineA = plannedRun('python', 'bench', 'def bench():\n    return 1\n', {blockId: 'inline-a', measure: {group: 'pair2'}});
+    const inlineB = plannedRun('python', 'bench', 'def bench():\n    return 2\n', {blockId: 'inline-b', measure: {group: 'pair2'}});
+    const scheduler = new RunScheduler([first, second, inlineA, inlineB], {cacheDir, runtimes: found});
     assert.equal(scheduler.measured(second), false);
     const one = await scheduler.execute(first, found['python']!);
     assert.equal(scheduler.measured(second), true, 'the whole group was measured');
@@ -286,9 +294,12 @@ test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
     assert.equal(one.status, 'ok', one.reason);
     assert.equal(two.status, 'ok', two.reason);
     assert.equal(one.samples!.length, two.samples!.length);
-    const refused = await scheduler.execute(inline, found['python']!);
-    assert.equal(refused.status, 'failed');
-    assert.match(refused.reason ?? '', /group=pair2 needs mode=process/);
+    const a = await scheduler.execute(inlineA, found['python']!);
+    assert.equal(scheduler.measured(inlineB), true, 'the inline group was measured at once');
+    const b = await scheduler.execute(inlineB, found['python']!);
+    assert.equal(a.status, 'ok', a.reason);
+    assert.equal(b.status, 'ok', b.reason);
+    assert.equal(a.groups?.length, b.groups?.length, 'as many processes each');
   });
 });
 

@@ -4,6 +4,7 @@ import * as render from '../../src/render/index.js';
 
 test('render exports', () => {
   assert.deepEqual(Object.keys(render).sort(), [
+    'addClaimCounts',
     'countClaims',
     'formatClaimFigure',
     'indexEntry',

@@ -265,66 +265,97 @@ function checkRun(run: BlockRun): void {
  * dies (V8 aborts it on one huge allocation), the block fails and the next one starts a new host.
  */
 export async function executeJs(run: PlannedRun, options: ExecuteOptions): Promise<RunResult> {
+  const opened = await openJsBlock(run, options);
+  if ('result' in opened) return opened.result;
+  try {
+    if (run.kind === 'run') return opened.finish(await opened.runOnce());
+    return opened.finish(await opened.settle(await measureProcesses(run, opened.runner, options, opened.remainingMs)));
+  } finally {
+    await opened.release();
+  }
+}
+
+/** A JS or TS block made ready for the pool: how to run it once, or one bench "process" of it. */
+export interface OpenJsBlock {
+  /** A `run` block: imported once in a fresh worker. */
+  runOnce(): Promise<RunOutcome>;
+  /** A `bench` block: one fresh worker that calibrates and samples until steady. */
+  runner: ProcessRunner;
+  /** Milliseconds left before the block's time limit. */
+  remainingMs(): number;
+  /** A measured outcome with the block's memory, from a process of its own. */
+  settle(measured: RunOutcome): Promise<RunOutcome>;
+  /** The outcome with the block's timings: wall time since opening, the transpile time. */
+  finish(outcome: RunOutcome): RunResult;
+  /** Removes what the block left (its module files) and stops its timer. */
+  release(): Promise<void>;
+}
+
+/** Transpiles (TS) and readies a block for the pool, or gives the result that says why not. */
+export async function openJsBlock(run: PlannedRun, options: ExecuteOptions): Promise<OpenJsBlock | {result: RunResult}> {
   checkRun(run);
   const started = performance.now();
   let buildMs: number | undefined;
   const finish = (outcome: RunOutcome): RunResult => withTimings(outcome, performance.now() - started, buildMs);
-  if (options.signal?.aborted) return finish(abortedOutcome({exitCode: 1}));
+  if (options.signal?.aborted) return {result: finish(abortedOutcome({exitCode: 1}))};
 
   const timeout = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
   const signal = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
   const label = `${run.blockId}.${run.runtime}`;
   const modulePaths: string[] = [];
-  try {
-    const buildStart = performance.now();
-    if (run.runtime === 'ts') options.onPhase?.({phase: 'building'});
-    const source = await toModule(run, label);
-    if (run.runtime === 'ts') buildMs = performance.now() - buildStart;
-    if ('reason' in source) return finish(failedOutcome(source.reason, {exitCode: 1, stderr: source.stderr}));
-    // Started after the build so the one-off cost of loading typescript does not eat a block's budget.
-    const deadline = performance.now() + run.timeoutMs;
-    timer = setTimeout(() => timeout.abort(), run.timeoutMs);
-    const task = (bench?: JsTask['bench']): JsTask => {
-      const modulePath = path.join(options.cacheDir, 'js', `${run.blockId.replace(/[^\w.-]/g, '_')}-${randomUUID()}.mjs`);
-      modulePaths.push(modulePath);
-      return {kind: run.kind, code: source.code, modulePath, label, maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes, ...(bench ? {bench} : {})};
-    };
-    // One task in a fresh worker: its reply, or the outcome that says why there is none.
-    const inWorker = async (bench?: JsTask['bench']): Promise<JsOkReply | RunOutcome> => {
-      const sent = task(bench);
-      const outcome = await runInHost(sent, run.memoryBytes, signal);
-      if (outcome.type !== 'reply') {
-        if (timeout.signal.aborted) return timedOutOutcome(run.timeoutMs);
-        if (options.signal?.aborted) return abortedOutcome({exitCode: 1});
-        if (outcome.type === 'crash') return {...describeHostCrash(outcome, run.memoryBytes), timedOut: false};
-        return {...describeWorkerFailure(deserializeError(outcome.error), outcome.notice, sent.modulePath, label, run.memoryBytes), timedOut: false};
-      }
-      const {reply} = outcome;
-      if (reply.status === 'failed') {
-        const failed = await locateSyntaxError(run, label, reply);
-        return failedOutcome(failed.reason, {exitCode: 1, stdout: failed.stdout, stderr: failed.stderr});
-      }
-      return reply;
-    };
-    if (run.kind === 'run') {
+  const buildStart = performance.now();
+  if (run.runtime === 'ts') options.onPhase?.({phase: 'building'});
+  const source = await toModule(run, label);
+  if (run.runtime === 'ts') buildMs = performance.now() - buildStart;
+  if ('reason' in source) return {result: finish(failedOutcome(source.reason, {exitCode: 1, stderr: source.stderr}))};
+  // Started after the build so the one-off cost of loading typescript does not eat a block's budget.
+  const deadline = performance.now() + run.timeoutMs;
+  const timer = setTimeout(() => timeout.abort(), run.timeoutMs);
+  const task = (bench?: JsTask['bench']): JsTask => {
+    const modulePath = path.join(options.cacheDir, 'js', `${run.blockId.replace(/[^\w.-]/g, '_')}-${randomUUID()}.mjs`);
+    modulePaths.push(modulePath);
+    return {kind: run.kind, code: source.code, modulePath, label, maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes, ...(bench ? {bench} : {})};
+  };
+  // One task in a fresh worker: its reply, or the outcome that says why there is none.
+  const inWorker = async (bench?: JsTask['bench']): Promise<JsOkReply | RunOutcome> => {
+    const sent = task(bench);
+    const outcome = await runInHost(sent, run.memoryBytes, signal);
+    if (outcome.type !== 'reply') {
+      if (timeout.signal.aborted) return timedOutOutcome(run.timeoutMs);
+      if (options.signal?.aborted) return abortedOutcome({exitCode: 1});
+      if (outcome.type === 'crash') return {...describeHostCrash(outcome, run.memoryBytes), timedOut: false};
+      return {...describeWorkerFailure(deserializeError(outcome.error), outcome.notice, sent.modulePath, label, run.memoryBytes), timedOut: false};
+    }
+    const {reply} = outcome;
+    if (reply.status === 'failed') {
+      const failed = await locateSyntaxError(run, label, reply);
+      return failedOutcome(failed.reason, {exitCode: 1, stdout: failed.stdout, stderr: failed.stderr});
+    }
+    return reply;
+  };
+  return {
+    async runOnce() {
       options.onPhase?.({phase: 'running'});
       const reply = await inWorker();
-      return finish('threadId' in reply ? {status: 'ok', exitCode: 0, timedOut: false, stdout: reply.stdout, stderr: reply.stderr} : reply);
-    }
-    const runner: ProcessRunner = async (request) => {
+      return 'threadId' in reply ? {status: 'ok', exitCode: 0, timedOut: false, stdout: reply.stdout, stderr: reply.stderr} : reply;
+    },
+    async runner(request) {
       const before = performance.now();
       const reply = await inWorker({fn: run.measure.fn, warmup: request.warmup, repeat: request.repeat, minSampleMs: run.measure.minSampleMs, maxSamples: request.maxSamples, minNs: request.minNs, maxNs: request.maxNs});
       if (!('threadId' in reply)) return reply;
       return {trace: reply.samples, loops: reply.loops, timerResolutionNs: reply.timerResolutionNs, capped: reply.capped, wallMs: performance.now() - before, stdout: reply.stdout, stderr: reply.stderr};
-    };
-    const measured = await measureProcesses(run, runner, options, () => deadline - performance.now());
-    if (measured.status !== 'ok') return finish(measured);
-    const maxRssKiB = await probeMemory(run, source.code, measured.loops?.[0] ?? 1, options, deadline - performance.now());
-    return finish(maxRssKiB === undefined ? measured : {...measured, memory: {...measured.memory, maxRssKiB}});
-  } finally {
-    clearTimeout(timer);
-    // The worker deletes its module after importing it; this catches a worker killed before it could.
-    await Promise.all(modulePaths.map((modulePath) => rm(modulePath, {force: true})));
-  }
+    },
+    remainingMs: () => deadline - performance.now(),
+    async settle(measured) {
+      if (measured.status !== 'ok') return measured;
+      const maxRssKiB = await probeMemory(run, source.code, measured.loops?.[0] ?? 1, options, deadline - performance.now());
+      return maxRssKiB === undefined ? measured : {...measured, memory: {...measured.memory, maxRssKiB}};
+    },
+    finish,
+    async release() {
+      clearTimeout(timer);
+      // The worker deletes its module after importing it; this catches a worker killed before it could.
+      await Promise.all(modulePaths.map((modulePath) => rm(modulePath, {force: true})));
+    }
+  };
 }

@@ -173,16 +173,17 @@ async function runBench(exports: Record<string, unknown>, settings: JsBenchSetti
   let capped = false;
   const started = process.hrtime.bigint();
   const repeat = Math.max(1, settings.repeat);
+  const window = Math.max(2, Math.floor(repeat / 2));
   for (;;) {
     samples.push(Number(await sample(loops)) / loops);
     const n = samples.length;
     if (n < settings.warmup + repeat) continue;
     const elapsed = Number(process.hrtime.bigint() - started);
-    const settled = n >= 2 * repeat && median(samples.slice(n - repeat)) >= 0.95 * median(samples.slice(n - 2 * repeat, n - repeat));
+    const settled = n >= 2 * window && median(samples.slice(n - window)) >= 0.95 * median(samples.slice(n - 2 * window, n - window));
     if (settled && elapsed >= settings.minNs) break;
     if (n >= settings.maxSamples || elapsed >= settings.maxNs) {
       // Capped: stopped while the samples were still getting faster.
-      capped = n >= 2 * repeat && !settled;
+      capped = n >= 2 * window && !settled;
       break;
     }
   }

@@ -5,7 +5,7 @@
  * the function to time), so it needs no declaration of that function and sees its return type.
  * It calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, then samples
  * until the process is steady (the stop rule of harness.py: at least WARMUP + REPEAT samples, then
- * until the last REPEAT samples' median is no more than 5% below the REPEAT before, or
+ * until the median of the last REPEAT/2 samples is no more than 5% below the REPEAT/2 before, or
  * BENCHBOOK_MAX_SAMPLES / BENCHBOOK_MAX_NS), and writes {"samples": [ns per call, every sample after
  * calibration...], "loops": n, "timerResolutionNs": ns, "maxRssKiB": n, "capped": bool} to the file
  * BENCHBOOK_RESULT; maxRssKiB is this process's own peak (VmHWM; 0 when counting instructions, as
@@ -149,16 +149,17 @@ int main(void) {
     /* With a fixed loop count the output must not vary either: printing a time would. */
     for (; n < repeat; n++) bb_measure(loops), samples[n] = 0.0;
   } else {
+    uint64_t window = repeat / 2 < 2 ? 2 : repeat / 2;
     uint64_t started = bb_now();
     for (;;) {
       samples[n] = (double)bb_measure(loops) / (double)loops;
       n++;
       if (n < warmup + repeat) continue;
-      int settled = n >= 2 * repeat && bb_median(samples + n - repeat, repeat) >= 0.95 * bb_median(samples + n - 2 * repeat, repeat);
+      int settled = n >= 2 * window && bb_median(samples + n - window, window) >= 0.95 * bb_median(samples + n - 2 * window, window);
       if (settled && bb_now() - started >= min_sampling_ns) break;
       if (n >= max_samples || bb_now() - started >= max_ns) {
         /* Capped: stopped while the samples were still getting faster. */
-        capped = n >= 2 * repeat && !settled;
+        capped = n >= 2 * window && !settled;
         break;
       }
     }

@@ -140,17 +140,18 @@ int main() {
     // With a fixed loop count the output must not vary either: printing a time would.
     for (std::uint64_t i = 0; i < repeat; i++) bb::measure(loops), samples.push_back(0.0);
   } else {
+    std::uint64_t window = std::max<std::uint64_t>(2, repeat / 2);
     std::uint64_t started = bb::now();
     for (;;) {
       samples.push_back(static_cast<double>(bb::measure(loops)) / static_cast<double>(loops));
       std::uint64_t n = samples.size();
       if (n < warmup + repeat) continue;
-      auto window = [&](std::uint64_t from) { return std::vector<double>(samples.begin() + from, samples.begin() + from + repeat); };
-      bool settled = n >= 2 * repeat && bb::median(window(n - repeat)) >= 0.95 * bb::median(window(n - 2 * repeat));
+      auto part = [&](std::uint64_t from) { return std::vector<double>(samples.begin() + from, samples.begin() + from + window); };
+      bool settled = n >= 2 * window && bb::median(part(n - window)) >= 0.95 * bb::median(part(n - 2 * window));
       if (settled && bb::now() - started >= min_sampling_ns) break;
       if (n >= max_samples || bb::now() - started >= max_ns) {
         // Capped: stopped while the samples were still getting faster.
-        capped = n >= 2 * repeat && !settled;
+        capped = n >= 2 * window && !settled;
         break;
       }
     }

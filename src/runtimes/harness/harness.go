@@ -163,6 +163,10 @@ func bbHarness[T any](f func() T) {
 		}
 	} else {
 		loops = bbCalibrate(f, minSample)
+		window := repeat / 2
+		if window < 2 {
+			window = 2
+		}
 		started := time.Now()
 		for {
 			samples = append(samples, float64(bbMeasure(f, loops).Nanoseconds())/float64(loops))
@@ -170,13 +174,13 @@ func bbHarness[T any](f func() T) {
 			if n < warmup+repeat {
 				continue
 			}
-			settled := n >= 2*repeat && bbMedian(samples[n-repeat:]) >= 0.95*bbMedian(samples[n-2*repeat:n-repeat])
+			settled := n >= 2*window && bbMedian(samples[n-window:]) >= 0.95*bbMedian(samples[n-2*window:n-window])
 			if settled && time.Since(started) >= minDuration {
 				break
 			}
 			if n >= maxSamples || time.Since(started) >= maxDuration {
 				// Capped: stopped while the samples were still getting faster.
-				capped = n >= 2*repeat && !settled
+				capped = n >= 2*window && !settled
 				break
 			}
 		}

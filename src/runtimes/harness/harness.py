@@ -10,8 +10,8 @@ until the process is in a steady state (the stop rule below) and writes
 sample after calibration, warm-up included: benchbook finds the steady part itself (changepoints,
 as Barrett et al., OOPSLA 2017). The stop rule, the same in every harness: at least
 BENCHBOOK_WARMUP + BENCHBOOK_REPEAT samples; then stop once BENCHBOOK_MIN_NS of sampling have passed
-and the median of the last REPEAT samples is no more than 5% below the median of the REPEAT before
-them (the process stopped getting faster), or BENCHBOOK_MAX_SAMPLES samples or BENCHBOOK_MAX_NS of
+and the median of the last W samples (W = REPEAT / 2, at least 2) is no more than 5% below the
+median of the W before them (the process stopped getting faster), or BENCHBOOK_MAX_SAMPLES samples or BENCHBOOK_MAX_NS of
 sampling are reached ("capped" says it stopped still getting faster). The minimum time gives a
 warm-up that comes late (a JIT's threshold) the chance to show. peakBytes is what one call allocates at its peak
 (tracemalloc, after timing; null where tracemalloc is missing, as on PyPy); maxRssKiB is this
@@ -125,18 +125,19 @@ def _median(values):
 def _sample_until_steady(fn, loops, warmup, repeat, max_samples, min_ns, max_ns):
     """Samples (ns per call) until the stop rule in the module's docstring holds; and whether it was capped."""
     samples = []
+    window = max(2, repeat // 2)
     started = perf_counter_ns()
     while True:
         samples.append(_time(fn, loops) / loops)
         n = len(samples)
         if n < warmup + repeat:
             continue
-        settled = n >= 2 * repeat and _median(samples[-repeat:]) >= 0.95 * _median(samples[-2 * repeat : -repeat])
+        settled = n >= 2 * window and _median(samples[-window:]) >= 0.95 * _median(samples[-2 * window : -window])
         if settled and perf_counter_ns() - started >= min_ns:
             return samples, False
         if n >= max_samples or perf_counter_ns() - started >= max_ns:
             # Capped: stopped while the samples were still getting faster.
-            return samples, n >= 2 * repeat and not settled
+            return samples, n >= 2 * window and not settled
 
 
 def _timer_resolution_ns():

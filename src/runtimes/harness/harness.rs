@@ -141,6 +141,7 @@ pub fn run<T>(f: fn() -> T) {
         }
     } else {
         loops = bb_calibrate(f, min_sample);
+        let window = (repeat / 2).max(2);
         let started = Instant::now();
         loop {
             samples.push(bb_measure(f, loops).as_nanos() as f64 / loops as f64);
@@ -148,13 +149,13 @@ pub fn run<T>(f: fn() -> T) {
             if n < warmup + repeat {
                 continue;
             }
-            let settled = n >= 2 * repeat && bb_median(&samples[n - repeat..]) >= 0.95 * bb_median(&samples[n - 2 * repeat..n - repeat]);
+            let settled = n >= 2 * window && bb_median(&samples[n - window..]) >= 0.95 * bb_median(&samples[n - 2 * window..n - window]);
             if settled && started.elapsed() >= min_duration {
                 break;
             }
             if n >= max_samples || started.elapsed() >= max_duration {
                 // Capped: stopped while the samples were still getting faster.
-                capped = n >= 2 * repeat && !settled;
+                capped = n >= 2 * window && !settled;
                 break;
             }
         }
