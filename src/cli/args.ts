@@ -2,6 +2,7 @@ import {parseArgs} from 'node:util';
 import {parseDuration} from '../parse/index.js';
 import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseSize} from '../parse/options.js';
 import {checkBaselineName} from '../store/baseline.js';
+import {closest} from '../system/closest.js';
 import {CliError} from './errors.js';
 
 /** Every flag of `benchbook report`, documented once: `name` (type, default) — purpose. */
@@ -229,28 +230,4 @@ function helpOf(flags: FlagTable, head: string[]): string {
   });
   const width = Math.max(26, ...rows.map(([left]) => left.length + 2));
   return [...head, '', ...rows.map(([left, right]) => left.padEnd(width) + right)].join('\n');
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

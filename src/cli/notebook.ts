@@ -7,6 +7,7 @@ import {exportIpynb, importIpynb} from '../notebook/ipynb.js';
 import {formatMessage, parseNotebook} from '../parse/index.js';
 import {packageRoot} from '../paths.js';
 import {writeFileAtomic} from '../system/atomic-write.js';
+import {unreadableReason} from '../system/nearest-path.js';
 import {readFlags} from './args.js';
 import {CliError} from './errors.js';
 
@@ -136,6 +137,6 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {cause: error, exitCode: 1});
+    throw new CliError(`cannot read ${file}: ${unreadableReason(file, error)}`, {cause: error, exitCode: 1});
   }
 }

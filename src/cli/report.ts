@@ -5,6 +5,7 @@ import {buildReport, type BuiltNotebook, type ReportEffects, type ReportOptions,
 import {regressionsOf} from '../check/index.js';
 import {BaselineStore} from '../store/baseline.js';
 import {writeFileAtomic} from '../system/atomic-write.js';
+import {unreadableReason} from '../system/nearest-path.js';
 import {folderChartCache} from '../write/chart-cache.js';
 import {serializeRunCsv, serializeRunJson, serializeRunMarkdown} from '../write/export-run.js';
 import {readTemplates, writeOutputFile} from '../write/index.js';
@@ -109,7 +110,7 @@ export function reportEffects(args: ReportArgs, progress: Progress, built: Built
       try {
         return await readFile(file, 'utf8');
       } catch (error) {
-        throw new CliError(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {cause: error});
+        throw new CliError(`cannot read notebook ${file}: ${unreadableReason(file, error)}`, {cause: error});
       }
     },
     readTemplates: () => readTemplates(path.join(packageRoot, 'templates')),

@@ -17,6 +17,7 @@ import type {BlockOutcome, ResultRow} from '../render/types.js';
 import {checkClaims} from '../check/index.js';
 import {decideRuns, formatEvent, readStored, runPlan} from '../run/index.js';
 import {describeMachine, ResultStore} from '../store/index.js';
+import {unreadableReason} from '../system/nearest-path.js';
 import {folderChartCache} from '../write/chart-cache.js';
 import type {Machine} from '../model/index.js';
 
@@ -101,7 +102,7 @@ export async function loadNotebook(file: string, options: NotebookOptions = {}):
   try {
     source = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {cause: error});
+    throw new Error(`cannot read notebook ${file}: ${unreadableReason(file, error)}`, {cause: error});
   }
   const loaded = await prepareNotebook(source, file, settings);
   if (loaded.messages.some((message) => message.fatal)) throw new NotebookError(loaded.messages);
