@@ -27,9 +27,10 @@ export const reportFlags = {
   'save-baseline': {type: 'string', arg: '<name>', default: '', shown: 'none', description: 'save this run\'s results as a baseline under this name (data/baselines/<name>/)'},
   noise: {type: 'string', arg: '<percent>', default: '5', description: 'with --baseline: changes within ± this percentage are "no significant change"'},
   'fail-on-regression': {type: 'string', arg: '<percent>', default: '', shown: 'off', description: 'with --baseline: exit 3 when a block got significantly slower by more than this percentage'},
-  'export-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results, with raw samples, to this JSON file'},
-  'export-csv': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results, one row per measured run, to this CSV file'},
-  'export-markdown': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as a Markdown table to this file'},
+  'export-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results in hyperfine\'s JSON format (seconds, every sample), as hyperfine --export-json'},
+  'export-csv': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as CSV, one row per measured run, hyperfine\'s columns first'},
+  'export-markdown': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as Markdown tables with hyperfine\'s columns'},
+  'export-benchbook-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results in benchbook\'s own JSON: statistics, raw samples in ns, runtimes, machine, baseline changes'},
   debug: {type: 'boolean', default: false, description: 'print stack traces of internal errors'},
   help: {type: 'boolean', default: false, description: 'show this help'}
 } as const;
@@ -65,6 +66,7 @@ export interface ReportArgs {
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
+  exportBenchbookJson?: string;
   /** `--memory-limit`, in bytes. */
   memoryLimitBytes: number;
   /** `--timeout-total`, in milliseconds, when given. */
@@ -141,6 +143,7 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
     ...optional('exportJson', text('export-json')),
     ...optional('exportCsv', text('export-csv')),
     ...optional('exportMarkdown', text('export-markdown')),
+    ...optional('exportBenchbookJson', text('export-benchbook-json')),
     noise: readNumber(text('noise'), 'noise', 0, 100, 'a percentage such as 5')! / 100,
     memoryLimitBytes: readSize(text('memory-limit') ?? '4GiB', 'memory-limit'),
     ...optional('timeoutTotalMs', readDuration(text('timeout-total'), 'timeout-total')),
