@@ -4,10 +4,10 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {venvDir} from '../runtimes/python.js';
 import {exportIpynb, importIpynb} from '../notebook/ipynb.js';
-import {formatMessage, parseNotebook} from '../parse/index.js';
+import {formatMessage, parseNotebook, readPublishedFiles, sortMessages} from '../parse/index.js';
 import {packageRoot} from '../paths.js';
 import {writeFileAtomic} from '../system/atomic-write.js';
-import {unreadableReason} from '../system/nearest-path.js';
+import {nearestPath, unreadableReason} from '../system/nearest-path.js';
 import {readFlags} from './args.js';
 import {CliError} from './errors.js';
 
@@ -93,7 +93,9 @@ async function importCommand(file: string, out: string): Promise<number> {
   }
   await writeFileAtomic(out, markdown);
   // What the report will say about the notebook now, so a mistake made in Jupyter shows at once.
-  const problems = parseNotebook(markdown, out).messages;
+  const parsed = parseNotebook(markdown, out);
+  const published = parsed.notebook ? (await readPublishedFiles(parsed.notebook, {readFile: (name) => readFile(name), nearest: nearestPath})).messages : [];
+  const problems = sortMessages([...parsed.messages, ...published]);
   for (const message of problems) console.error(formatMessage(message));
   console.log(`benchbook: wrote ${out}${problems.length > 0 ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'} for npm run report)` : ''}`);
   return problems.some((message) => message.fatal) ? 1 : 0;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {closeExecutors} from '../execute/index.js';
 import {resolveRuntimes} from '../runtimes/index.js';
 import type {ResolvedRuntimes} from '../runtimes/index.js';
-import {formatMessage, parseNotebook} from '../parse/index.js';
+import {formatMessage, parseNotebook, readPublishedFiles, sortMessages} from '../parse/index.js';
 import type {Block, Notebook, NotebookMessage} from '../parse/types.js';
 import {defaultCacheDir, packageRoot} from '../paths.js';
 import {planNotebook} from '../plan/index.js';
@@ -17,7 +17,7 @@ import type {BlockOutcome, ResultRow} from '../render/types.js';
 import {checkClaims} from '../check/index.js';
 import {decideRuns, formatEvent, readStored, runPlan} from '../run/index.js';
 import {describeMachine, ResultStore} from '../store/index.js';
-import {unreadableReason} from '../system/nearest-path.js';
+import {nearestPath, unreadableReason} from '../system/nearest-path.js';
 import {folderChartCache} from '../write/chart-cache.js';
 import type {Machine} from '../model/index.js';
 
@@ -114,8 +114,12 @@ export async function loadNotebook(file: string, options: NotebookOptions = {}):
  * notebook: they are in `messages`, and running refuses while any is fatal.
  */
 export async function prepareNotebook(source: string, file: string, settings: NotebookSettings): Promise<LoadedNotebook> {
-  const {notebook, messages} = parseNotebook(source, file);
-  if (!notebook) throw new NotebookError(messages);
+  const parsed = parseNotebook(source, file);
+  if (!parsed.notebook) throw new NotebookError(parsed.messages);
+  // Published figures may come from results files beside the notebook (`from:`).
+  const read = await readPublishedFiles(parsed.notebook, {readFile: (name) => readFile(name), nearest: nearestPath});
+  const notebook = read.notebook;
+  const messages = read.messages.length === 0 ? parsed.messages : sortMessages([...parsed.messages, ...read.messages]);
   const needed = [...new Set(notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])))].sort();
   const {found, missing} = await resolveCached(needed);
   const plan = planNotebook(notebook, {profile: settings.profile, runtimes: found, missing});
