@@ -201,14 +201,21 @@ export async function renderBlock(nb: LoadedNotebook, id: string): Promise<Rende
 export async function display(nb: LoadedNotebook, id: string): Promise<string> {
   const rendered = await renderBlock(nb, id);
   const tslab = await tslabDisplay();
-  if (tslab) {
-    if (rendered.svg !== undefined) {
-      if (rendered.svg.startsWith('<svg')) tslab.svg(withSvgNamespace(rendered.svg));
-      else tslab.html(rendered.svg);
-    }
-    if (rendered.html !== '') tslab.html(rendered.html);
-  }
+  if (tslab) showRendered(rendered, tslab);
   return (rendered.svg ?? '') + rendered.html;
+}
+
+/**
+ * Shows a rendered block on tslab displays: the chart as `image/svg+xml` (a legend's `<figure>` as
+ * HTML) on `display`, the HTML on `htmlDisplay` (default: `display`), left out when empty.
+ */
+export function showRendered(rendered: RenderedBlock, display: TslabDisplay, htmlDisplay?: TslabDisplay): void {
+  if (rendered.svg !== undefined) {
+    if (rendered.svg.startsWith('<svg')) display.svg(withSvgNamespace(rendered.svg));
+    else display.html(rendered.svg);
+  }
+  if (htmlDisplay) htmlDisplay.html(rendered.html);
+  else if (rendered.html !== '') display.html(rendered.html);
 }
 
 /** The results folder used when none is given: `$BENCHBOOK_DATA`, else `data/` of the project. */
@@ -381,11 +388,24 @@ export interface TslabDisplay {
  * run even when the kernel is another install than the one beside benchbook.
  */
 export async function tslabDisplay(): Promise<TslabDisplay | undefined> {
+  return (await tslabKernel())?.display;
+}
+
+/** The part of the kernel's tslab module benchbook uses: `display`, and `newDisplay` for outputs updated later. */
+export interface TslabKernel {
+  display: TslabDisplay;
+  /** A display with an id of its own: each call after the first replaces its output, wherever that cell is. */
+  newDisplay?(): TslabDisplay;
+}
+
+/** The kernel's tslab module when running inside tslab (see {@link tslabDisplay}), else `undefined`. */
+export async function tslabKernel(): Promise<TslabKernel | undefined> {
   const kernel = (globalThis as {__tslab__?: {require?: (id: string) => unknown}}).__tslab__;
   if (!kernel) return undefined;
   try {
-    const tslab = (kernel.require ? kernel.require('tslab') : await import('tslab')) as {display?: TslabDisplay};
-    return tslab.display;
+    const tslab = (kernel.require ? kernel.require('tslab') : await import('tslab')) as Partial<TslabKernel>;
+    if (!tslab.display) return undefined;
+    return {display: tslab.display, ...(typeof tslab.newDisplay === 'function' ? {newDisplay: tslab.newDisplay.bind(tslab)} : {})};
   } catch {
     return undefined;
   }
