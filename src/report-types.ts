@@ -56,6 +56,8 @@ export interface ReportOptions {
 /** Side effects of a build, passed in so tests run the real pipeline quietly. */
 export interface ReportEffects {
   readNotebook(file: string): Promise<string>;
+  /** Reads a results file a notebook's published figures name (`from:`), rejecting as `fs.readFile` does (default: `fs.readFile`). */
+  readFile?(file: string): Promise<Uint8Array | string>;
   readTemplates(): Promise<Templates>;
   writeOutput(name: string, content: string): Promise<void>;
   chartCache?: ChartCache;

@@ -1,9 +1,10 @@
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {checkClaims, compareNotebook, type NotebookComparison} from './check/index.js';
 import {closeExecutors} from './execute/index.js';
 import type {BlockOutcome, Machine} from './model/index.js';
-import {formatMessage, parseNotebook} from './parse/index.js';
+import {formatMessage, parseNotebook, readPublishedFiles} from './parse/index.js';
 import type {Notebook} from './parse/types.js';
 import {planNotebook, profileMessages} from './plan/index.js';
 import {applyMeasureOverrides} from './plan/overrides.js';
@@ -15,6 +16,7 @@ import {resolveRuntimes} from './runtimes/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
 import {checkNoise} from './system/noise.js';
+import {nearestPath} from './system/nearest-path.js';
 import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
 import {pageExports, type Templates} from './write/index.js';
 
@@ -86,12 +88,17 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   return summary;
 }
 
-/** Reads and parses every notebook, reporting each problem; those without fatal ones (or, `--strict`, any) go on. */
+/**
+ * Reads and parses every notebook, with the results files its published figures name, reporting each
+ * problem; those without fatal ones (or, `--strict`, any) go on.
+ */
 async function parseNotebooks(options: ReportOptions, effects: ReportEffects, summary: ReportSummary): Promise<Notebook[]> {
   const notebooks: Notebook[] = [];
   for (const file of options.notebooks) {
-    const {notebook, messages: parsed} = parseNotebook(await effects.readNotebook(file), file);
-    const messages = notebook ? [...parsed, ...profileMessages(notebook, options.profile)] : parsed;
+    const parsed = parseNotebook(await effects.readNotebook(file), file);
+    const read = parsed.notebook ? await readPublishedFiles(parsed.notebook, {readFile: effects.readFile ?? ((name) => readFile(name)), nearest: nearestPath}) : undefined;
+    const notebook = read?.notebook;
+    const messages = notebook ? [...parsed.messages, ...read!.messages, ...profileMessages(notebook, options.profile)] : parsed.messages;
     summary.messages.push(...messages);
     for (const message of messages) effects.log(formatMessage(message));
     if (notebook && !messages.some((message) => message.fatal || options.strict)) notebooks.push(notebook);

@@ -2,6 +2,7 @@ import {parseArgs} from 'node:util';
 import {parseDuration} from '../parse/index.js';
 import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseSize} from '../parse/options.js';
 import {checkBaselineName} from '../store/baseline.js';
+import {closest} from '../system/closest.js';
 import {CliError} from './errors.js';
 
 /** Every flag of `benchbook report`, documented once: `name` (type, default) — purpose. */
@@ -26,9 +27,10 @@ export const reportFlags = {
   'save-baseline': {type: 'string', arg: '<name>', default: '', shown: 'none', description: 'save this run\'s results as a baseline under this name (data/baselines/<name>/)'},
   noise: {type: 'string', arg: '<percent>', default: '5', description: 'with --baseline: changes within ± this percentage are "no significant change"'},
   'fail-on-regression': {type: 'string', arg: '<percent>', default: '', shown: 'off', description: 'with --baseline: exit 3 when a block got significantly slower by more than this percentage'},
-  'export-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results, with raw samples, to this JSON file'},
-  'export-csv': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results, one row per measured run, to this CSV file'},
-  'export-markdown': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as a Markdown table to this file'},
+  'export-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results in hyperfine\'s JSON format (seconds, every sample), as hyperfine --export-json'},
+  'export-csv': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as CSV, one row per measured run, hyperfine\'s columns first'},
+  'export-markdown': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as Markdown tables with hyperfine\'s columns'},
+  'export-benchbook-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results in benchbook\'s own JSON: statistics, raw samples in ns, runtimes, machine, baseline changes'},
   debug: {type: 'boolean', default: false, description: 'print stack traces of internal errors'},
   help: {type: 'boolean', default: false, description: 'show this help'}
 } as const;
@@ -64,6 +66,7 @@ export interface ReportArgs {
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
+  exportBenchbookJson?: string;
   /** `--memory-limit`, in bytes. */
   memoryLimitBytes: number;
   /** `--timeout-total`, in milliseconds, when given. */
@@ -140,6 +143,7 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
     ...optional('exportJson', text('export-json')),
     ...optional('exportCsv', text('export-csv')),
     ...optional('exportMarkdown', text('export-markdown')),
+    ...optional('exportBenchbookJson', text('export-benchbook-json')),
     noise: readNumber(text('noise'), 'noise', 0, 100, 'a percentage such as 5')! / 100,
     memoryLimitBytes: readSize(text('memory-limit') ?? '4GiB', 'memory-limit'),
     ...optional('timeoutTotalMs', readDuration(text('timeout-total'), 'timeout-total')),
@@ -229,28 +233,4 @@ function helpOf(flags: FlagTable, head: string[]): string {
   });
   const width = Math.max(26, ...rows.map(([left]) => left.length + 2));
   return [...head, '', ...rows.map(([left, right]) => left.padEnd(width) + right)].join('\n');
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import {closest} from '../system/closest.js';
 import {CliError} from './errors.js';
 import {notebookCommand} from './notebook.js';
 import {previewCommand} from './preview.js';
@@ -18,7 +19,10 @@ async function main(argv: string[]): Promise<void> {
   const debug = rest.includes('--debug');
   try {
     const command = name === undefined ? undefined : commands[name];
-    if (!command) throw new CliError(`unknown command ${name ?? '(none)'}: expected one of ${Object.keys(commands).join(', ')}`);
+    if (!command) {
+      const near = name === undefined ? undefined : closest(name, Object.keys(commands));
+      throw new CliError(`unknown command ${name ?? '(none)'}: ${near ? `did you mean ${near}? ` : ''}expected one of ${Object.keys(commands).join(', ')}`);
+    }
     process.exitCode = await command(rest);
   } catch (error) {
     if (error instanceof CliError && !debug) {

@@ -5,8 +5,9 @@ import {buildReport, type BuiltNotebook, type ReportEffects, type ReportOptions,
 import {regressionsOf} from '../check/index.js';
 import {BaselineStore} from '../store/baseline.js';
 import {writeFileAtomic} from '../system/atomic-write.js';
+import {unreadableReason} from '../system/nearest-path.js';
 import {folderChartCache} from '../write/chart-cache.js';
-import {serializeRunCsv, serializeRunJson, serializeRunMarkdown} from '../write/export-run.js';
+import {serializeRunBenchbook, serializeRunCsv, serializeRunHyperfine, serializeRunMarkdown} from '../write/export-run.js';
 import {readTemplates, writeOutputFile} from '../write/index.js';
 import {parseReportArgs, reportHelp, type ReportArgs} from './args.js';
 import {CliError} from './errors.js';
@@ -109,7 +110,7 @@ export function reportEffects(args: ReportArgs, progress: Progress, built: Built
       try {
         return await readFile(file, 'utf8');
       } catch (error) {
-        throw new CliError(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {cause: error});
+        throw new CliError(`cannot read notebook ${file}: ${unreadableReason(file, error)}`, {cause: error});
       }
     },
     readTemplates: () => readTemplates(path.join(packageRoot, 'templates')),
@@ -147,10 +148,11 @@ export async function checkBaseline(args: Pick<ReportArgs, 'baseline' | 'data'>)
   throw new CliError(`no baseline named ${args.baseline} in ${path.dirname(store.dirOf(args.baseline))}${saved}: save one first with --save-baseline ${args.baseline}`);
 }
 
-/** `--export-json`, `--export-csv`, `--export-markdown`: this run's results, written atomically. */
-export async function writeExports(args: Pick<ReportArgs, 'exportJson' | 'exportCsv' | 'exportMarkdown'>, built: BuiltNotebook[], summary: ReportSummary): Promise<void> {
+/** `--export-json`, `--export-csv`, `--export-markdown`, `--export-benchbook-json`: this run's results, written atomically. */
+export async function writeExports(args: Pick<ReportArgs, 'exportJson' | 'exportCsv' | 'exportMarkdown' | 'exportBenchbookJson'>, built: BuiltNotebook[], summary: ReportSummary): Promise<void> {
   const baseline = summary.baseline ? {name: summary.baseline.name, changes: summary.baseline.comparisons.flatMap((comparison) => comparison.blocks)} : undefined;
-  if (args.exportJson) await writeFileAtomic(args.exportJson, serializeRunJson(built, baseline));
+  if (args.exportJson) await writeFileAtomic(args.exportJson, serializeRunHyperfine(built));
+  if (args.exportBenchbookJson) await writeFileAtomic(args.exportBenchbookJson, serializeRunBenchbook(built, baseline));
   if (args.exportCsv) await writeFileAtomic(args.exportCsv, serializeRunCsv(built));
   if (args.exportMarkdown) await writeFileAtomic(args.exportMarkdown, serializeRunMarkdown(built, baseline));
 }

@@ -16,6 +16,8 @@ import type {Block, BlockKind, ParamValue, ParseResult, Point} from './types.js'
 
 export {formatMessage, sortMessages} from './messages.js';
 export {parseDuration} from './options.js';
+export {readPublishedFiles, type PublishedFileEffects, type PublishedFilesResult} from './published-files.js';
+export {readToolResults, type ToolBenchmark, type ToolResults} from './tool-results.js';
 export type * from './types.js';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);

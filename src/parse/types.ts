@@ -113,6 +113,31 @@ export interface PublishedFigure {
   peakBytes?: number;
   /** Where the figure comes from or how it was scaled. */
   note?: string;
+  /** The results file the times are read from (`from:`), instead of being written in the front matter. */
+  from?: PublishedSource;
+}
+
+/** The tools whose results files a published figure can be read from. */
+export type ResultsTool = 'pytest-benchmark' | 'pyperf' | 'hyperfine' | 'go test';
+
+/**
+ * A results file of another tool, kept beside the notebook, that a published figure is read from:
+ * pytest-benchmark's `--benchmark-json`, pyperf's `-o`, hyperfine's `--export-json` or the output of
+ * `go test -bench`. The parse stage records it; `readPublishedFiles` reads it.
+ */
+export interface PublishedSource {
+  /** The file as written, relative to the notebook's folder. */
+  file: string;
+  /** The benchmark's name in it (pytest-benchmark's name or fullname, pyperf's name, hyperfine's command, go's `BenchmarkX`). */
+  benchmark: string;
+  /** The file's times are for this many units of work: they are divided by it, as a block's `per=` divides its own. */
+  per?: number;
+  /** Which tool wrote the file, once read. */
+  tool?: ResultsTool;
+  /** How many samples (rounds, values, runs, lines) the figures summarise, once read. */
+  samples?: number;
+  /** Where `from:` and `benchmark:` are written, for located messages. */
+  points: {from: Point; benchmark: Point};
 }
 
 /** The article a notebook reproduces. */

@@ -24,4 +24,16 @@ export async function writeOutputFile(outputDir: string, name: string, content: 
   return file;
 }
 
-export {CSV_COLUMNS, pageExports, serializeCsv, serializeHyperfine, serializeJson, type ExportFile, type ExportInput} from './exports.js';
+export {
+  CSV_EXTRA_COLUMNS,
+  HYPERFINE_CSV_COLUMNS,
+  hyperfineResults,
+  pageExports,
+  serializeCsv,
+  serializeHyperfine,
+  serializeJson,
+  type ExportFile,
+  type ExportInput,
+  type HyperfineResult
+} from './exports.js';
+export {serializeRunBenchbook, serializeRunCsv, serializeRunHyperfine, serializeRunMarkdown, type RunBaseline} from './export-run.js';

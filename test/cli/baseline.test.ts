@@ -63,9 +63,9 @@ test('baselines from the command line', async (t) => {
     assert.match(section, /<a href="fast\.html#py-quick">Claim<\/a> [^<]+: <span class="verdict verdict-holds">holds<\/span> → <span class="verdict verdict-fails">does not hold<\/span>/);
 
     const table = await readFile(markdown, 'utf8');
-    assert.match(table, /^\| Notebook \| Block \| Runtime \| Median \| 95% CI \| Min \| Max \| n \| vs main \|$/m);
-    assert.match(table, /^\| fast \| Python \| .+ \| 5 \| .+ slower \|$/m);
-    assert.match(table, /^\| fast \| JavaScript \| .+ \| 5 \| ~ \|$/m);
+    assert.match(table, /^\| Command \| Mean( \[.+?\])? \| Min.* \| Relative \| Median.* \| n \| Runtime \| vs main \|$/m);
+    assert.match(table, /^\| `Python` \| .+ \| 5 \| CPython .+ \| .+ slower \|$/m);
+    assert.match(table, /^\| `JavaScript` \| .+ \| 5 \| node .+ \| ~ \|$/m);
   });
 
   await t.test('without --fail-on-regression, or under its threshold, a slower block does not fail the run', async () => {

@@ -93,7 +93,7 @@ test('report command line, not a terminal', async (t) => {
   await t.test('--help documents every flag with its default', async () => {
     const run = await runCli(['report', '--help']);
     assert.equal(run.code, 0);
-    for (const flag of ['--verbose', '--warmup <n>', '--runs <n>', '--min-time <duration>', '--baseline <name>', '--save-baseline <name>', '--noise <percent>', '--fail-on-regression <percent>', '--export-json <file>', '--export-csv <file>', '--export-markdown <file>']) {
+    for (const flag of ['--verbose', '--warmup <n>', '--runs <n>', '--min-time <duration>', '--baseline <name>', '--save-baseline <name>', '--noise <percent>', '--fail-on-regression <percent>', '--export-json <file>', '--export-csv <file>', '--export-markdown <file>', '--export-benchbook-json <file>']) {
       assert.ok(run.stdout.includes(`  ${flag} `), `${flag} in help`);
     }
     assert.match(run.stdout, /--noise <percent> +.+\(default: "5"\)/);
@@ -104,7 +104,7 @@ test('report command line, not a terminal', async (t) => {
 test('measurement flags change what is measured, and so re-run', async (t) => {
   const scratch = await scratchCopy('fast.md');
   t.after(() => scratch.dispose());
-  const report = (...args: string[]) => runCli(['report', scratch.file('fast.md'), '--filter', 'js', ...args, '--data', scratch.data, '--out', scratch.out, '--export-json', path.join(scratch.dir, 'run.json')]);
+  const report = (...args: string[]) => runCli(['report', scratch.file('fast.md'), '--filter', 'js', ...args, '--data', scratch.data, '--out', scratch.out, '--export-benchbook-json', path.join(scratch.dir, 'run.json')]);
   assert.equal((await report()).code, 0);
   const run = await report('--runs', '7', '--warmup', '0');
   assert.equal(run.code, 0, run.stderr);

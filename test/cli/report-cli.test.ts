@@ -118,7 +118,10 @@ test('report exit status and summary line', async (t) => {
     const command = await runCli(['reprot'], project.dir);
     assert.equal(command.code, 2);
     assert.match(command.stderr, /unknown command reprot/);
-    for (const result of [typo, memory, total, command]) assert.equal(result.stdout, '', 'nothing ran, no summary');
+    const misspelled = await runCli(project.reportArgs(path.join(project.dir, 'god.md')), project.dir);
+    assert.equal(misspelled.code, 2);
+    assert.match(misspelled.stderr, /cannot read notebook .*god\.md: no such file: did you mean .*good\.md\?/);
+    for (const result of [typo, memory, total, command, misspelled]) assert.equal(result.stdout, '', 'nothing ran, no summary');
   });
 });
 
