@@ -7,7 +7,7 @@
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  if (ms < 10_000) return `${Number((ms / 1000).toFixed(1))} s`;
   if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
