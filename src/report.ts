@@ -111,7 +111,7 @@ async function parseNotebooks(options: ReportOptions, effects: ReportEffects, su
 async function writePage(built: BuiltNotebook, plan: Plan, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine}): Promise<void> {
   const {notebook, profile, outcomes, claims} = built;
   const {effects, templates, machine} = context;
-  const exports = pageExports({notebook, profile, outcomes});
+  const exports = pageExports({notebook, profile, outcomes, claims});
   const html = await renderPage(
     {notebook, profile, params: plan.params, runtimes: plan.runtimes, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
     {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}

@@ -2,14 +2,14 @@ import type {ClaimResult} from '../measure/claims.js';
 import type {BlockOutcome} from '../model/index.js';
 import type {Notebook} from '../parse/types.js';
 import {renderChangesSection} from './baseline.js';
-import {countClaims} from './claim.js';
+import {countClaims, formatClaimFigure} from './claim.js';
 import {escapeHtml, safeHref} from './escape.js';
 import type {NotebookComparison} from '../check/baseline.js';
 import {formatDay} from './format.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
 import {verdictBadges} from './claim.js';
-import type {ClaimCounts, IndexEntry} from './types.js';
+import type {ClaimCounts, IndexEntry, LedgerRow} from './types.js';
 
 /** Options of `renderIndex`. */
 export interface RenderIndexOptions {
@@ -38,7 +38,7 @@ export function renderIndex(entries: IndexEntry[], options: RenderIndexOptions):
     {
       title: escapeHtml(title),
       css: inlineCss(options.css),
-      content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${options.changes ? `${renderChangesSection(options.changes.name, options.changes.comparisons)}\n` : ''}${list}`,
+      content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${options.changes ? `${renderChangesSection(options.changes.name, options.changes.comparisons)}\n` : ''}${list}${entries.some((entry) => entry.ledger?.length) ? `\n${renderLedger(entries)}` : ''}`,
       lang: escapeHtml(options.lang ?? 'en')
     },
     'template'
@@ -101,6 +101,76 @@ export function indexEntry(notebook: Notebook, outcomes: Record<string, BlockOut
     blocks: all.length,
     failed: all.filter((outcome) => outcome.failure || (outcome.stored && outcome.stored.result.status !== 'ok')).length,
     ...(newest ? {measuredAt: newest.date, machine: newest.machine} : {}),
-    ...(Object.keys(claims).length > 0 ? {claims: countClaims(Object.values(claims))} : {})
+    ...(Object.keys(claims).length > 0 ? {claims: countClaims(Object.values(claims)), ledger: ledgerRows(notebook, claims)} : {})
   };
+}
+
+/** The notebook's claims as ledger rows, in block order. */
+function ledgerRows(notebook: Notebook, claims: Record<string, ClaimResult>): LedgerRow[] {
+  return notebook.blocks.flatMap((block) => {
+    const result = claims[block.id];
+    if (!block.claim || !result) return [];
+    return [
+      {
+        id: block.id,
+        kind: result.kind,
+        text: result.text,
+        ...(block.claim.published === undefined ? {} : {published: block.claim.published}),
+        ...(result.figure ? {ours: formatClaimFigure(result.figure)} : {}),
+        verdict: result.verdict,
+        ...(result.magnitude ? {magnitude: result.magnitude.verdict} : {}),
+        href: `${notebook.name}.html#${block.id}`
+      }
+    ];
+  });
+}
+
+/**
+ * The claims ledger: every claim of every notebook listed, with the article's figure, ours, the
+ * direction and magnitude verdicts and a link to its box; the article's claims first, then this
+ * project's hypotheses, each with counts per verdict.
+ */
+export function renderLedger(entries: IndexEntry[]): string {
+  const rows = entries.flatMap((entry) => (entry.ledger ?? []).map((row) => ({entry, row})));
+  if (rows.length === 0) return '';
+  const badge = (verdict: string) => {
+    const key = verdict === 'holds' || verdict === 'agrees' ? 'holds' : verdict === 'does not hold' || verdict === 'differs' ? 'fails' : verdict === 'inconclusive' ? 'inconclusive' : 'unmeasured';
+    return `<span class="verdict verdict-${key}">${escapeHtml(verdict)}</span>`;
+  };
+  const section = (kind: 'claim' | 'hypothesis', title: string, lede: string) => {
+    const own = rows.filter(({row}) => row.kind === kind);
+    if (own.length === 0) return '';
+    const counts = new Map<string, number>();
+    for (const {row} of own) counts.set(row.verdict, (counts.get(row.verdict) ?? 0) + 1);
+    const tally = [...counts].map(([verdict, count]) => `${count} ${escapeHtml(verdict)}`).join(', ');
+    const body = own.map(({entry, row}) => {
+      const cells = [
+        `<td><a href="${escapeHtml(row.href)}">${escapeHtml(entry.title)}</a></td>`,
+        `<td>${escapeHtml(row.text)}</td>`,
+        `<td>${escapeHtml(row.published ?? '—')}</td>`,
+        `<td>${escapeHtml(row.ours ?? '—')}</td>`,
+        `<td>${badge(row.verdict)}</td>`,
+        ...(kind === 'claim' ? [`<td>${row.magnitude ? badge(row.magnitude) : '—'}</td>`] : [])
+      ];
+      return `<tr>${cells.join('')}</tr>`;
+    });
+    const head = ['Notebook', kind === 'claim' ? 'The article says' : 'We ask', 'The article', 'This run', 'Direction', ...(kind === 'claim' ? ['Magnitude'] : [])];
+    return [
+      `<h3 id="ledger-${kind}s">${escapeHtml(title)}</h3>`,
+      `<p>${escapeHtml(lede)} ${escapeHtml(`${own.length} in all: ${tally}.`)}</p>`,
+      `<section class="table-scroll" aria-label="${escapeHtml(title)}" tabindex="0"><table class="ledger">`,
+      `<thead><tr>${head.map((name) => `<th scope="col">${escapeHtml(name)}</th>`).join('')}</tr></thead>`,
+      `<tbody>${body.join('')}</tbody>`,
+      '</table></section>'
+    ].join('\n');
+  };
+  return [
+    '<section class="ledger-section" aria-labelledby="ledger">',
+    '<h2 id="ledger">Every claim, checked</h2>',
+    section('claim', "The articles' claims", "Each conclusion of an article, in its words, with the article's figure beside this run's: the direction verdict says whether it holds here, the magnitude verdict whether the size agrees."),
+    section('hypothesis', 'Our hypotheses', "Questions this project asks of the articles' code, not the articles' own claims."),
+    '</section>'
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
 }

@@ -124,6 +124,22 @@ export interface ClaimCounts extends VerdictCounts {
   hypotheses: VerdictCounts;
 }
 
+/** One claim on the index's ledger: its words, the article's figure and ours, both verdicts, where its box is. */
+export interface LedgerRow {
+  id: string;
+  kind: 'claim' | 'hypothesis';
+  text: string;
+  /** The article's figure as written, when it gives one. */
+  published?: string;
+  /** This run's figure for the claim's main quantity, in words. */
+  ours?: string;
+  verdict: ClaimResult['verdict'];
+  /** `agrees`, `differs`... against the article's figure, when it gives one. */
+  magnitude?: string;
+  /** The box on the notebook's page. */
+  href: string;
+}
+
 /** One line of the index page. */
 export interface IndexEntry {
   name: string;
@@ -134,6 +150,8 @@ export interface IndexEntry {
   description?: string;
   /** How the notebook's claims came out, when it has any. */
   claims?: ClaimCounts;
+  /** Every claim and hypothesis of the notebook, for the index's ledger, in block order. */
+  ledger?: LedgerRow[];
   blocks: number;
   failed: number;
   /** Date of the newest result on the page (ISO), if any. */

@@ -10,7 +10,7 @@ export interface ExportFile extends Download {
 }
 
 /** What the exporters read: a page's notebook and outcomes. */
-export type ExportInput = Pick<PageInput, 'notebook' | 'profile' | 'outcomes'>;
+export type ExportInput = Pick<PageInput, 'notebook' | 'profile' | 'outcomes'> & Partial<Pick<PageInput, 'claims'>>;
 
 /**
  * One benchmark in hyperfine's `--export-json` schema (hyperfine's `BenchmarkResult`): times in
@@ -123,9 +123,47 @@ export function serializeJson(input: ExportInput): string {
     title: input.notebook.title,
     ...(input.notebook.article === undefined ? {} : {article: input.notebook.article}),
     profile: input.profile,
-    runs
+    runs,
+    claims: claimsOf(input)
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** One claim as the JSON export holds it (documented in docs/report.md), verdicts spelled as on the page. */
+export interface ExportedClaim {
+  id: string;
+  kind: 'claim' | 'hypothesis';
+  text: string;
+  check: string;
+  verdict: string;
+  terms: Array<{expr: string; verdict: string; value: number | null; low: number | null; high: number | null; unit: string | null}>;
+  published: {text: string; value: number; unit: string} | null;
+  magnitude: {verdict: string; factor: number | null; low: number | null; high: number | null; tolerance: number} | null;
+  /** Results the verdict rests on that are not current, when there are any. */
+  stale?: Array<{key: string; date: string; machine: string; reason: string}>;
+}
+
+/** Every claim block of the notebook with its outcome, in block order. */
+export function claimsOf(input: ExportInput): ExportedClaim[] {
+  const claims: ExportedClaim[] = [];
+  for (const block of input.notebook.blocks) {
+    const result = input.claims?.[block.id];
+    if (!block.claim || !result) continue;
+    claims.push({
+      id: block.id,
+      kind: result.kind,
+      text: result.text,
+      check: result.check,
+      verdict: result.verdict,
+      terms: result.terms.map((term) => ({expr: term.expr, verdict: term.verdict, value: term.value ?? null, low: term.low ?? null, high: term.high ?? null, unit: term.unit ?? null})),
+      published: result.published ? {text: result.published.text, value: result.published.value, unit: result.published.unit} : null,
+      magnitude: result.magnitude
+        ? {verdict: result.magnitude.verdict, factor: result.magnitude.factor ?? null, low: result.magnitude.low ?? null, high: result.magnitude.high ?? null, tolerance: result.magnitude.tolerance}
+        : null,
+      ...(result.stale?.length ? {stale: result.stale} : {})
+    });
+  }
+  return claims;
 }
 
 /**
