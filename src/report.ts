@@ -3,16 +3,18 @@ import {performance} from 'node:perf_hooks';
 import {checkClaims, compareNotebook, type NotebookComparison} from './check/index.js';
 import {closeExecutors} from './execute/index.js';
 import type {BlockOutcome, Machine} from './model/index.js';
+import type {Plan} from './plan/types.js';
 import {formatMessage, parseNotebook} from './parse/index.js';
 import type {Notebook} from './parse/types.js';
 import {planNotebook, profileMessages} from './plan/index.js';
 import {applyMeasureOverrides} from './plan/overrides.js';
 import {indexEntry, renderIndex, renderPage} from './render/index.js';
-import type {IndexEntry} from './render/types.js';
-import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, storedOutcomes, type RunEvent} from './run/index.js';
+import type {IndexEntry, MachineView} from './render/types.js';
+import {decideRuns, formatEvent, machineOutcomes, queuedEvents, readStored, runPlan, shardPlans, storedOutcomes, type RunEvent, type RunPlanResult} from './run/index.js';
 import {resolveRuntimes} from './runtimes/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
+import {benchbookVersion, writeShardManifest, type ShardManifest} from './store/manifest.js';
 import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
 import {pageExports, type Templates} from './write/index.js';
 
@@ -33,7 +35,10 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const {found, missing} = options.fromData ? {found: {}, missing: {}} : await resolveRuntimes(needed);
   const metric = options.measure ?? 'time';
   const memory = options.memoryLimitBytes === undefined ? {} : {memoryLimitBytes: options.memoryLimitBytes};
-  const plans = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
+  const planned = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
+  // `--shard K/N`: only this part's runs, comparisons kept whole; no pages (the merge job builds them).
+  const plans = options.shard ? shardPlans(planned, options.shard) : planned;
+  const shardRuns: ShardManifest['notebooks'] = [];
   // Every run is decided first, so a progress display knows all the work, and its estimate, up front.
   const decided = [];
   for (const plan of plans) decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options)});
@@ -54,11 +59,17 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
         summary.interrupted = true;
         break;
       }
+      if (options.shard) {
+        shardRuns.push({name: plan.notebook.name, runs: shardRunsOf(plan, decisions, ran)});
+        summary.notebooks++;
+        continue;
+      }
       const built = {notebook: plan.notebook, profile: plan.profile, outcomes: ran.outcomes, claims: checkClaims(plan.notebook, ran.outcomes)};
       const comparison = options.baseline ? await compareNotebook(baselines, options.baseline, built.notebook, built.outcomes, built.claims, options.noise === undefined ? {} : {noise: options.noise}) : undefined;
       if (comparison) summary.baseline!.comparisons.push(comparison);
-      await writePage(built, comparison, {effects, templates: templates!, machine});
-      entries.push(indexEntry(built.notebook, built.outcomes, built.claims));
+      const machines = await machineViews(plan, store, machine, built.outcomes);
+      await writePage(built, comparison, {effects, templates: templates!, machine, machines});
+      entries.push(withMachineClaims(indexEntry(built.notebook, built.outcomes, built.claims), built.notebook, machines));
       for (const [verdict, count] of Object.entries(entries.at(-1)!.claims ?? {})) summary.claims[verdict as keyof ReportSummary['claims']] += count;
       summary.notebooks++;
       effects.onNotebook?.(built);
@@ -71,7 +82,21 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   } finally {
     await closeExecutors();
   }
-  if (templates && !summary.interrupted) {
+  if (options.shard && !summary.interrupted) {
+    const runtimes = Object.fromEntries(Object.entries(found).map(([name, info]) => [name, info.version]));
+    const manifest: ShardManifest = {
+      format: 1,
+      kind: 'benchbook-shard',
+      date: new Date().toISOString(),
+      profile: options.profile ?? 'quick',
+      shard: {index: options.shard.index, count: options.shard.count},
+      machine,
+      versions: {benchbook: benchbookVersion(), node: process.version, runtimes},
+      notebooks: shardRuns
+    };
+    summary.shard = {...manifest.shard, manifest: await writeShardManifest(options.dataDir, manifest)};
+  }
+  if (templates && !summary.interrupted && !options.shard) {
     entries.push(...(await listedEntries(options, effects, store, machine, new Set(entries.map((entry) => entry.name)))));
     entries.sort((a, b) => a.name.localeCompare(b.name));
     await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(summary.baseline ? {changes: summary.baseline} : {})}));
@@ -95,12 +120,12 @@ async function parseNotebooks(options: ReportOptions, effects: ReportEffects, su
 }
 
 /** Renders a built notebook's page and writes it with its exports (JSON, CSV, hyperfine JSON) beside it. */
-async function writePage(built: BuiltNotebook, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine}): Promise<void> {
+async function writePage(built: BuiltNotebook, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine; machines: MachineView[]}): Promise<void> {
   const {notebook, profile, outcomes, claims} = built;
-  const {effects, templates, machine} = context;
+  const {effects, templates, machine, machines} = context;
   const exports = pageExports({notebook, profile, outcomes});
   const html = await renderPage(
-    {notebook, profile, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
+    {notebook, profile, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label})), ...(machines.length > 1 ? {machines} : {})},
     {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
   );
   await effects.writeOutput(`${notebook.name}.html`, html);
@@ -120,9 +145,41 @@ async function listedEntries(options: ReportOptions, effects: ReportEffects, sto
     const outcomes: Record<string, BlockOutcome[]> = await storedOutcomes(planNotebook(notebook.notebook, {profile: options.profile, runtimes: {}}), store, machine).catch(() => ({}));
     if (!Object.values(outcomes).flat().some((outcome) => outcome.stored)) continue;
     listed.add(notebook.notebook.name);
-    entries.push(indexEntry(notebook.notebook, outcomes, checkClaims(notebook.notebook, outcomes)));
+    const plan = planNotebook(notebook.notebook, {profile: options.profile, runtimes: {}});
+    const machines = await machineViews(plan, store, machine, undefined);
+    entries.push(withMachineClaims(indexEntry(notebook.notebook, outcomes, checkClaims(notebook.notebook, outcomes)), notebook.notebook, machines));
   }
   return entries;
+}
+
+/**
+ * Every machine with stored results for the plan, each with its claims checked on its own results:
+ * the page shows them side by side when there is more than one. This build's machine shows what the
+ * build shows (`outcomes`, with stale marks); the others, what they stored.
+ */
+async function machineViews(plan: Plan, store: ResultStore, machine: Machine, outcomes: Record<string, BlockOutcome[]> | undefined): Promise<MachineView[]> {
+  const stored = await machineOutcomes(plan, store, machine).catch(() => []);
+  return stored.map((view) => {
+    const shown = outcomes && view.machine.fingerprint === machine.fingerprint ? outcomes : view.outcomes;
+    return {machine: view.machine, outcomes: shown, claims: checkClaims(plan.notebook, shown)};
+  });
+}
+
+/** An index entry with each claim's verdict per machine, when more than one machine has results. */
+function withMachineClaims(entry: IndexEntry, notebook: Notebook, machines: MachineView[]): IndexEntry {
+  if (machines.length < 2 || !notebook.blocks.some((block) => block.claim)) return entry;
+  const claims = notebook.blocks.flatMap((block) => (block.claim ? [{id: block.id, text: block.claim.text}] : []));
+  return {...entry, machineClaims: {claims, machines: machines.map(({machine, claims: verdicts}) => ({machine, verdicts: Object.fromEntries(Object.entries(verdicts).map(([id, result]) => [id, result.verdict]))}))}};
+}
+
+/** What each run of a shard came to, for its manifest. */
+function shardRunsOf(plan: Plan, decisions: ReturnType<typeof decideRuns>, ran: RunPlanResult): ShardManifest['notebooks'][number]['runs'] {
+  const outcomes = new Map(Object.values(ran.outcomes).flat().map((outcome) => [outcome.key, outcome]));
+  return plan.runs.map((run, index) => {
+    const outcome = outcomes.get(run.key);
+    const status = decisions[index]!.action === 'reuse' ? 'reused' : outcome?.skipped !== undefined ? 'skipped' : outcome?.failure || outcome?.stored?.result.status !== 'ok' ? 'failed' : 'run';
+    return {key: run.key, hash: run.hash, status};
+  });
 }
 
 function logEvent(effects: ReportEffects, event: RunEvent): void {

@@ -27,6 +27,7 @@ export const layers: readonly string[][] = [
   ['report.ts', 'report-types.ts'],
   ['setup'],
   ['notebook'],
+  ['ci'],
   ['cli'],
   ['index.ts']
 ];

@@ -9,6 +9,7 @@ export interface Machine {
   fingerprint: string;
   hostname: string;
   cpu: string;
+  /** CPUs this process may run on (its CPU affinity: `taskset -c 0` makes a 1-core machine). */
   cores: number;
   memoryGiB: number;
   os: string;

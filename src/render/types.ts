@@ -85,6 +85,15 @@ export interface PageInput {
   claims?: Record<string, ClaimResult>;
   /** Files written beside the page (`<name>.json`, `.csv`...), linked from it. */
   downloads?: Download[];
+  /** Every machine with results, when more than one has: shown side by side (see machines.ts). */
+  machines?: MachineView[];
+}
+
+/** One machine's results of a notebook and its claims' verdicts on them. */
+export interface MachineView {
+  machine: Machine;
+  outcomes: Record<string, BlockOutcome[]>;
+  claims: Record<string, ClaimResult>;
 }
 
 /** A file beside a page that the page links to. */
@@ -118,6 +127,8 @@ export interface IndexEntry {
   /** Date of the newest result on the page (ISO), if any. */
   measuredAt?: string;
   machine?: Machine;
+  /** Each claim's verdict per machine, when more than one machine has results (the index's machine x claim matrix). */
+  machineClaims?: {claims: Array<{id: string; text: string}>; machines: Array<{machine: Machine; verdicts: Record<string, ClaimResult['verdict']>}>};
 }
 
 /**
