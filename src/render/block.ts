@@ -5,11 +5,12 @@ import {renderClaim} from './claim.js';
 import {escapeHtml} from './escape.js';
 import {formatCount, formatDay, formatTime} from './format.js';
 import {highlightCode} from './highlight.js';
+import {isMultiMachine, renderMachineFacets, renderMachineTable, withMachineVerdicts} from './machines.js';
 import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel} from './outcome.js';
 import {renderProvenance} from './provenance.js';
 import {labelOf, listOption, measuredResults, missingBlocks, resultRows, sampleRows} from './rows.js';
 import {renderTable} from './table.js';
-import type {BlockOutcome, RenderOptions, ResultRow} from './types.js';
+import type {BlockOutcome, MachineView, RenderOptions, ResultRow} from './types.js';
 
 /** What a block is rendered against: the notebook, every block's outcomes, the chart cache. */
 export interface BlockContext extends RenderOptions {
@@ -19,6 +20,8 @@ export interface BlockContext extends RenderOptions {
   reportCommand?: string;
   /** Each claim block's verdict, by block id. */
   claims?: Record<string, ClaimResult>;
+  /** Every machine with results, when more than one has: tables, charts and claims show each. */
+  machines?: MachineView[];
 }
 
 /** Renders one block by kind as an HTML fragment whose outer element has `id="<block id>"`. */
@@ -32,14 +35,15 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'run':
       return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [])]);
     case 'plot':
+      if (isMultiMachine(context.machines)) return renderMachineFacets(block, context.machines, (outcomes) => renderPlot(block, {...context, outcomes}));
       return renderPlot(block, context);
     case 'table':
-      return wrap(block, renderTableBlock(block, context));
+      return wrap(block, isMultiMachine(context.machines) ? renderMachineTable(block, context.machines, context.notebook) : renderTableBlock(block, context));
     case 'lib':
       // A library's code is what other blocks call: shown open, under its name.
       return wrap(block, [renderHead(block), renderCode(block)]);
     case 'claim':
-      return renderClaim(block, context.claims?.[block.id]);
+      return withMachineVerdicts(renderClaim(block, context.claims?.[block.id]), block, context.machines);
   }
 }
 

@@ -6,6 +6,7 @@ import {countClaims} from './claim.js';
 import {escapeHtml, safeHref} from './escape.js';
 import type {NotebookComparison} from '../check/baseline.js';
 import {formatDay} from './format.js';
+import {renderClaimMatrix} from './machines.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
 import type {ClaimCounts, IndexEntry} from './types.js';
@@ -62,7 +63,9 @@ function renderEntry(entry: IndexEntry): string {
       : `measured <time datetime="${escapeHtml(entry.measuredAt)}">${escapeHtml(formatDay(entry.measuredAt))}</time>`,
     entry.machine === undefined ? '' : `on ${escapeHtml(describeMachine(entry.machine))}`
   ].filter((fact) => fact !== '');
-  lines.push(`<p class="facts">${facts.join(' · ')}</p>`, '</li>');
+  lines.push(`<p class="facts">${facts.join(' · ')}</p>`);
+  if (entry.machineClaims) lines.push(renderClaimMatrix(entry.machineClaims.claims, entry.machineClaims.machines, {...(href === undefined ? {} : {href}), label: `Claims of ${entry.title} by machine`}));
+  lines.push('</li>');
   return lines.join('');
 }
 

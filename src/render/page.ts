@@ -3,6 +3,7 @@ import {withBaselineNote, type PageBaseline} from './baseline.js';
 import {renderBlock, type BlockContext} from './block.js';
 import {countClaims, renderClaimSummary} from './claim.js';
 import {escapeHtml} from './escape.js';
+import {isMultiMachine, renderMachinesSection} from './machines.js';
 import {renderByline, renderMeta} from './meta.js';
 import {blockIndexOf, renderProse} from './prose.js';
 import {reportStep} from './provenance.js';
@@ -36,7 +37,8 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
     outcomes: input.outcomes,
     chartCache: options.chartCache,
     reportCommand: reportStep(input.command),
-    ...(input.claims ? {claims: input.claims} : {})
+    ...(input.claims ? {claims: input.claims} : {}),
+    ...(isMultiMachine(input.machines) ? {machines: input.machines} : {})
   };
   const blockHtml = new Map<number, string>();
   // One block at a time, in reading order: charts render deterministically and jsdom loads once.
@@ -48,7 +50,7 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
   const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';
   const {html: content} = renderProse(tree, (index) => blockHtml.get(index), {
     reservedIds: notebook.blocks.map((block) => block.id),
-    afterTitle: [renderByline(input), summary].filter((part) => part !== '').join('\n'),
+    afterTitle: [renderByline(input), summary, isMultiMachine(input.machines) ? renderMachinesSection(input.machines, notebook) : ''].filter((part) => part !== '').join('\n'),
     toc: true
   });
   return fillTemplate(
