@@ -19,7 +19,7 @@ test('shardUnits keeps each comparison in one unit', async (t) => {
   const units = shardUnits(await plan());
   const unitOf = (key: string) => units.findIndex((unit) => unit.keys.includes(key));
   await t.test('a sweep is one unit', () => assert.equal(unitOf('swept@n=100'), unitOf('swept@n=1000')));
-  await t.test('a group= is one unit', () => assert.equal(unitOf('js-a'), unitOf('js-b')));
+  await t.test('a group= is one unit', () => assert.equal(unitOf('proc-a'), unitOf('proc-b')));
   await t.test('the blocks of a claim are one unit', () => assert.equal(unitOf('loop'), unitOf('builtin')));
   await t.test('unrelated blocks are apart', () => assert.notEqual(unitOf('where'), unitOf('loop')));
   await t.test('weights come from the settings', () => assert.ok(units.every((unit) => unit.weightMs > 0)));
@@ -37,7 +37,7 @@ test('shardPlans splits every run into exactly one of N shards, the same way eve
       assert.deepEqual(again, parts, 'deterministic');
       for (const part of parts) {
         const has = (key: string) => part.includes(`two-machines/${key}`);
-        assert.equal(has('js-a'), has('js-b'), 'group together');
+        assert.equal(has('proc-a'), has('proc-b'), 'group together');
         assert.equal(has('loop'), has('builtin'), 'claim together');
         assert.equal(has('swept@n=100'), has('swept@n=1000'), 'sweep together');
       }
