@@ -79,7 +79,7 @@ export function renderMachinesSection(machines: MachineView[], notebook: Noteboo
     const noiseText = noise === undefined ? '—' : `±${formatPercent(noise.spread)}`;
     const noiseTitle = noise === undefined ? 'no bench results' : `median of MAD ÷ median over ${noise.results} results; load ${machine.loadavg} when measured`;
     const cells = [
-      `<th scope="row">${escapeHtml(labels.get(machine.fingerprint)!)}${index === 0 ? ' <span class="machine-default">default view</span>' : ''}<br><code>${escapeHtml(machine.fingerprint)}</code></th>`,
+      `<th scope="row">${escapeHtml(labels.get(machine.fingerprint)!)}${index === 0 ? ' <span class="machine-default">default view</span>' : ''}<code>${escapeHtml(machine.fingerprint)}</code></th>`,
       `<td>${escapeHtml(machine.cpu)}</td>`,
       `<td class="num">${escapeHtml(String(machine.cores))}</td>`,
       `<td class="num">${escapeHtml(`${machine.memoryGiB} GiB`)}</td>`,
@@ -199,6 +199,8 @@ export function renderMachineTable(block: Block, machines: MachineView[], notebo
     ? requested.filter((column) => MACHINE_COLUMNS.has(column))
     : ['median', ...requested.filter((column) => column === 'speedup' || column === 'efficiency')];
   if (!identity.includes('label')) identity.unshift('label');
+  // A name column no row fills (no published figures here) only takes room from the machines.
+  for (const column of [...identity]) if (column !== 'label' && all.every((row) => identityText(row, column, pickTimeUnit(1)) === '')) identity.splice(identity.indexOf(column), 1);
   // Row order: as the first machine that has the row lists it.
   const keys: string[] = [];
   for (const rows of perMachine) for (const row of rows) if (!keys.includes(row.key)) keys.push(row.key);
