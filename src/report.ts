@@ -99,7 +99,7 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   if (templates && !summary.interrupted && !options.shard) {
     entries.push(...(await listedEntries(options, effects, store, machine, new Set(entries.map((entry) => entry.name)))));
     entries.sort((a, b) => a.name.localeCompare(b.name));
-    await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(summary.baseline ? {changes: summary.baseline} : {})}));
+    await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(templates.machinesCss ? {machinesCss: templates.machinesCss} : {}), ...(summary.baseline ? {changes: summary.baseline} : {})}));
   }
   summary.durationMs = performance.now() - started;
   return summary;
@@ -126,7 +126,7 @@ async function writePage(built: BuiltNotebook, comparison: NotebookComparison | 
   const exports = pageExports({notebook, profile, outcomes});
   const html = await renderPage(
     {notebook, profile, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label})), ...(machines.length > 1 ? {machines} : {})},
-    {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
+    {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(templates.machinesCss ? {machinesCss: templates.machinesCss} : {}), ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
   );
   await effects.writeOutput(`${notebook.name}.html`, html);
   for (const file of exports) await effects.writeOutput(file.href, file.content);
@@ -167,9 +167,10 @@ async function machineViews(plan: Plan, store: ResultStore, machine: Machine, ou
 
 /** An index entry with each claim's verdict per machine, when more than one machine has results. */
 function withMachineClaims(entry: IndexEntry, notebook: Notebook, machines: MachineView[]): IndexEntry {
-  if (machines.length < 2 || !notebook.blocks.some((block) => block.claim)) return entry;
+  if (machines.length < 2) return entry;
+  if (!notebook.blocks.some((block) => block.claim)) return {...entry, machines: machines.length};
   const claims = notebook.blocks.flatMap((block) => (block.claim ? [{id: block.id, text: block.claim.text}] : []));
-  return {...entry, machineClaims: {claims, machines: machines.map(({machine, claims: verdicts}) => ({machine, verdicts: Object.fromEntries(Object.entries(verdicts).map(([id, result]) => [id, result.verdict]))}))}};
+  return {...entry, machines: machines.length, machineClaims: {claims, machines: machines.map(({machine, claims: verdicts}) => ({machine, verdicts: Object.fromEntries(Object.entries(verdicts).map(([id, result]) => [id, result.verdict]))}))}};
 }
 
 /** What each run of a shard came to, for its manifest. */

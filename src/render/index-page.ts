@@ -23,6 +23,8 @@ export interface RenderIndexOptions {
   lang?: string;
   /** `--baseline`: a "Changes since NAME" section before the list. */
   changes?: {name: string; comparisons: NotebookComparison[]};
+  /** Styles added when some notebook has several machines (`templates/machines.css`). */
+  machinesCss?: string;
 }
 
 /** Renders `index.html`: one card per notebook with its description, article, claims, counts, date and machine. */
@@ -37,7 +39,7 @@ export function renderIndex(entries: IndexEntry[], options: RenderIndexOptions):
     options.template,
     {
       title: escapeHtml(title),
-      css: inlineCss(options.css),
+      css: inlineCss(entries.some((entry) => entry.machines !== undefined) && options.machinesCss ? `${options.css}\n${options.machinesCss}` : options.css),
       content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${options.changes ? `${renderChangesSection(options.changes.name, options.changes.comparisons)}\n` : ''}${list}`,
       lang: escapeHtml(options.lang ?? 'en')
     },
@@ -61,7 +63,7 @@ function renderEntry(entry: IndexEntry): string {
     entry.measuredAt === undefined
       ? 'not measured yet'
       : `measured <time datetime="${escapeHtml(entry.measuredAt)}">${escapeHtml(formatDay(entry.measuredAt))}</time>`,
-    entry.machine === undefined ? '' : `on ${escapeHtml(describeMachine(entry.machine))}`
+    entry.machines !== undefined ? `on ${entry.machines} machines` : entry.machine === undefined ? '' : `on ${escapeHtml(describeMachine(entry.machine))}`
   ].filter((fact) => fact !== '');
   lines.push(`<p class="facts">${facts.join(' · ')}</p>`);
   if (entry.machineClaims) lines.push(renderClaimMatrix(entry.machineClaims.claims, entry.machineClaims.machines, {...(href === undefined ? {} : {href}), label: `Claims of ${entry.title} by machine`}));

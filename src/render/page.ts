@@ -22,6 +22,8 @@ export interface RenderPageOptions {
   lang?: string;
   /** `--baseline`: a "vs baseline" note under each bench block's results. */
   baseline?: PageBaseline;
+  /** Styles added when the page shows several machines (`templates/machines.css`). */
+  machinesCss?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
     {
       title: escapeHtml(notebook.title),
       description: escapeHtml(notebook.description ?? ''),
-      css: inlineCss(options.css),
+      css: inlineCss(isMultiMachine(input.machines) && options.machinesCss ? `${options.css}\n${options.machinesCss}` : options.css),
       content,
       meta: renderMeta(input),
       lang: escapeHtml(options.lang ?? 'en')

@@ -127,6 +127,8 @@ export interface IndexEntry {
   /** Date of the newest result on the page (ISO), if any. */
   measuredAt?: string;
   machine?: Machine;
+  /** How many machines have results, when more than one has. */
+  machines?: number;
   /** Each claim's verdict per machine, when more than one machine has results (the index's machine x claim matrix). */
   machineClaims?: {claims: Array<{id: string; text: string}>; machines: Array<{machine: Machine; verdicts: Record<string, ClaimResult['verdict']>}>};
 }

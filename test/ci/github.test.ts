@@ -112,6 +112,7 @@ test('the workflow\'s commands, run here in its order, build the site from merge
     const page = await readFile(path.join(project.dir, 'output', 'two-machines.html'), 'utf8');
     // Both machine kinds ran on this one box: one fingerprint, every run measured once.
     assert.doesNotMatch(page, /Measured on \d machines/);
+    assert.doesNotMatch(page, /machine-facets/, 'a one-machine page is the one-machine page, styles included');
     assert.doesNotMatch(page, /No results for|no stored result/);
     assert.match(page, /Python sum\(\)/);
   } finally {

@@ -70,6 +70,7 @@ test('two shards on two machines merge into one site with both machines side by 
     assert.equal(build.code, 0, build.stderr);
     const page = await readFile(path.join(project.dir, 'output', 'two-machines.html'), 'utf8');
     assert.match(page, /Measured on 2 machines/);
+    assert.match(page, /\.machine-facets \.facets \{/, 'the machines styles are added');
     assert.equal(page.match(/<colgroup class="machine"/g)?.length, 2, 'a column group per machine');
     assert.match(page, /<th scope="colgroup" colspan="\d+">[^<]*2 cores<\/th>/);
     assert.match(page, /1 core<\/th>/);
