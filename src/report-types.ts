@@ -4,7 +4,7 @@ import type {BlockOutcome} from './model/index.js';
 import type {Notebook, NotebookMessage} from './parse/types.js';
 import type {MeasureOverrides} from './plan/overrides.js';
 import type {ChartCache, ClaimCounts} from './render/types.js';
-import type {RunEvent} from './run/index.js';
+import type {RunEvent, Shard} from './run/index.js';
 import type {Templates} from './write/index.js';
 
 /** The events of a build: those of the run stage. */
@@ -51,6 +51,8 @@ export interface ReportOptions {
   memoryLimitBytes?: number;
   /** `--timeout-total`: once this many milliseconds have passed, the running block is stopped and the rest skipped. */
   timeoutTotalMs?: number;
+  /** `--shard K/N`: run only part K of N of the planned runs (comparisons kept whole), write their results and a manifest, and no pages. */
+  shard?: Shard;
 }
 
 /** Side effects of a build, passed in so tests run the real pipeline quietly. */
@@ -96,6 +98,8 @@ export interface ReportSummary {
   baseline?: {name: string; comparisons: NotebookComparison[]};
   /** `--save-baseline`: how many results were saved under the name. */
   savedBaseline?: {name: string; results: number};
+  /** `--shard`: which part ran, and where its manifest was written. */
+  shard?: {index: number; count: number; manifest: string};
   durationMs: number;
 }
 

@@ -1,24 +1,18 @@
-import {readFile} from 'node:fs/promises';
-import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {checkClaims, compareNotebook, type NotebookComparison} from './check/index.js';
+import {checkClaims, compareNotebook} from './check/index.js';
 import {closeExecutors} from './execute/index.js';
-import type {BlockOutcome, Machine} from './model/index.js';
-import {formatMessage, parseNotebook, readPublishedFiles} from './parse/index.js';
-import type {Notebook} from './parse/types.js';
-import {planNotebook, profileMessages} from './plan/index.js';
+import {planNotebook} from './plan/index.js';
 import {applyMeasureOverrides} from './plan/overrides.js';
-import type {Plan} from './plan/types.js';
-import {addClaimCounts, countClaims, indexEntry, renderIndex, renderPage} from './render/index.js';
+import {addClaimCounts, countClaims, renderIndex} from './render/index.js';
 import type {IndexEntry} from './render/types.js';
-import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, storedOutcomes, type RunEvent} from './run/index.js';
+import {listedEntries, readNotebooks, writeNotebookPage} from './report-pages.js';
+import type {ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
+import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, shardPlans, shardRunsOf, type RunEvent} from './run/index.js';
 import {resolveRuntimes} from './runtimes/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
+import {benchbookVersion, writeShardManifest, type ShardManifest} from './store/manifest.js';
 import {checkNoise} from './system/noise.js';
-import {nearestPath} from './system/nearest-path.js';
-import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
-import {pageExports, type Templates} from './write/index.js';
 
 export type * from './report-types.js';
 
@@ -31,13 +25,16 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0, claims: countClaims([])};
   const store = new ResultStore(options.dataDir);
   const machine = describeMachine();
-  const notebooks = await parseNotebooks(options, effects, summary);
+  const notebooks = await readNotebooks(options, effects, summary);
   // Resolve only the runtimes some block needs: an unchanged one comes from the probe cache.
   const needed = notebooks.flatMap((notebook) => notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])));
   const {found, missing} = options.fromData ? {found: {}, missing: {}} : await resolveRuntimes(needed);
   const metric = options.measure ?? 'time';
   const memory = options.memoryLimitBytes === undefined ? {} : {memoryLimitBytes: options.memoryLimitBytes};
-  const plans = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
+  const planned = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
+  // `--shard K/N`: only this part's runs, comparisons kept whole; no pages (the merge job builds them).
+  const plans = options.shard ? shardPlans(planned, options.shard) : planned;
+  const shardRuns: ShardManifest['notebooks'] = [];
   // Every run is decided first, so a progress display knows all the work, and its estimate, up front.
   const decided = [];
   for (const plan of plans) decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options)});
@@ -62,11 +59,15 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
         summary.interrupted = true;
         break;
       }
+      if (options.shard) {
+        shardRuns.push({name: plan.notebook.name, runs: shardRunsOf(plan, decisions, ran)});
+        summary.notebooks++;
+        continue;
+      }
       const built = {notebook: plan.notebook, profile: plan.profile, outcomes: ran.outcomes, claims: checkClaims(plan.notebook, ran.outcomes)};
       const comparison = options.baseline ? await compareNotebook(baselines, options.baseline, built.notebook, built.outcomes, built.claims, options.noise === undefined ? {} : {noise: options.noise}) : undefined;
       if (comparison) summary.baseline!.comparisons.push(comparison);
-      await writePage(built, plan, comparison, {effects, templates: templates!, machine: measuredOn});
-      entries.push(indexEntry(built.notebook, built.outcomes, built.claims));
+      entries.push(await writeNotebookPage(built, plan, comparison, {effects, templates: templates!, machine: measuredOn, store}));
       summary.claims = addClaimCounts(summary.claims, countClaims(Object.values(built.claims)));
       summary.notebooks++;
       effects.onNotebook?.(built);
@@ -79,73 +80,23 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   } finally {
     await closeExecutors();
   }
-  if (templates && !summary.interrupted) {
+  if (options.shard && !summary.interrupted) {
+    const versions = {benchbook: benchbookVersion(), node: process.version, runtimes: Object.fromEntries(Object.entries(found).map(([name, info]) => [name, info.version]))};
+    const manifest: ShardManifest = {format: 1, kind: 'benchbook-shard', date: new Date().toISOString(), profile: options.profile ?? 'quick', shard: {...options.shard}, machine, versions, notebooks: shardRuns};
+    summary.shard = {...manifest.shard, manifest: await writeShardManifest(options.dataDir, manifest)};
+  }
+  if (templates && !summary.interrupted && !options.shard) {
     entries.push(...(await listedEntries(options, effects, store, machine, new Set(entries.map((entry) => entry.name)))));
     entries.sort((a, b) => a.name.localeCompare(b.name));
-    await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(summary.baseline ? {changes: summary.baseline} : {})}));
+    await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(templates.machinesCss ? {machinesCss: templates.machinesCss} : {}), ...(summary.baseline ? {changes: summary.baseline} : {})}));
   }
   summary.durationMs = performance.now() - started;
   return summary;
 }
 
-/**
- * Reads and parses every notebook, with the results files its published figures name, reporting each
- * problem; those without fatal ones (or, `--strict`, any) go on.
- */
-async function parseNotebooks(options: ReportOptions, effects: ReportEffects, summary: ReportSummary): Promise<Notebook[]> {
-  const notebooks: Notebook[] = [];
-  for (const file of options.notebooks) {
-    const parsed = parseNotebook(await effects.readNotebook(file), file);
-    const read = parsed.notebook ? await readPublishedFiles(parsed.notebook, {readFile: effects.readFile ?? ((name) => readFile(name)), nearest: nearestPath}) : undefined;
-    const notebook = read?.notebook;
-    const messages = notebook ? [...parsed.messages, ...read!.messages, ...profileMessages(notebook, options.profile)] : parsed.messages;
-    summary.messages.push(...messages);
-    for (const message of messages) effects.log(formatMessage(message));
-    if (notebook && !messages.some((message) => message.fatal || options.strict)) notebooks.push(notebook);
-    else summary.invalid++;
-  }
-  return notebooks;
-}
-
-/** Renders a built notebook's page and writes it with its exports (JSON, CSV, hyperfine JSON) beside it. */
-async function writePage(built: BuiltNotebook, plan: Plan, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine}): Promise<void> {
-  const {notebook, profile, outcomes, claims} = built;
-  const {effects, templates, machine} = context;
-  const exports = pageExports({notebook, profile, outcomes, claims});
-  const html = await renderPage(
-    {notebook, profile, params: plan.params, runtimes: plan.runtimes, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
-    {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
-  );
-  await effects.writeOutput(`${notebook.name}.html`, html);
-  for (const file of exports) await effects.writeOutput(file.href, file.content);
-}
-
-/**
- * Index entries of the notebooks the index lists but this build did not build (`indexNotebooks`),
- * from their stored results as `--from-data` shows them; one per notebook name, those built first.
- * A notebook with errors or without any stored result is left off: it has no page.
- */
-async function listedEntries(options: ReportOptions, effects: ReportEffects, store: ResultStore, machine: Machine, listed: Set<string>): Promise<IndexEntry[]> {
-  const entries: IndexEntry[] = [];
-  for (const file of options.indexNotebooks ?? []) {
-    const notebook = await effects.readNotebook(file).then((source) => parseNotebook(source, file), () => undefined);
-    if (!notebook?.notebook || notebook.messages.some((message) => message.fatal) || listed.has(notebook.notebook.name)) continue;
-    const outcomes: Record<string, BlockOutcome[]> = await storedOutcomes(planNotebook(notebook.notebook, {profile: options.profile, runtimes: {}}), store, machine).catch(() => ({}));
-    if (!Object.values(outcomes).flat().some((outcome) => outcome.stored)) continue;
-    listed.add(notebook.notebook.name);
-    entries.push(indexEntry(notebook.notebook, outcomes, checkClaims(notebook.notebook, outcomes)));
-  }
-  return entries;
-}
-
 function logEvent(effects: ReportEffects, event: RunEvent): void {
   const line = formatEvent(event);
   if (line !== undefined) effects.log(line);
-}
-
-function reproduceCommand(notebook: Notebook, profile: string): string {
-  const file = path.isAbsolute(notebook.path) ? path.relative(process.cwd(), notebook.path) : notebook.path;
-  return `npm ci && npm run setup && npm run report -- ${file}${profile === 'quick' ? '' : ` --profile ${profile}`}`;
 }
 
 function pick<T extends object, K extends keyof T>(object: T, ...keys: K[]): Partial<Pick<T, K>> {

@@ -24,9 +24,10 @@ export const layers: readonly string[][] = [
   ['check'],
   ['render'],
   ['write'],
-  ['report.ts', 'report-types.ts'],
+  ['report.ts', 'report-types.ts', 'report-pages.ts'],
   ['setup'],
   ['notebook'],
+  ['ci'],
   ['cli'],
   ['index.ts']
 ];

@@ -1,6 +1,7 @@
 import {parseArgs} from 'node:util';
 import {parseDuration} from '../parse/index.js';
 import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseSize} from '../parse/options.js';
+import {parseShard, type Shard} from '../run/index.js';
 import {checkBaselineName} from '../store/baseline.js';
 import {closest} from '../system/closest.js';
 import {CliError} from './errors.js';
@@ -16,6 +17,7 @@ export const reportFlags = {
   'allow-failures': {type: 'boolean', default: false, description: 'exit 0 even when a block failed'},
   'memory-limit': {type: 'string', arg: '<size>', default: '4GiB', description: 'memory limit of every block without memory= (its processes; a JS block\'s heap), e.g. 512MB'},
   'timeout-total': {type: 'string', arg: '<duration>', default: '', shown: 'none', description: 'stop running blocks after this long, e.g. 30m: the rest are skipped, results so far kept'},
+  shard: {type: 'string', arg: '<K/N>', default: '', shown: 'none', description: 'run only part K of N of the planned runs (a group, a sweep, a claim\'s blocks stay together); write their results and a manifest, no pages'},
   data: {type: 'string', default: 'data', description: 'folder of stored results'},
   out: {type: 'string', default: 'output', description: 'folder the site is written to'},
   quiet: {type: 'boolean', default: false, description: 'print only problems and the summary line'},
@@ -71,6 +73,8 @@ export interface ReportArgs {
   memoryLimitBytes: number;
   /** `--timeout-total`, in milliseconds, when given. */
   timeoutTotalMs?: number;
+  /** `--shard K/N`, when given. */
+  shard?: Shard;
 }
 
 /** Every flag of `benchbook preview`: the report's, and the port. */
@@ -133,6 +137,8 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
   const failOnRegression = readNumber(text('fail-on-regression'), 'fail-on-regression', 0, Infinity, 'a percentage such as 10');
   if (failOnRegression !== undefined && baseline === undefined) throw new CliError('--fail-on-regression needs --baseline NAME: the baseline to compare with');
   const optional = <T>(name: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : {[name]: value});
+  const shard = readShard(text('shard'));
+  if (shard && values['from-data']) throw new CliError('--shard and --from-data contradict each other: a shard measures its part; build the site from merged results with --from-data alone');
   return {
     ...optional('warmup', readInteger(text('warmup'), 'warmup', 0)),
     ...optional('runs', readInteger(text('runs'), 'runs', 1)),
@@ -147,6 +153,7 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
     noise: readNumber(text('noise'), 'noise', 0, 100, 'a percentage such as 5')! / 100,
     memoryLimitBytes: readSize(text('memory-limit') ?? '4GiB', 'memory-limit'),
     ...optional('timeoutTotalMs', readDuration(text('timeout-total'), 'timeout-total')),
+    ...optional('shard', shard),
     verbose: Boolean(values.verbose),
     notebooks: positionals,
     profile: String(values.profile),
@@ -200,6 +207,13 @@ function readBaselineName(text: string | undefined, flag: string): string | unde
   }
 }
 
+function readShard(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const shard = parseShard(text);
+  if (!shard) throw new CliError(`invalid --shard ${JSON.stringify(text)}: expected K/N with 1 <= K <= N, e.g. --shard 1/4`);
+  return shard;
+}
+
 function readMeasure(value: string): 'time' | 'instructions' {
   if (value === 'time' || value === 'instructions') return value;
   throw new CliError(`invalid --measure ${JSON.stringify(value)}: expected time or instructions (see --help)`);
@@ -225,7 +239,8 @@ export function previewHelp(): string {
   ]);
 }
 
-function helpOf(flags: FlagTable, head: string[]): string {
+/** A help text: `head`, then one line per flag with its default. */
+export function helpOf(flags: FlagTable, head: string[]): string {
   const rows = Object.entries(flags).map(([name, flag]) => {
     const type = flag.type === 'boolean' ? '' : ` ${flag.arg ?? `<${flag.type}>`}`;
     const fallback = flag.type === 'boolean' ? '' : ` (default: ${flag.shown ?? JSON.stringify(flag.default)})`;

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import {closest} from '../system/closest.js';
+import {ciCommand} from './ci.js';
 import {CliError} from './errors.js';
+import {mergeCommand} from './merge.js';
 import {notebookCommand} from './notebook.js';
 import {previewCommand} from './preview.js';
 import {reportCommand} from './report.js';
 import {setupCommand} from './setup.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  ci: ciCommand,
+  merge: mergeCommand,
   notebook: notebookCommand,
   preview: previewCommand,
   report: reportCommand,

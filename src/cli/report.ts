@@ -99,7 +99,8 @@ export function reportOptions(args: ReportArgs, notebooks: string[], signal?: Ab
     ...(args.timeoutTotalMs === undefined ? {} : {timeoutTotalMs: args.timeoutTotalMs}),
     ...(Object.keys(overrides).length > 0 ? {overrides} : {}),
     ...(args.baseline ? {baseline: args.baseline, noise: args.noise} : {}),
-    ...(args.saveBaseline ? {saveBaseline: args.saveBaseline} : {})
+    ...(args.saveBaseline ? {saveBaseline: args.saveBaseline} : {}),
+    ...(args.shard ? {shard: args.shard} : {})
   };
 }
 
@@ -177,6 +178,7 @@ export function summaryLine(summary: ReportSummary): string {
     parts.push(`hypotheses: ${hypotheses.holds} hold, ${hypotheses.fails} do not hold, ${hypotheses.inconclusive} inconclusive, ${hypotheses.unmeasured} not measured`);
   }
   if (errors + warnings > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in notebooks`);
+  if (summary.shard) parts.push(`shard ${summary.shard.index}/${summary.shard.count} (manifest ${summary.shard.manifest}; no pages: merge the shards, then build with --from-data)`);
   if (summary.interrupted) parts.push('interrupted');
   return `benchbook: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(2)} s`;
 }

@@ -37,7 +37,7 @@ export interface Machine {
   fingerprint: string;
   hostname: string;
   cpu: string;
-  /** Logical CPUs the OS reports (hardware threads), as `os.cpus()`. */
+  /** CPUs this process may run on (its CPU affinity: `taskset -c 0` makes a 1-core machine). */
   cores: number;
   /**
    * Physical cores this process may run on: distinct (package, core) pairs among the CPUs of its

@@ -11,7 +11,8 @@ import {renderOutput} from './output.js';
 import {renderProvenance, type LibraryInfo} from './provenance.js';
 import {labelOf, listOption, measuredResults, missingBlocks, resultRows, sampleRows} from './rows.js';
 import {renderTable, tableCaptionId} from './table.js';
-import type {BlockOutcome, RenderOptions, ResultRow} from './types.js';
+import type {BlockOutcome, MachineView, RenderOptions, ResultRow} from './types.js';
+import {isMultiMachine, renderMachineFacets, renderMachineTable, withMachineVerdicts} from './machines.js';
 
 /** What a block is rendered against: the notebook, every block's outcomes, the chart cache. */
 export interface BlockContext extends RenderOptions {
@@ -25,6 +26,8 @@ export interface BlockContext extends RenderOptions {
   runtimes?: Record<string, RuntimeInfo>;
   /** Collects advice for the page's "How to reproduce" box (what to install, which option to raise). */
   notes?: Set<string>;
+  /** Every machine with results, when more than one has: tables, charts and claims show each. */
+  machines?: MachineView[];
 }
 
 /** Renders one block by kind as an HTML fragment whose outer element has `id="<block id>"`. */
@@ -38,14 +41,15 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'run':
       return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [], outcomeContext(block, context))]);
     case 'plot':
+      if (isMultiMachine(context.machines)) return renderMachineFacets(block, context.machines, (outcomes) => renderPlot(block, {...context, outcomes}));
       return renderPlot(block, context);
     case 'table':
-      return renderTableBlock(block, context);
+      return isMultiMachine(context.machines) ? wrap(block, renderMachineTable(block, context.machines, context.notebook)) : renderTableBlock(block, context);
     case 'lib':
       // A library's code is what other blocks call: shown open, under its name.
       return wrap(block, [renderHead(block), renderCode(block)]);
     case 'claim':
-      return renderClaim(block, context.claims?.[block.id], {label: (key) => resultLabel(context.notebook, key)});
+      return withMachineVerdicts(renderClaim(block, context.claims?.[block.id], {label: (key) => resultLabel(context.notebook, key)}), block, context.machines);
   }
 }
 

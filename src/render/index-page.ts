@@ -6,6 +6,7 @@ import {countClaims, formatClaimFigure} from './claim.js';
 import {escapeHtml, safeHref} from './escape.js';
 import type {NotebookComparison} from '../check/baseline.js';
 import {formatDay} from './format.js';
+import {renderClaimMatrix} from './machines.js';
 import {describeMachine, renderArticle} from './meta.js';
 import {fillTemplate, inlineCss} from './template.js';
 import {verdictBadges} from './claim.js';
@@ -23,6 +24,8 @@ export interface RenderIndexOptions {
   lang?: string;
   /** `--baseline`: a "Changes since NAME" section before the list. */
   changes?: {name: string; comparisons: NotebookComparison[]};
+  /** Styles added when some notebook has several machines (`templates/machines.css`). */
+  machinesCss?: string;
 }
 
 /** Renders `index.html`: one card per notebook with its description, article, claims, counts, date and machine. */
@@ -37,7 +40,7 @@ export function renderIndex(entries: IndexEntry[], options: RenderIndexOptions):
     options.template,
     {
       title: escapeHtml(title),
-      css: inlineCss(options.css),
+      css: inlineCss(entries.some((entry) => entry.machines !== undefined) && options.machinesCss ? `${options.css}\n${options.machinesCss}` : options.css),
       content: `<h1>${escapeHtml(title)}</h1>\n${lede}\n${options.changes ? `${renderChangesSection(options.changes.name, options.changes.comparisons)}\n` : ''}${list}${entries.some((entry) => entry.ledger?.length) ? `\n${renderLedger(entries)}` : ''}`,
       lang: escapeHtml(options.lang ?? 'en')
     },
@@ -61,9 +64,11 @@ function renderEntry(entry: IndexEntry): string {
     entry.measuredAt === undefined
       ? 'not measured yet'
       : `measured <time datetime="${escapeHtml(entry.measuredAt)}">${escapeHtml(formatDay(entry.measuredAt))}</time>`,
-    entry.machine === undefined ? '' : `on ${escapeHtml(describeMachine(entry.machine))}`
+    entry.machines !== undefined ? `on ${entry.machines} machines` : entry.machine === undefined ? '' : `on ${escapeHtml(describeMachine(entry.machine))}`
   ].filter((fact) => fact !== '');
-  lines.push(`<p class="facts">${facts.join(' · ')}</p>`, '</li>');
+  lines.push(`<p class="facts">${facts.join(' · ')}</p>`);
+  if (entry.machineClaims) lines.push(renderClaimMatrix(entry.machineClaims.claims, entry.machineClaims.machines, {...(href === undefined ? {} : {href}), label: `Claims of ${entry.title} by machine`}));
+  lines.push('</li>');
   return lines.join('');
 }
 
@@ -137,6 +142,7 @@ export function renderLedger(entries: IndexEntry[]): string {
     const key = verdict === 'holds' || verdict === 'agrees' ? 'holds' : verdict === 'does not hold' || verdict === 'differs' ? 'fails' : verdict === 'inconclusive' ? 'inconclusive' : 'unmeasured';
     return `<span class="verdict verdict-${key}">${escapeHtml(verdict)}</span>`;
   };
+  const link = (href: string | undefined, text: string) => (href === undefined ? escapeHtml(text) : `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`);
   const section = (kind: 'claim' | 'hypothesis', title: string, lede: string) => {
     const own = rows.filter(({row}) => row.kind === kind);
     if (own.length === 0) return '';
@@ -145,18 +151,18 @@ export function renderLedger(entries: IndexEntry[]): string {
     const tally = [...counts].map(([verdict, count]) => `${count} ${escapeHtml(verdict)}`).join(', ');
     const body = own.map(({entry, row}) => {
       const cells = [
-        `<td><a href="${escapeHtml(row.href)}">${escapeHtml(entry.title)}</a></td>`,
+        `<td>${link(safeHref(row.href), entry.title)}</td>`,
         `<td>${escapeHtml(row.text)}</td>`,
         `<td>${escapeHtml(row.published ?? '—')}</td>`,
         `<td>${escapeHtml(row.ours ?? '—')}</td>`,
-        `<td>${badge(row.verdict)}</td>`,
-        ...(kind === 'claim' ? [`<td>${row.magnitude ? badge(row.magnitude) : '—'}</td>`] : [])
+        // Direction, then size: one column, so the table fits beside a sentence-long claim.
+        `<td>${badge(row.verdict)}${kind === 'claim' && row.magnitude ? `<br><span class="ledger-size">size ${badge(row.magnitude)}</span>` : ''}</td>`
       ];
       return `<tr>${cells.join('')}</tr>`;
     });
-    const head = ['Notebook', kind === 'claim' ? 'The article says' : 'We ask', 'The article', 'This run', 'Direction', ...(kind === 'claim' ? ['Magnitude'] : [])];
+    const head = ['Notebook', kind === 'claim' ? 'The article says' : 'We ask', 'The article', 'This run', 'Verdict'];
     return [
-      `<h3 id="ledger-${kind}s">${escapeHtml(title)}</h3>`,
+      `<h3 id="${kind === 'claim' ? 'ledger-claims' : 'ledger-hypotheses'}">${escapeHtml(title)}</h3>`,
       `<p>${escapeHtml(lede)} ${escapeHtml(`${own.length} in all: ${tally}.`)}</p>`,
       `<section class="table-scroll" aria-label="${escapeHtml(title)}" tabindex="0"><table class="ledger">`,
       `<thead><tr>${head.map((name) => `<th scope="col">${escapeHtml(name)}</th>`).join('')}</tr></thead>`,
@@ -167,7 +173,7 @@ export function renderLedger(entries: IndexEntry[]): string {
   return [
     '<section class="ledger-section" aria-labelledby="ledger">',
     '<h2 id="ledger">Every claim, checked</h2>',
-    section('claim', "The articles' claims", "Each conclusion of an article, in its words, with the article's figure beside this run's: the direction verdict says whether it holds here, the magnitude verdict whether the size agrees."),
+    section('claim', "The articles' claims", "Each conclusion of an article, in its words, with the article's figure beside this run's: the verdict says whether it holds here, and \"size\" whether the article's figure agrees with this run's."),
     section('hypothesis', 'Our hypotheses', "Questions this project asks of the articles' code, not the articles' own claims."),
     '</section>'
   ]

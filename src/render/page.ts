@@ -5,6 +5,7 @@ import {countClaims, renderClaimSummary} from './claim.js';
 import {escapeHtml} from './escape.js';
 import {renderByline, renderMeta, REPRODUCE_ID} from './meta.js';
 import {PARAMETERS_ID, renderParameters} from './parameters.js';
+import {isMultiMachine, renderMachinesSection} from './machines.js';
 import {blockIndexOf, renderProse} from './prose.js';
 import {reportStep} from './provenance.js';
 import {fillTemplate, inlineCss} from './template.js';
@@ -22,6 +23,8 @@ export interface RenderPageOptions {
   lang?: string;
   /** `--baseline`: a "vs baseline" note under each bench block's results. */
   baseline?: PageBaseline;
+  /** Styles added when the page shows several machines (`templates/machines.css`). */
+  machinesCss?: string;
 }
 
 /**
@@ -40,7 +43,8 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
     reportCommand: reportStep(input.command),
     notes,
     ...(input.claims ? {claims: input.claims} : {}),
-    ...(input.runtimes ? {runtimes: input.runtimes} : {})
+    ...(input.runtimes ? {runtimes: input.runtimes} : {}),
+    ...(isMultiMachine(input.machines) ? {machines: input.machines} : {})
   };
   const blockHtml = new Map<number, string>();
   // One block at a time, in reading order: charts render deterministically and jsdom loads once.
@@ -53,7 +57,7 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
   const parameters = renderParameters(notebook, input.profile, input.params);
   const {html: content} = renderProse(tree, (index) => blockHtml.get(index), {
     reservedIds: [...notebook.blocks.map((block) => block.id), PARAMETERS_ID, REPRODUCE_ID],
-    afterTitle: [renderByline(input), summary].filter((part) => part !== '').join('\n'),
+    afterTitle: [renderByline(input), summary, isMultiMachine(input.machines) ? renderMachinesSection(input.machines, notebook) : ''].filter((part) => part !== '').join('\n'),
     toc: true,
     afterToc: parameters
   });
@@ -62,7 +66,7 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
     {
       title: escapeHtml(pageTitle(tree, notebook.title)),
       description: escapeHtml(notebook.description ?? ''),
-      css: inlineCss(options.css),
+      css: inlineCss(isMultiMachine(input.machines) && options.machinesCss ? `${options.css}\n${options.machinesCss}` : options.css),
       content,
       meta: renderMeta(input, notes),
       lang: escapeHtml(options.lang ?? 'en')

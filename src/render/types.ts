@@ -95,6 +95,15 @@ export interface PageInput {
   params?: Record<string, ParamValue>;
   /** The plan's runtimes: name the compiler and flags of each library (`lib` block) under the tables that use it. */
   runtimes?: Record<string, RuntimeInfo>;
+  /** Every machine with results, when more than one has: shown side by side (see machines.ts). */
+  machines?: MachineView[];
+}
+
+/** One machine's results of a notebook and its claims' verdicts on them. */
+export interface MachineView {
+  machine: Machine;
+  outcomes: Record<string, BlockOutcome[]>;
+  claims: Record<string, ClaimResult>;
 }
 
 /** A file beside a page that the page links to. */
@@ -157,6 +166,10 @@ export interface IndexEntry {
   /** Date of the newest result on the page (ISO), if any. */
   measuredAt?: string;
   machine?: Machine;
+  /** How many machines have results, when more than one has. */
+  machines?: number;
+  /** Each claim's verdict per machine, when more than one machine has results (the index's machine x claim matrix). */
+  machineClaims?: {claims: Array<{id: string; text: string}>; machines: Array<{machine: Machine; verdicts: Record<string, ClaimResult['verdict']>}>};
 }
 
 /**

@@ -15,6 +15,8 @@ export {decideRuns, type DecideOptions, type RunDecision} from './decide.js';
 export {estimateRunMs} from './estimate.js';
 export {toRecord} from './record.js';
 export {formatEvent} from './format-event.js';
+export {checkShard, parseShard, shardPlans, shardRunsOf, shardUnits, type Shard, type ShardUnit} from './shard.js';
+export {machineOutcomes, type MachineOutcomes} from './machines.js';
 
 /** What happened to one planned run; `queued` comes for every run of every notebook before the first runs. */
 export type RunEvent = {notebook: string; key: string} & (

@@ -6,11 +6,13 @@ import type {Machine} from '../model/index.js';
 /**
  * Describes this machine. The fingerprint covers what changes a measurement (CPU model, cores,
  * memory, OS, architecture), not the host name, so results from identical CI runners agree.
+ * Cores are those this process may run on (its CPU affinity), not every CPU the kernel sees: under
+ * `taskset -c 0`, a Slurm allocation or a container's cpuset, the machine is the smaller one.
  */
 export function describeMachine(): Machine {
   const cpus = os.cpus();
   const cpu = (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
-  const cores = cpus.length;
+  const cores = usableCores(cpus.length);
   const memoryGiB = Math.round(os.totalmem() / 2 ** 30);
   const osName = osRelease() ?? `${os.type()} ${os.release()}`;
   const fingerprint = createHash('sha256')
@@ -114,6 +116,25 @@ function frequencyScaling(): {governor?: string; turbo?: boolean} {
   const boost = read('/sys/devices/system/cpu/cpufreq/boost') ?? read('/sys/devices/system/cpu/cpu0/cpufreq/boost');
   const turbo = noTurbo !== undefined ? noTurbo === '0' : boost !== undefined ? boost === '1' : undefined;
   return {...(governor ? {governor} : {}), ...(turbo === undefined ? {} : {turbo})};
+}
+
+/**
+ * The CPUs this process may run on: Linux's `Cpus_allowed_list` (sched_getaffinity), else Node's
+ * `availableParallelism()` (which reads the same affinity where libuv can), else every CPU.
+ */
+export function usableCores(total: number, status?: string): number {
+  let text = status;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/status', 'utf8');
+    } catch {
+      text = undefined;
+    }
+  }
+  const list = text === undefined ? undefined : /^Cpus_allowed_list:\s*(\S+)/m.exec(text)?.[1];
+  const counted = list === undefined ? undefined : parseCpuList(list)?.size;
+  if (counted !== undefined && counted > 0) return counted;
+  return Math.max(1, Math.min(total || Infinity, os.availableParallelism()));
 }
 
 function osRelease(): string | undefined {

@@ -7,14 +7,17 @@ export interface Templates {
   page: string;
   index: string;
   css: string;
+  /** `machines.css`: added to the styles of pages that show several machines (absent: none). */
+  machinesCss?: string;
 }
 
-/** Reads `page.html`, `index.html` and `style.css` from a templates folder. */
+/** Reads `page.html`, `index.html`, `style.css` and, when there, `machines.css` from a templates folder. */
 export async function readTemplates(dir: string): Promise<Templates> {
   const [page, index, css] = await Promise.all(
     ['page.html', 'index.html', 'style.css'].map((name) => readFile(path.join(dir, name), 'utf8'))
   );
-  return {page: page!, index: index!, css: css!};
+  const machinesCss = await readFile(path.join(dir, 'machines.css'), 'utf8').catch(() => undefined);
+  return {page: page!, index: index!, css: css!, ...(machinesCss === undefined ? {} : {machinesCss})};
 }
 
 /** Writes one file of the site atomically, so a published `output/` never holds half a page. */

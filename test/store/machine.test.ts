@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {countPhysicalCores, describeMachine, parseCpuList} from '../../src/store/machine.js';
+import {countPhysicalCores, describeMachine, parseCpuList, usableCores} from '../../src/store/machine.js';
 
 /** /proc/cpuinfo of `sockets` × `cores` × `threads` CPUs, numbered as Linux does (hyperthreads last). */
 function cpuinfo(sockets: number, cores: number, threads: number, withCoreIds = true): string {
@@ -45,4 +45,20 @@ test('describeMachine records physical cores apart from the fingerprint', () => 
   assert.ok(machine.physicalCores === undefined || (machine.physicalCores >= 1 && machine.physicalCores <= machine.cores));
   // The fingerprint hashes what it always did: results stored before keep their machine folder.
   assert.match(machine.fingerprint, /^[0-9a-f]{12}$/);
+});
+
+test('usableCores counts the CPUs of the affinity, not of the machine', async (t) => {
+  await t.test('from Cpus_allowed_list', () => {
+    assert.equal(usableCores(8, 'Name:\tnode\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n'), 1);
+    assert.equal(usableCores(16, 'Cpus_allowed_list:\t0-3,8,10-11\n'), 7);
+  });
+  await t.test('falls back to availableParallelism when the list is absent or unreadable', () => {
+    assert.ok(usableCores(4, 'Name:\tnode\n') >= 1);
+    assert.ok(usableCores(4, 'Cpus_allowed_list:\tgarbage\n') >= 1);
+  });
+  await t.test('this process', () => {
+    const machine = describeMachine();
+    assert.ok(machine.cores >= 1);
+    assert.match(machine.fingerprint, /^[0-9a-f]{12}$/);
+  });
 });
