@@ -62,6 +62,11 @@ export interface ReportEffects {
   readFile?(file: string): Promise<Uint8Array | string>;
   readTemplates(): Promise<Templates>;
   writeOutput(name: string, content: string): Promise<void>;
+  /**
+   * Reads back a file of the site (undefined when there is none). With it, a page whose inputs are
+   * those of the last build, and whose files are as written then, is not rendered again.
+   */
+  readOutput?(name: string): Promise<string | undefined>;
   chartCache?: ChartCache;
   /** One line per event (block started, finished, reused...); with `onEvent`, only the lines that are not events (problems in notebooks). */
   log(line: string): void;

@@ -1,18 +1,22 @@
+import {createHash} from 'node:crypto';
+import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {checkClaims, compareNotebook} from './check/index.js';
+import {compareNotebook} from './check/baseline.js';
 import {closeExecutors} from './execute/index.js';
 import {planNotebook} from './plan/index.js';
 import {applyMeasureOverrides} from './plan/overrides.js';
-import {addClaimCounts, countClaims, renderIndex} from './render/index.js';
+import {addClaimCounts, countClaims} from './render/claim.js';
 import type {IndexEntry} from './render/types.js';
-import {listedEntries, readNotebooks, writeNotebookPage} from './report-pages.js';
-import type {ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
+import {buildNotebookPage, listedEntries, readNotebooks} from './report-pages.js';
+import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
 import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, shardPlans, shardRunsOf, type RunEvent} from './run/index.js';
 import {resolveRuntimes} from './runtimes/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
 import {benchbookVersion, writeShardManifest, type ShardManifest} from './store/manifest.js';
+import {codeVersion} from './system/code-version.js';
 import {checkNoise} from './system/noise.js';
+import {inputsKey, outputCache} from './write/output-cache.js';
 
 export type * from './report-types.js';
 
@@ -50,6 +54,8 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const baselines = new BaselineStore(options.dataDir);
   if (options.baseline) summary.baseline = {name: options.baseline, comparisons: []};
   const entries: IndexEntry[] = [];
+  // What the site's pages were last built from: unchanged pages are not rendered again.
+  const pages = effects.readOutput ? outputCache(path.join(options.cacheDir, 'pages', hashPath(options.outputDir)), effects.readOutput) : undefined;
   try {
     for (const {plan, decisions} of decided) {
       const runOptions = {store, machine: measuredOn, cacheDir: options.cacheDir, ...pick(options, 'signal', 'rerun', 'filter', 'timeoutTotalMs'), ...(budget ? {budget} : {})};
@@ -64,10 +70,10 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
         summary.notebooks++;
         continue;
       }
-      const built = {notebook: plan.notebook, profile: plan.profile, outcomes: ran.outcomes, claims: checkClaims(plan.notebook, ran.outcomes)};
-      const comparison = options.baseline ? await compareNotebook(baselines, options.baseline, built.notebook, built.outcomes, built.claims, options.noise === undefined ? {} : {noise: options.noise}) : undefined;
+      const compare = options.baseline === undefined ? undefined : (built: BuiltNotebook) => compareNotebook(baselines, options.baseline!, built.notebook, built.outcomes, built.claims, options.noise === undefined ? {} : {noise: options.noise});
+      const {built, entry, comparison} = await buildNotebookPage(plan, ran.outcomes, {effects, templates: templates!, machine: measuredOn, store, ...(pages ? {pages} : {}), ...(compare ? {compare} : {})});
       if (comparison) summary.baseline!.comparisons.push(comparison);
-      entries.push(await writeNotebookPage(built, plan, comparison, {effects, templates: templates!, machine: measuredOn, store}));
+      entries.push(entry);
       summary.claims = addClaimCounts(summary.claims, countClaims(Object.values(built.claims)));
       summary.notebooks++;
       effects.onNotebook?.(built);
@@ -88,7 +94,14 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   if (templates && !summary.interrupted && !options.shard) {
     entries.push(...(await listedEntries(options, effects, store, machine, new Set(entries.map((entry) => entry.name)))));
     entries.sort((a, b) => a.name.localeCompare(b.name));
-    await effects.writeOutput('index.html', renderIndex(entries, {template: templates.index, css: templates.css, ...(templates.machinesCss ? {machinesCss: templates.machinesCss} : {}), ...(summary.baseline ? {changes: summary.baseline} : {})}));
+    const indexOptions = {template: templates.index, css: templates.css, ...(templates.machinesCss ? {machinesCss: templates.machinesCss} : {}), ...(summary.baseline ? {changes: summary.baseline} : {})};
+    const key = inputsKey(codeVersion(), entries, indexOptions);
+    if (!(pages && (await pages.fresh<true>('index', key)))) {
+      const {renderIndex} = await import('./render/index-page.js');
+      const html = renderIndex(entries, indexOptions);
+      await effects.writeOutput('index.html', html);
+      await pages?.record('index', key, {'index.html': html}, true);
+    }
   }
   summary.durationMs = performance.now() - started;
   return summary;
@@ -101,4 +114,9 @@ function logEvent(effects: ReportEffects, event: RunEvent): void {
 
 function pick<T extends object, K extends keyof T>(object: T, ...keys: K[]): Partial<Pick<T, K>> {
   return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]])) as Partial<Pick<T, K>>;
+}
+
+/** A short name for an output folder: each folder has its own record of what it holds. */
+function hashPath(dir: string): string {
+  return createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 12);
 }

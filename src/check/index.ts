@@ -4,6 +4,6 @@
  * compared with a saved baseline.
  */
 export {checkClaims, claimInputOf} from './claims.js';
-export {checkMachines, type CheckedMachine} from './machines.js';
+export {checkMachines, type BuildView, type CheckedMachine} from './machines.js';
 export {compareClaims, compareNotebook, compareWithBaseline, regressionsOf} from './baseline.js';
 export type {BlockChange, ChangeVerdict, ClaimChange, CompareBaselineOptions, NotebookComparison} from './baseline.js';

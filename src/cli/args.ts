@@ -1,6 +1,5 @@
 import {parseArgs} from 'node:util';
-import {parseDuration} from '../parse/index.js';
-import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseSize} from '../parse/options.js';
+import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseDuration, parseSize} from '../parse/options.js';
 import {parseShard, type Shard} from '../run/index.js';
 import {checkBaselineName} from '../store/baseline.js';
 import {closest} from '../system/closest.js';

@@ -118,6 +118,7 @@ export function reportEffects(args: ReportArgs, progress: Progress, built: Built
     writeOutput: async (name, content) => {
       await writeOutputFile(args.out, name, content);
     },
+    readOutput: (name) => readFile(path.join(args.out, name), 'utf8').catch(() => undefined),
     chartCache: folderChartCache(path.join(defaultCacheDir, 'charts')),
     log: (line) => progress.log(line),
     onEvent: (event) => progress.onEvent(event),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {libraryPlaceholderPattern} from '../parse/index.js';
+import {libraryPlaceholderPattern} from '../parse/syntax.js';
 import type {PlannedRun} from '../plan/types.js';
 import {resolveRuntimes, runtimeEntry, type BuiltLibrary, type ExecuteOptions} from '../runtimes/index.js';
 import {failedOutcome, skippedOutcome, type RunOutcome, type RunResult, type RuntimeInfo} from '../model/index.js';

@@ -12,9 +12,11 @@ import {MessageList, sortMessages} from './messages.js';
 import {readOption} from './options.js';
 import {claimReferences} from './claim-expression.js';
 import {readClaim} from './claim.js';
+import {isRange, libraryPlaceholderPattern, maxSweepValues, placeholderPattern} from './syntax.js';
 import type {Block, BlockKind, ParamValue, ParseResult, Point} from './types.js';
 
 export {formatMessage, sortMessages} from './messages.js';
+export {isRange, libraryPlaceholderPattern, maxSweepValues, placeholderPattern} from './syntax.js';
 export {parseDuration} from './options.js';
 export {readPublishedFiles, type PublishedFileEffects, type PublishedFilesResult} from './published-files.js';
 export {readToolResults, type ToolBenchmark, type ToolResults} from './tool-results.js';
@@ -249,9 +251,6 @@ function readBlock(
   };
 }
 
-/** Matches a `{{name}}` placeholder, filled with a parameter's value when the block runs. */
-export const placeholderPattern = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
-
 function checkPlaceholders(code: string, firstLine: number, frontMatter: FrontMatter, messages: MessageList): void {
   code.split('\n').forEach((text, index) => {
     for (const match of text.matchAll(placeholderPattern)) {
@@ -262,9 +261,6 @@ function checkPlaceholders(code: string, firstLine: number, frontMatter: FrontMa
     }
   });
 }
-
-/** Matches a `{{lib:id}}` placeholder, filled with the absolute path of the built library when the block runs. */
-export const libraryPlaceholderPattern = /\{\{\s*lib:([A-Za-z][\w.-]*)\s*\}\}/g;
 
 /** A `{{lib:id}}` must name a library the block declares in `uses=`, or the path could not be filled in. */
 function checkLibraryPlaceholders(code: string, firstLine: number, uses: unknown, messages: MessageList): void {
@@ -278,9 +274,6 @@ function checkLibraryPlaceholders(code: string, firstLine: number, uses: unknown
     }
   });
 }
-
-/** Most runs one sweep may expand to: a typo such as `1..1000000` must not plan a million runs. */
-export const maxSweepValues = 10_000;
 
 /**
  * A sweep needs a non-empty list or range of distinct values, under `params:` and under every profile
@@ -322,11 +315,6 @@ function sweepProblem(value: ParamValue): string | undefined {
     seen.add(fileName);
   }
   return undefined;
-}
-
-/** Whether a parameter value is a range such as `1..12`. */
-export function isRange(value: unknown): value is string {
-  return typeof value === 'string' && /^-?\d+\.\.-?\d+$/.test(value);
 }
 
 /** `go, c or rust`. */

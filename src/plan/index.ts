@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {claimReferences} from '../parse/claim-expression.js';
-import {isRange, maxSweepValues, placeholderPattern} from '../parse/index.js';
+import {isRange, maxSweepValues, placeholderPattern} from '../parse/syntax.js';
 import type {Block, BlockOptions, Notebook, NotebookMessage, ParamScalar, ParamValue} from '../parse/types.js';
 import {instructionsSuffix, type MeasureSettings, type RuntimeInfo} from '../model/index.js';
 import {libraryRecipe} from '../runtimes/index.js';

@@ -1,4 +1,3 @@
-import {execa} from 'execa';
 import {constants} from 'node:fs';
 import {access, readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -59,6 +58,13 @@ const forceKillAfterMs = 1000;
 // that escaped the kill (it left the process tree) may hold them open indefinitely.
 const abandonPipesAfterMs = 500;
 
+let execaModule: Promise<typeof import('execa')> | undefined;
+
+/** execa and its hundred modules load with the first process: a report that starts none does not pay for them. */
+function loadExeca(): Promise<typeof import('execa')> {
+  return (execaModule ??= import('execa'));
+}
+
 /** Runs `file` with `args` (no shell) and returns its result; never throws for a failing child. */
 export async function runProcess(
   file: string,
@@ -81,6 +87,7 @@ export async function runProcess(
     // Below the hard limit, so that Go's collector works harder before an allocation fails.
     env = {GOMEMLIMIT: String(Math.floor(options.memoryBytes * 0.9)), ...env};
   }
+  const {execa} = await loadExeca();
   const subprocess = execa(file, args, {
     cwd,
     env,
