@@ -82,7 +82,11 @@ function describeChange(change: BlockChange): string {
   const details: string[] = [];
   if (change.baselineMedian !== undefined && change.median !== undefined) details.push(`${formatValue(change.baselineMedian, change.unit)} → ${formatValue(change.median, change.unit)}`);
   if (change.ci) details.push(`95% CI ×${formatSignificant(change.ci[0])}–${formatSignificant(change.ci[1])}`);
-  if (change.p !== undefined) details.push(formatP(change.p));
+  // The p-value tests the raw ratio: with the machine's drift taken out, the interval decides.
+  if (change.p !== undefined && !change.drift) details.push(formatP(change.p));
+  if (change.drift && change.rawRatio !== undefined) {
+    details.push(`${formatChange(change.rawRatio)} as measured, the machine ${formatChange(change.drift.ratio)} over ${change.drift.blocks} unchanged blocks`);
+  }
   if (change.reason) details.push(change.reason);
   if (change.otherMachine) details.push('baseline measured on another machine');
   const head =

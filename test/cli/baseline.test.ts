@@ -143,6 +143,33 @@ test('compareWithBaseline', async (t) => {
     assert.equal(fresh!.verdict, 'new');
   });
 
+  await t.test('unchanged blocks measured again tell how the machine moved: blocks that moved with it are no change, one that moved apart is', () => {
+    const blocks = ['a', 'b', 'c', 'd'].map((id) => ['```python bench id=' + id, 'def bench():', '    return 1', '```', ''].join('\n'));
+    const four = parseNotebook(['---', 'title: Four', '---', '', ...blocks].join('\n'), 'nb.md').notebook!;
+    // The baseline's results, and this build's: measured later, on a machine 30% slower throughout.
+    const saved = (key: string) => record(key, base);
+    const now = (key: string, factor: number, hash = 'h') => ({...record(key, base.map((x, i) => x * factor * (1 + ((i * 7) % 5) / 1000))), hash, date: '2024-06-01T12:00:00.000Z'});
+    const snapshot = {savedAt: '2024-05-01T00:00:00.000Z', records: new Map(['a', 'b', 'c', 'd'].map((key) => [key, saved(key)]))};
+    const compare = (records: StoredResult[]) => compareWithBaseline(four, Object.fromEntries(records.map((stored) => [stored.key, [{key: stored.key, stored}]])), snapshot);
+
+    const [a, b, c, d] = compare([now('a', 1.3), now('b', 1.31), now('c', 1.29), now('d', 1.3 * 1.15, 'edited')]);
+    for (const change of [a!, b!, c!]) {
+      assert.equal(change.verdict, 'no significant change', `${change.key}: ${JSON.stringify(change)}`);
+      assert.ok(change.rawRatio! > 1.25 && change.drift!.ratio > 1.25 && change.drift!.blocks === 2);
+    }
+    assert.equal(d!.verdict, 'slower', JSON.stringify(d));
+    assert.ok(Math.abs(d!.ratio! - 1.15) < 0.02 && d!.drift!.blocks === 3, `${d!.ratio} over ${d!.drift?.blocks} blocks`);
+
+    // Same code, same runtime, yet slower than the rest (a new library under it): still flagged.
+    const alone = compare([now('a', 1.3), now('b', 1.31), now('c', 1.29), now('d', 1.3 * 1.4)])[3]!;
+    assert.equal(alone.verdict, 'slower');
+    assert.ok(Math.abs(alone.ratio! - 1.4) < 0.03);
+
+    // With one other unchanged block only, nothing is corrected: the raw ratio decides.
+    const few = compare([now('a', 1.3), now('b', 1.3, 'edited'), now('c', 1.3, 'edited')]);
+    assert.deepEqual(few.map((change) => [change.verdict, change.drift]), [['slower', undefined], ['slower', undefined], ['slower', undefined]]);
+  });
+
   await t.test('results in different units are not comparable', () => {
     const outcomes = {a: [{key: 'a', stored: record('a', base, {unit: 'instructions'})}]};
     const [change] = compareWithBaseline(notebook!, outcomes, {savedAt: '', records: new Map([['a', record('a', base)]])});
