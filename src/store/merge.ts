@@ -210,15 +210,9 @@ async function readNotebookFolder(
         refuse(file, `file name ${JSON.stringify(entry.name)} is not <key>.json with a plain key`);
         continue;
       }
-      const text = await readChecked(file, entry, maxBytes, refuse);
-      if (text === undefined) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        refuse(file, `not JSON: ${(error as Error).message}`);
-        continue;
-      }
+      const read = await readJson(file, entry, maxBytes, refuse);
+      if (read === undefined) continue;
+      const {text, value} = read;
       const problem = recordProblem(value, {notebook, fingerprint: machine.name, fileBase: base, fileNameOfKey});
       if (problem) refuse(file, problem);
       else records.push({source, notebook, fingerprint: machine.name, base, failed, record: value as StoredResult, text});
@@ -239,15 +233,9 @@ async function readManifests(folder: string, maxBytes: number, manifests: Incomi
         refuse(file, `file name ${JSON.stringify(entry.name)} is not <K>-of-<N>.json`);
         continue;
       }
-      const text = await readChecked(file, entry, maxBytes, refuse);
-      if (text === undefined) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        refuse(file, `not JSON: ${(error as Error).message}`);
-        continue;
-      }
+      const read = await readJson(file, entry, maxBytes, refuse);
+      if (read === undefined) continue;
+      const {text, value} = read;
       const problem = manifestProblem(value, machine.name, entry.name);
       if (problem) refuse(file, problem);
       else manifests.push({source, fingerprint: machine.name, name: entry.name, manifest: value as ShardManifest, text});
@@ -267,6 +255,18 @@ async function readChecked(file: string, entry: {isFile(): boolean}, maxBytes: n
     return undefined;
   }
   return readFile(file, 'utf8');
+}
+
+/** A checked file's text and its JSON, or undefined once refused (too big, not a file, not JSON). */
+async function readJson(file: string, entry: {isFile(): boolean}, maxBytes: number, refuse: (file: string, problem: string) => void): Promise<{text: string; value: unknown} | undefined> {
+  const text = await readChecked(file, entry, maxBytes, refuse);
+  if (text === undefined) return undefined;
+  try {
+    return {text, value: JSON.parse(text) as unknown};
+  } catch (error) {
+    refuse(file, `not JSON: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 async function readExisting(file: string): Promise<StoredResult | undefined> {
