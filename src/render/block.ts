@@ -9,7 +9,7 @@ import {highlightCode} from './highlight.js';
 import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel, type OutcomeContext} from './outcome.js';
 import {renderOutput} from './output.js';
 import {renderProvenance, type LibraryInfo} from './provenance.js';
-import {labelOf, listOption, measuredResults, missingBlocks, resultRows, sampleRows} from './rows.js';
+import {labelOf, listOption, measuredResults, missingBlocks, resultLabel, resultRows, sampleRows} from './rows.js';
 import {renderTable, tableCaptionId} from './table.js';
 import type {BlockOutcome, MachineView, RenderOptions, ResultRow} from './types.js';
 import {isMultiMachine, renderMachineFacets, renderMachineTable, withMachineVerdicts} from './machines.js';
@@ -51,14 +51,6 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'claim':
       return withMachineVerdicts(renderClaim(block, context.claims?.[block.id], {label: (key) => resultLabel(context.notebook, key)}), block, context.machines);
   }
-}
-
-/** A result named in a claim's words: the block's label, with the swept value of a swept run (`Go goroutines, workers=4`). */
-function resultLabel(notebook: Notebook, key: string): string {
-  const [id, sweep] = key.split('@') as [string, string | undefined];
-  const block = notebook.blocks.find((candidate) => candidate.id === id);
-  const name = block ? labelOf(block) : id;
-  return sweep === undefined ? name : `${name}, ${sweep}`;
 }
 
 function wrap(block: Block, parts: string[]): string {

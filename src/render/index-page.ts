@@ -2,7 +2,8 @@ import type {ClaimResult} from '../measure/claims.js';
 import type {BlockOutcome} from '../model/index.js';
 import type {Notebook} from '../parse/types.js';
 import {renderChangesSection} from './baseline.js';
-import {countClaims, formatClaimFigure} from './claim.js';
+import {countClaims, describeRatio, formatClaimFigure} from './claim.js';
+import {resultLabel} from './rows.js';
 import {escapeHtml, safeHref} from './escape.js';
 import type {NotebookComparison} from '../check/baseline.js';
 import {formatDay} from './format.js';
@@ -110,6 +111,15 @@ export function indexEntry(notebook: Notebook, outcomes: Record<string, BlockOut
   };
 }
 
+/** This run's figure of a claim in words: a ratio of two results as "A is 1.59× faster than B: …", else the figure. */
+function ours(notebook: Notebook, result: ClaimResult): string | undefined {
+  const term = result.terms[0];
+  if (term?.pair && term.value !== undefined && term.low !== undefined && term.high !== undefined) {
+    return describeRatio(term.pair, {value: term.value, low: term.low, high: term.high}, (key) => resultLabel(notebook, key));
+  }
+  return result.figure ? formatClaimFigure(result.figure) : undefined;
+}
+
 /** The notebook's claims as ledger rows, in block order. */
 function ledgerRows(notebook: Notebook, claims: Record<string, ClaimResult>): LedgerRow[] {
   return notebook.blocks.flatMap((block) => {
@@ -121,7 +131,7 @@ function ledgerRows(notebook: Notebook, claims: Record<string, ClaimResult>): Le
         kind: result.kind,
         text: result.text,
         ...(block.claim.published === undefined ? {} : {published: block.claim.published}),
-        ...(result.figure ? {ours: formatClaimFigure(result.figure)} : {}),
+        ...(ours(notebook, result) === undefined ? {} : {ours: ours(notebook, result)!}),
         verdict: result.verdict,
         ...(result.magnitude ? {magnitude: result.magnitude.verdict} : {}),
         href: `${notebook.name}.html#${block.id}`
@@ -149,24 +159,29 @@ export function renderLedger(entries: IndexEntry[]): string {
     const counts = new Map<string, number>();
     for (const {row} of own) counts.set(row.verdict, (counts.get(row.verdict) ?? 0) + 1);
     const tally = [...counts].map(([verdict, count]) => `${count} ${escapeHtml(verdict)}`).join(', ');
-    const body = own.map(({entry, row}) => {
-      const cells = [
-        `<td>${link(safeHref(row.href), entry.title)}</td>`,
-        `<td>${escapeHtml(row.text)}</td>`,
-        `<td>${escapeHtml(row.published ?? '—')}</td>`,
-        `<td>${escapeHtml(row.ours ?? '—')}</td>`,
-        // Direction, then size: one column, so the table fits beside a sentence-long claim.
-        `<td>${badge(row.verdict)}${kind === 'claim' && row.magnitude ? `<br><span class="ledger-size">size ${badge(row.magnitude)}</span>` : ''}</td>`
-      ];
-      return `<tr>${cells.join('')}</tr>`;
+    // One group of rows per notebook, under its title: the title is not repeated on every row.
+    const notebooks = [...new Set(own.map(({entry}) => entry))];
+    const body = notebooks.map((entry) => {
+      const lines = [`<tr class="ledger-notebook"><th colspan="4" scope="colgroup">${link(safeHref(entry.href), entry.title)}</th></tr>`];
+      for (const {row} of own.filter((item) => item.entry === entry)) {
+        const cells = [
+          `<td>${link(safeHref(row.href), row.text)}</td>`,
+          `<td data-label="The article">${escapeHtml(row.published ?? '—')}</td>`,
+          `<td data-label="This run">${escapeHtml(row.ours ?? '—')}</td>`,
+          // Direction, then size: one column, so the table fits beside a sentence-long claim.
+          `<td data-label="Verdict">${badge(row.verdict)}${kind === 'claim' && row.magnitude ? `<br><span class="ledger-size">size ${badge(row.magnitude)}</span>` : ''}</td>`
+        ];
+        lines.push(`<tr>${cells.join('')}</tr>`);
+      }
+      return `<tbody>${lines.join('')}</tbody>`;
     });
-    const head = ['Notebook', kind === 'claim' ? 'The article says' : 'We ask', 'The article', 'This run', 'Verdict'];
+    const head = [kind === 'claim' ? 'The article says' : 'We ask', 'The article', 'This run', 'Verdict'];
     return [
       `<h3 id="${kind === 'claim' ? 'ledger-claims' : 'ledger-hypotheses'}">${escapeHtml(title)}</h3>`,
       `<p>${escapeHtml(lede)} ${escapeHtml(`${own.length} in all: ${tally}.`)}</p>`,
       `<section class="table-scroll" aria-label="${escapeHtml(title)}" tabindex="0"><table class="ledger">`,
       `<thead><tr>${head.map((name) => `<th scope="col">${escapeHtml(name)}</th>`).join('')}</tr></thead>`,
-      `<tbody>${body.join('')}</tbody>`,
+      ...body,
       '</table></section>'
     ].join('\n');
   };

@@ -195,3 +195,11 @@ export function missingBlocks(block: Block, notebook: Notebook, rows: ResultRow[
   const measured = new Set(rows.map((row) => row.block));
   return referenced.filter((id) => !measured.has(id));
 }
+
+/** A result named in a claim's words: the block's label, with the swept value of a swept run (`Go goroutines, workers=4`). */
+export function resultLabel(notebook: Notebook, key: string): string {
+  const [id, sweep] = key.split('@') as [string, string | undefined];
+  const block = notebook.blocks.find((candidate) => candidate.id === id);
+  const name = block ? labelOf(block) : id;
+  return sweep === undefined ? name : `${name}, ${sweep}`;
+}

@@ -47,11 +47,12 @@ test('renderIndex', async (t) => {
     ];
     const html = renderIndex([{name: 'go', title: 'Go vs Python', href: 'go.html', blocks: 2, failed: 0, ledger}], options);
     const claims = html.slice(html.indexOf('id="ledger-claims"'), html.indexOf('id="ledger-hypotheses"'));
-    assert.match(claims, /<td>&quot;Go is &lt;faster&gt;&quot;<\/td><td>317×<\/td><td>40.2×<\/td>/);
+    assert.match(claims, /<tr class="ledger-notebook"><th colspan="4" scope="colgroup"><a href="go.html">Go vs Python<\/a><\/th><\/tr>/);
+    assert.match(claims, /<td><a href="go.html#claim-c1">&quot;Go is &lt;faster&gt;&quot;<\/a><\/td><td data-label="The article">317×<\/td><td data-label="This run">40.2×<\/td>/);
     assert.match(claims, /verdict-holds">holds<\/span><br><span class="ledger-size">size <span class="verdict verdict-fails">differs/);
     assert.match(claims, /1 in all: 1 holds\./);
     const hypotheses = html.slice(html.indexOf('id="ledger-hypotheses"'));
-    assert.match(hypotheses, /<a href="go.html#claim-h1">Go vs Python<\/a><\/td><td>threads scale<\/td><td>—<\/td><td>—<\/td><td><span class="verdict verdict-fails">does not hold/);
+    assert.match(hypotheses, /<td><a href="go.html#claim-h1">threads scale<\/a><\/td><td data-label="The article">—<\/td><td data-label="This run">—<\/td><td data-label="Verdict"><span class="verdict verdict-fails">does not hold/);
     assert.ok(!hypotheses.includes('ledger-size'), 'a hypothesis has no article figure to agree with');
   });
 });
