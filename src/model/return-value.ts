@@ -25,7 +25,7 @@ export function returnValueProblem(value: unknown): string | undefined {
     case 'none':
       return 'value' in fields ? 'is none but carries a value' : undefined;
     default:
-      return `has an unknown kind ${JSON.stringify(String(fields.kind).slice(0, 40))}`;
+      return `has an unknown kind ${typeof fields.kind === 'string' ? JSON.stringify(fields.kind.slice(0, 40)) : `of type ${typeof fields.kind}`}`;
   }
 }
 

@@ -104,6 +104,14 @@ test('executePython', {skip: missing['python']}, async (t) => {
     assert.match(result.reason ?? '', /^harness produced no result: expected .*saw "\{\\"samples\\": 1\}"$/);
   });
 
+  await t.test('a malformed result field in the harness file is dropped; the timings stand', async () => {
+    const written = JSON.stringify({samples: [5, 5, 5, 5], loops: 1, timerResolutionNs: 1, result: {kind: 'digest', value: '<b>'}});
+    const code = `import atexit, os\ndef clobber():\n    open(os.environ["BENCHBOOK_RESULT"], "w").write(${JSON.stringify(written)})\natexit.register(clobber)\ndef bench():\n    return 1\n`;
+    const result = await executeRun(plannedRun('python', 'bench', code, {measure: {processes: 1}}), python!, options);
+    assert.equal(result.status, 'ok', result.reason);
+    assert.equal(result.returnValue, undefined);
+  });
+
   await t.test('an endless loop is killed at the time limit', async () => {
     const started = performance.now();
     const result = await executeRun(plannedRun('python', 'run', 'while True:\n    pass\n', {timeoutMs: 1000}), python!, options);
