@@ -20,7 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <ranges>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -168,14 +168,20 @@ void canonical_string(std::string_view text, std::string& out) {
   out += '"';
 }
 
+// A container, by what a range-for needs (<ranges> would cost every build a tenth of a second more).
+template <class T>
+concept iterable = requires(T const& value) {
+  std::begin(value);
+  std::end(value);
+};
 template <class T>
 concept string_like = std::is_convertible_v<T const&, std::string_view> && !std::is_pointer_v<std::decay_t<T>>;
 template <class T>
-concept map_like = std::ranges::range<T> && requires { typename T::key_type; typename T::mapped_type; };
+concept map_like = iterable<T> && requires { typename T::key_type; typename T::mapped_type; };
 template <class T>
-concept set_like = std::ranges::range<T> && requires { typename T::key_type; } && !map_like<T>;
+concept set_like = iterable<T> && requires { typename T::key_type; } && !map_like<T>;
 template <class T>
-concept tuple_like = requires { std::tuple_size<T>::value; } && !std::ranges::range<T>;
+concept tuple_like = requires { std::tuple_size<T>::value; } && !iterable<T>;
 template <class T>
 struct is_optional : std::false_type {};
 template <class T>
@@ -237,7 +243,7 @@ bool canonical(T const& value, std::string& out) {
     for (std::size_t i = 0; i < items.size(); i++) out += (i ? "," : "") + items[i];
     out += ']';
     return out.size() <= canonical_cap;
-  } else if constexpr (std::ranges::range<T>) {
+  } else if constexpr (iterable<T>) {
     out += '[';
     bool first = true;
     for (auto const& item : value) {
