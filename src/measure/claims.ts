@@ -187,12 +187,12 @@ export function evaluateClaim(check: string | ClaimNode, results: ClaimResults, 
 /** Checks one claim block: {@link evaluateClaim} for the direction, the published figure for the magnitude. */
 export function checkClaim(block: {id: string; claim: ClaimSpec}, results: ClaimResults): ClaimResult {
   const {claim} = block;
-  const run = new Evaluation(claim.expression, claim.check, results);
-  const evaluation = run.run();
+  const evaluator = new Evaluation(claim.expression, claim.check, results);
+  const evaluation = evaluator.run();
   const published = claim.publishedFigure ?? null;
   const magnitude = published ? magnitudeOfClaim(evaluation.terms, published, claim.tolerance ?? defaultTolerance) : null;
   // Blocks compared for speed should do the same work: a result that differs is a warning, not a verdict.
-  const warnings = claim.sameResult === false ? [] : sameResultWarnings(run.readKeys, (key) => results.get(key)?.returnValue);
+  const warnings = claim.sameResult === false ? [] : sameResultWarnings(evaluator.readKeys, (key) => results.get(key)?.returnValue);
   return {id: block.id, kind: claim.kind, text: claim.text, check: claim.check, ...evaluation, published, magnitude, ...(warnings.length > 0 ? {warnings} : {})};
 }
 
