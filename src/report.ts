@@ -75,6 +75,8 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
       if (comparison) summary.baseline!.comparisons.push(comparison);
       entries.push(entry);
       summary.claims = addClaimCounts(summary.claims, countClaims(Object.values(built.claims)));
+      // On the terminal too: blocks of a claim that disagree are worth knowing before the page is opened.
+      for (const [id, claim] of Object.entries(built.claims)) for (const warning of claim.warnings ?? []) effects.log(`warning: claim ${built.notebook.name}/${id}: ${warning}`);
       summary.notebooks++;
       effects.onNotebook?.(built);
       if (options.saveBaseline) {

@@ -1,5 +1,5 @@
 import {checkClaim, type ClaimInput, type ClaimResult} from '../measure/index.js';
-import type {BlockOutcome, StoredResult} from '../model/index.js';
+import {readReturnValue, type BlockOutcome, type StoredResult} from '../model/index.js';
 import {claimReferences} from '../parse/claim-expression.js';
 import type {Notebook} from '../parse/types.js';
 
@@ -34,6 +34,8 @@ export function checkClaims(notebook: Notebook, outcomes: Record<string, BlockOu
 export function claimInputOf(stored: StoredResult): ClaimInput {
   const {result, stats, machine} = stored;
   const rss = result.process?.maxRssKiB.length ? Math.max(...result.process.maxRssKiB) : result.memory?.maxRssKiB;
+  // Checked again here: a baseline's records are read as they are.
+  const returnValue = readReturnValue(result.returnValue);
   return {
     status: result.status,
     ...(result.samples ? {samples: result.samples} : {}),
@@ -44,6 +46,7 @@ export function claimInputOf(stored: StoredResult): ClaimInput {
     ...(result.process?.startupNs !== undefined ? {startupNs: result.process.startupNs} : {}),
     stdout: result.stdout,
     ...(machine.physicalCores !== undefined ? {cores: machine.physicalCores} : {}),
-    logicalCores: machine.cores
+    logicalCores: machine.cores,
+    ...(returnValue ? {returnValue} : {})
   };
 }

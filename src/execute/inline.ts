@@ -3,7 +3,7 @@ import path from 'node:path';
 import {medianOfSorted, seededRandom} from '../measure/basics.js';
 import {chooseDesign} from '../measure/design.js';
 import {steadyState, type SteadyState} from '../measure/steady.js';
-import {failedOutcome, type MeasureDesign, type RunOutcome} from '../model/index.js';
+import {failedOutcome, readReturnValue, type MeasureDesign, type ReturnValue, type RunOutcome} from '../model/index.js';
 import type {PlannedRun} from '../plan/types.js';
 import type {ExecuteOptions} from '../runtimes/index.js';
 import {runProcess, type ProcessOptions} from '../system/run-process.js';
@@ -43,6 +43,8 @@ export interface HarnessProcess {
   maxRssKiB?: number;
   /** Sampling stopped at its cap while the samples were still getting faster. */
   capped: boolean;
+  /** What the last timed call returned, when the request asked for it and the harness could describe it. */
+  returnValue?: ReturnValue;
   /** Wall time of the whole process, ms: its cost in the dimensioning. */
   wallMs: number;
   stdout: string;
@@ -64,6 +66,8 @@ export interface ProcessRequest {
   minNs: number;
   /** Bytes of padding in the process's environment (Mytkowicz et al.: the environment's size moves the stack). */
   envPadding: number;
+  /** Whether the harness records what the function returned: the first process of a block only, as digesting a large value takes a while. */
+  recordResult: boolean;
 }
 
 /** Runs one process of a block: a harness process, or a fresh worker of the JS pool. */
@@ -160,7 +164,8 @@ async function takeProcess(state: MemberState): Promise<void> {
     // and a sixth what it spends at least, so that a warm-up after a steady start shows.
     maxNs: Math.round(Math.max(budgetMs / 3, 2 * (warmup + windowSize) * measure.minSampleMs) * 1e6),
     minNs: auto ? Math.round((budgetMs / (2 * pilotProcesses)) * 1e6) : 0,
-    envPadding: Math.floor(state.padding() * 4096)
+    envPadding: Math.floor(state.padding() * 4096),
+    recordResult: index === 0
   };
   const outcome = await state.runner(request);
   if ('status' in outcome) {
@@ -230,6 +235,7 @@ function assemble(taken: Array<{process: HarnessProcess; steady: SteadyState; pa
       capped: steady.capped
     })),
     design: {...design, processes: taken.length},
+    ...(first.returnValue ? {returnValue: first.returnValue} : {}),
     ...(taken.some(({padding}) => padding > 0) ? {envPadding: taken.map(({padding}) => padding)} : {}),
     ...(Object.keys(memory).length > 0 ? {memory} : {})
   };
@@ -253,7 +259,8 @@ export function harnessRunner(run: PlannedRun, program: PreparedProgram, options
         BENCHBOOK_MIN_NS: String(request.minNs),
         BENCHBOOK_MIN_SAMPLE_NS: String(Math.round(run.measure.minSampleMs * 1e6)),
         // Varied per process so that no one stack alignment decides the result (Mytkowicz et al., ASPLOS 2009).
-        BENCHBOOK_PAD: 'x'.repeat(request.envPadding)
+        BENCHBOOK_PAD: 'x'.repeat(request.envPadding),
+        ...(request.recordResult ? {BENCHBOOK_RECORD_RESULT: '1'} : {})
       })
     );
     const wallMs = performance.now() - started;
@@ -297,6 +304,8 @@ export interface HarnessResult {
   peakBytes?: number;
   /** Peak resident set of the harness process, KiB; optional. */
   maxRssKiB?: number;
+  /** What the last timed call returned (`result` in the file, with BENCHBOOK_RECORD_RESULT=1); optional, dropped when malformed. */
+  returnValue?: ReturnValue;
 }
 
 /** Reads and checks a harness result file; returns what was wrong, as a phrase, when it is unusable. */
@@ -334,7 +343,9 @@ export async function readHarnessResult(file: string, count: {least: number; mos
   const peak = isSample(result.peakBytes) ? {peakBytes: result.peakBytes as number} : {};
   const rss = isSample(result.maxRssKiB) ? {maxRssKiB: result.maxRssKiB as number} : {};
   const capped = typeof result.capped === 'boolean' ? {capped: result.capped} : {};
-  return {samples: result.samples, loops: result.loops as number, timerResolutionNs: result.timerResolutionNs, ...first, ...peak, ...rss, ...capped};
+  const returnValue = readReturnValue((value as {result?: unknown}).result);
+  const returned = returnValue ? {returnValue} : {};
+  return {samples: result.samples, loops: result.loops as number, timerResolutionNs: result.timerResolutionNs, ...first, ...peak, ...rss, ...capped, ...returned};
 }
 
 /** The start of unexpected text, quoted, for an error message. */

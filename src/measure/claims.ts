@@ -1,7 +1,8 @@
 import {claimReferences, marginFactor, parseClaimExpression, type ClaimFunction, type ClaimNode, type ClaimUnit} from '../parse/claim-expression.js';
 import type {ClaimKind, ClaimSpec, PublishedClaimFigure} from '../parse/types.js';
 import {compareSamples} from './compare.js';
-import type {Stats} from '../model/index.js';
+import {sameResultWarnings} from './same-result.js';
+import type {ReturnValue, Stats} from '../model/index.js';
 
 /** What a claim may use of one result. */
 export interface ClaimInput {
@@ -23,6 +24,8 @@ export interface ClaimInput {
   cores?: number;
   /** Logical CPUs of that machine: `cores` falls back to it for records made before physical cores were recorded. */
   logicalCores?: number;
+  /** What the block's function returned (inline bench blocks): the blocks a claim compares should agree on it. */
+  returnValue?: ReturnValue;
 }
 
 /** Results by store key (`pi-go`, `pool@workers=4`), as a claim looks them up. */
@@ -151,6 +154,11 @@ export interface ClaimResult extends ClaimEvaluation {
   published: PublishedClaimFigure | null;
   /** Null when the claim has no published figure. */
   magnitude: ClaimMagnitude | null;
+  /**
+   * What the verdict does not say but the reader should know, each saying what to do: blocks that do
+   * not compute the same result (unless the claim says `same-result=no`). Absent when there is none.
+   */
+  warnings?: string[];
 }
 
 type Truth = true | false | undefined;
@@ -179,10 +187,13 @@ export function evaluateClaim(check: string | ClaimNode, results: ClaimResults, 
 /** Checks one claim block: {@link evaluateClaim} for the direction, the published figure for the magnitude. */
 export function checkClaim(block: {id: string; claim: ClaimSpec}, results: ClaimResults): ClaimResult {
   const {claim} = block;
-  const evaluation = evaluateClaim(claim.expression, results, {source: claim.check});
+  const evaluator = new Evaluation(claim.expression, claim.check, results);
+  const evaluation = evaluator.run();
   const published = claim.publishedFigure ?? null;
   const magnitude = published ? magnitudeOfClaim(evaluation.terms, published, claim.tolerance ?? defaultTolerance) : null;
-  return {id: block.id, kind: claim.kind, text: claim.text, check: claim.check, ...evaluation, published, magnitude};
+  // Blocks compared for speed should do the same work: a result that differs is a warning, not a verdict.
+  const warnings = claim.sameResult === false ? [] : sameResultWarnings(evaluator.readKeys, (key) => results.get(key)?.returnValue);
+  return {id: block.id, kind: claim.kind, text: claim.text, check: claim.check, ...evaluation, published, magnitude, ...(warnings.length > 0 ? {warnings} : {})};
 }
 
 /**
@@ -223,6 +234,8 @@ function magnitudeOfTerm(term: ClaimTerm, published: PublishedClaimFigure, toler
 
 /** One evaluation of a check: the terms it found and the results it missed. */
 class Evaluation {
+  /** Keys of the successful results the check read, in the order it read them. */
+  readonly readKeys: string[] = [];
   private readonly missing = new Set<string>();
   private readonly notes: string[] = [];
   private readonly terms: ClaimTerm[] = [];
@@ -275,6 +288,7 @@ class Evaluation {
       this.current?.missing.push(key);
       throw new NotMeasured(key);
     }
+    this.readKeys.push(key);
     return found;
   }
 

@@ -4,4 +4,5 @@ export type {Comparison, Stats} from '../model/index.js';
 export {compareSamples, mannWhitneyU} from './compare.js';
 export type {CompareOptions, UTest} from './compare.js';
 export {checkClaim, defaultTolerance, evaluateClaim, magnitudeOfClaim} from './claims.js';
+export {compareReturnValues, sameResultAbsoluteTolerance, sameResultRelativeTolerance, sameResultWarnings, type ResultAgreement} from './same-result.js';
 export type {ClaimEvaluation, ClaimFigure, ClaimInput, ClaimMagnitude, ClaimPair, ClaimResult, ClaimResults, ClaimTerm, ClaimValue, ClaimVerdict, EvaluateClaimOptions, MagnitudeVerdict} from './claims.js';

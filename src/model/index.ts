@@ -7,6 +7,7 @@ export * from './measure-settings.js';
 export type * from './outcome.js';
 export type * from './params.js';
 export * from './result.js';
+export * from './return-value.js';
 export type * from './runtime.js';
 export type * from './stats.js';
 export type * from './stored.js';

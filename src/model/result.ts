@@ -1,3 +1,4 @@
+import type {ReturnValue} from './return-value.js';
 import {formatDuration} from './units.js';
 
 /** Final state of one execution, as in execa's result. */
@@ -51,6 +52,12 @@ export interface RunResult {
   };
   /** Memory: peak bytes allocated by one call (Python, tracemalloc) and the peak resident set of the measuring process. */
   memory?: {peakBytes?: number; maxRssKiB?: number};
+  /**
+   * Inline bench blocks: what the function returned in the first process, recorded after timing
+   * (absent for process mode, instruction counts, results of older harnesses, and values the
+   * harness cannot describe). Claims compare it across the blocks they reference.
+   */
+  returnValue?: ReturnValue;
 }
 
 /** How a block's processes and samples were chosen (Kalibera and Jones's dimensioning, or fixed settings). */

@@ -23,7 +23,7 @@ export function readClaim(
   body: string,
   firstLine: number,
   messages: MessageList,
-  options: {tolerance?: number} = {}
+  options: {tolerance?: number; sameResult?: boolean} = {}
 ): {spec: ClaimSpec; point: Point} | undefined {
   const fields: Record<string, {text: string; line: number; column: number}> = {};
   let last: string | undefined;
@@ -115,6 +115,7 @@ export function readClaim(
       ...(fields.published ? {published: fields.published.text} : {}),
       ...(publishedFigure ? {publishedFigure} : {}),
       ...(options.tolerance !== undefined ? {tolerance: options.tolerance} : {}),
+      ...(options.sameResult !== undefined ? {sameResult: options.sameResult} : {}),
       ...(fields.note ? {note: fields.note.text} : {})
     },
     point

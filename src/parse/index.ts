@@ -228,7 +228,11 @@ function readBlock(
   if (kind === 'bench' || kind === 'run') checkPlaceholders(node.value, codeStart.line, frontMatter, messages);
   if (kind === 'bench' || kind === 'run') checkLibraryPlaceholders(node.value, codeStart.line, options.uses, messages);
 
-  const claim = kind === 'claim' ? readClaim(node.value, codeStart.line, messages, typeof options.tolerance === 'number' ? {tolerance: options.tolerance} : {}) : undefined;
+  const claimOptions = {
+    ...(typeof options.tolerance === 'number' ? {tolerance: options.tolerance} : {}),
+    ...(options['same-result'] === 'no' ? {sameResult: false} : {})
+  };
+  const claim = kind === 'claim' ? readClaim(node.value, codeStart.line, messages, claimOptions) : undefined;
 
   counters[kind] = (counters[kind] ?? 0) + 1;
   const id = typeof options.id === 'string' ? options.id : `${kind}-${counters[kind]}`;

@@ -43,7 +43,14 @@ export const optionSpecs: Record<string, OptionSpec> = {
   sort: {kinds: ['table'], type: 'string', description: 'column the rows are sorted by, `-column` for descending (default: block order)'},
   caption: {kinds: ['plot', 'table'], type: 'string', description: 'caption under the chart or table'},
   alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'},
-  tolerance: {kinds: ['claim'], type: 'factor', description: "how far ours may be from the article's figure and still agree: a factor either way, `2x`, or a percentage, `50%` (default 1.5x)"}
+  tolerance: {kinds: ['claim'], type: 'factor', description: "how far ours may be from the article's figure and still agree: a factor either way, `2x`, or a percentage, `50%` (default 1.5x)"},
+  'same-result': {
+    kinds: ['claim'],
+    type: 'enum',
+    values: ['yes', 'no'],
+    example: 'no',
+    description: 'no: the blocks the claim compares are meant to compute different results, so what their functions return is not compared (default yes)'
+  }
 };
 
 const idPattern = /^[A-Za-z][\w.-]*$/;

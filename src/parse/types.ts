@@ -99,6 +99,8 @@ export interface ClaimSpec {
   publishedFigure?: PublishedClaimFigure;
   /** `tolerance=` of the block: ours agrees with the article's figure within this factor either way (default 1.5). */
   tolerance?: number;
+  /** `same-result=no` of the block (false): its blocks are meant to compute different results, so their return values are not compared (default true). */
+  sameResult?: boolean;
   /** Why the check is written the way it is (thresholds, scaling). */
   note?: string;
 }

@@ -12,7 +12,7 @@ export type * from './types.js';
  * Bumped whenever the harnesses change what they measure, so that results measured by an older
  * harness are re-run instead of silently reused.
  */
-export const harnessVersion = 4;
+export const harnessVersion = 5;
 
 /** Built-in measurement defaults; the notebook's `measure:`, the profile's and the block's options override them. */
 export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, budget: 5000, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;

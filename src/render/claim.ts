@@ -220,12 +220,15 @@ export function renderClaim(block: Block, result: ClaimResult | undefined, optio
   rows.push(['Check', `<code>${escapeHtml(claim.check)}</code>`], ['Why', withCode(result?.reason ?? 'the claim was not evaluated')]);
   if (claim.note) rows.push(['Note', escapeHtml(claim.note)]);
   if (result?.stale?.length) rows.push(['Stale', escapeHtml(staleText(result.stale))]);
+  // Under the figures, as a chart's warnings are under the chart: they do not change the verdict.
+  const warnings = (result?.warnings ?? []).map((warning) => `<p class="notice warning"><strong>Warning</strong>: ${withCode(warning)}</p>`);
   return [
     `<div class="block block-claim kind-${claim.kind} claim-${verdictClass[verdict]}" id="${id}">`,
     `<p class="claim-text"><span class="claim-kind">${kind}</span> ${badges.join(' ')} <span class="claim-words">${escapeHtml(claim.text)}</span> <a class="anchor" href="#${id}" aria-label="Link to this claim">#</a></p>`,
     '<dl class="claim-figures">',
     ...rows.map(([term, detail]) => `<dt>${term}</dt><dd>${detail}</dd>`),
     '</dl>',
+    ...warnings,
     '</div>'
   ].join('\n');
 }

@@ -31,7 +31,7 @@ path = "block.rs"
  * Builds a Rust block as a binary crate with no dependencies (`cargo build --release --offline`,
  * cached by content) and runs it: a `run` block is a whole program with `fn main`; a `bench` block
  * defines `fn bench() -> T` and gets the harness as a module of the same crate, whose `main` calls
- * `bb_harness::run(<fn>)`. The crate's target directory lives in its build directory, inside the
+ * `bb_harness::run(<fn>, <describe>)`. The crate's target directory lives in its build directory, inside the
  * build cache: a block without dependencies has nothing another build could reuse.
  */
 async function prepareRust(source: ProgramSource, runtime: RuntimeInfo, {build}: PrepareContext): Promise<PreparedBlock> {
@@ -40,7 +40,23 @@ async function prepareRust(source: ProgramSource, runtime: RuntimeInfo, {build}:
     const fn = source.fn;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(fn)) return {buildFailure: invalidName(`benchbook: cannot time ${JSON.stringify(fn)}: not a Rust identifier`), buildMs: 0};
     // Appended, so compiler messages keep the block's own line numbers.
-    files['block.rs'] = `${source.code}\n\n#[path = "harness.rs"]\nmod bb_harness;\n\nfn main() {\n    bb_harness::run(${fn});\n}\n`;
+    // The closure is checked here, where the function's return type is known: autoref
+    // specialisation on it picks whether the harness can describe the value (see BbProbe).
+    files['block.rs'] = [
+      source.code,
+      '',
+      '#[path = "harness.rs"]',
+      'mod bb_harness;',
+      '',
+      'fn main() {',
+      `    bb_harness::run(${fn}, |value| {`,
+      '        #[allow(unused_imports)]',
+      '        use bb_harness::{BbDescribed as _, BbUndescribed as _};',
+      '        (&&bb_harness::BbProbe(value)).bb_describe()',
+      '    });',
+      '}',
+      ''
+    ].join('\n');
     files['harness.rs'] = await readFile(rustHarness, 'utf8');
   }
   return build({

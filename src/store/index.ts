@@ -1,6 +1,6 @@
 import {readdir, readFile, rm} from 'node:fs/promises';
 import path from 'node:path';
-import type {StoredResult} from '../model/index.js';
+import {returnValueProblem, type StoredResult} from '../model/index.js';
 import {writeFileAtomic} from '../system/atomic-write.js';
 
 
@@ -75,7 +75,13 @@ async function readRecord(file: string): Promise<StoredResult | undefined> {
   }
   try {
     const record = JSON.parse(text) as StoredResult;
-    return record.format === 1 && typeof record.hash === 'string' && record.result ? record : undefined;
+    if (record.format !== 1 || typeof record.hash !== 'string' || !record.result) return undefined;
+    // A malformed return value (a file edited by hand, or by another tool) is dropped: the timings stand without it.
+    if (record.result.returnValue !== undefined && returnValueProblem(record.result.returnValue) !== undefined) {
+      const {returnValue: _dropped, ...result} = record.result;
+      return {...record, result};
+    }
+    return record;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * manifests measured on another machine are untrusted input. Each check returns the first problem
  * as a short phrase, or undefined when the value is a well-formed record.
  */
-import type {StoredResult} from '../model/index.js';
+import {returnValueProblem, type StoredResult} from '../model/index.js';
 
 /** The record format this version reads and writes. */
 export const storedFormat = 1;
@@ -69,6 +69,10 @@ export function recordProblem(value: unknown, place: RecordPlace): string | unde
   if (result.process !== undefined) {
     const process = result.process;
     if (!isObject(process) || !['wallNs', 'userNs', 'sysNs', 'maxRssKiB'].every((field) => isNumbers(process[field]))) return 'result process times are not numbers';
+  }
+  if (result.returnValue !== undefined) {
+    const problem = returnValueProblem(result.returnValue);
+    if (problem) return `result returnValue ${problem}: expected {"kind": "number", "value": n}, {"kind": "digest", "value": "<16 hex digits>"} or {"kind": "none"}`;
   }
   if (value.stats !== undefined) {
     const stats = value.stats;

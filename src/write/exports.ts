@@ -114,7 +114,8 @@ export function serializeJson(input: ExportInput): string {
     ...(stored.result.loops === undefined ? {} : {loops: stored.result.loops}),
     ...(stored.result.timerResolutionNs === undefined ? {} : {timerResolutionNs: stored.result.timerResolutionNs}),
     ...(stored.result.process === undefined ? {} : {process: stored.result.process}),
-    ...(stored.result.memory === undefined ? {} : {memory: stored.result.memory})
+    ...(stored.result.memory === undefined ? {} : {memory: stored.result.memory}),
+    ...(stored.result.returnValue === undefined ? {} : {returnValue: stored.result.returnValue})
   }));
   const document = {
     format: 1,
@@ -141,6 +142,8 @@ export interface ExportedClaim {
   magnitude: {verdict: string; factor: number | null; low: number | null; high: number | null; tolerance: number} | null;
   /** Results the verdict rests on that are not current, when there are any. */
   stale?: Array<{key: string; date: string; machine: string; reason: string}>;
+  /** What the reader should know beside the verdict (blocks that do not compute the same result), when there is any; code in `backquotes`. */
+  warnings?: string[];
 }
 
 /** Every claim block of the notebook with its outcome, in block order. */
@@ -160,7 +163,8 @@ export function claimsOf(input: ExportInput): ExportedClaim[] {
       magnitude: result.magnitude
         ? {verdict: result.magnitude.verdict, factor: result.magnitude.factor ?? null, low: result.magnitude.low ?? null, high: result.magnitude.high ?? null, tolerance: result.magnitude.tolerance}
         : null,
-      ...(result.stale?.length ? {stale: result.stale} : {})
+      ...(result.stale?.length ? {stale: result.stale} : {}),
+      ...(result.warnings?.length ? {warnings: result.warnings} : {})
     });
   }
   return claims;

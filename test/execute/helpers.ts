@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import type {MeasureSettings, RunResult} from '../../src/model/index.js';
+import type {MeasureSettings, ReturnValue, RunResult} from '../../src/model/index.js';
 import type {PlannedRun} from '../../src/plan/types.js';
 
 /** Settings small enough to keep a test file well under its time budget. */
@@ -64,3 +64,19 @@ export function assertCalibrated(result: RunResult): void {
     assert.ok(loops * median(result.samples) >= 0.5 * quickMeasure.minSampleMs * 1e6);
   }
 }
+
+/**
+ * What every harness should record for data whose canonical text (docs/measurement.md) is
+ * `canonical`: its FNV-1a 64 digest, computed here apart from the harnesses, with BigInt.
+ */
+export function digestOf(canonical: string): ReturnValue {
+  let digest = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(canonical, 'utf8')) digest = ((digest ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return {kind: 'digest', value: digest.toString(16).padStart(16, '0')};
+}
+
+/**
+ * The canonical text of the mixed sequence each runtime's test returns: a string with a newline
+ * (escaped) and a non-ASCII letter (kept), a float in scientific form, an integer, a boolean.
+ */
+export const mixedCanonical = '["héllo\\n",1.5e-7,3,true]';

@@ -6,6 +6,7 @@ import {after, before, test} from 'node:test';
 import {closeJsPool, executeJs} from '../../src/execute/js-pool/index.js';
 import type {ExecuteOptions} from '../../src/runtimes/index.js';
 import type {PlannedRun} from '../../src/plan/types.js';
+import {digestOf, mixedCanonical} from './helpers.js';
 
 let options: ExecuteOptions;
 
@@ -86,6 +87,24 @@ test('executeJs', async (t) => {
     const result = await executeJs(plannedRun({kind: 'bench', code, measure}), options);
     assert.equal(result.status, 'ok', result.reason);
     assert.ok((result.samples?.length ?? 0) >= 2);
+  });
+
+  await t.test('records what the bench function returned, as the other harnesses describe it', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['export function bench() { let s = 0; for (let i = 0; i < 100; i++) s += i; return s; }', {kind: 'number', value: 4950}],
+      ['export const bench = () => ["héllo\\n", 1.5e-7, 3, true];', digestOf(mixedCanonical)],
+      ['export const bench = () => ({b: [1, 2], a: 0.5, 3: null});', digestOf('{"3":null,"a":5e-1,"b":[1,2]}')],
+      ['export const bench = () => new Set([3, 1, 2]);', digestOf('[1,2,3]')],
+      ['export const bench = async () => 2n ** 64n;', {kind: 'number', value: 2 ** 64}],
+      ['export function bench() {}', {kind: 'none'}],
+      // A class instance has no canonical text: nothing is recorded, and the run still succeeds.
+      ['export const bench = () => new (class Point { x = 1; })();', undefined]
+    ];
+    for (const [code, expected] of cases) {
+      const result = await executeJs(plannedRun({kind: 'bench', code, measure: {repeat: 2, warmup: 0, processes: 1, minSampleMs: 1, fn: 'bench'}}), options);
+      assert.equal(result.status, 'ok', result.reason);
+      assert.deepEqual(result.returnValue, expected, code);
+    }
   });
 
   await t.test('captures the console output of a run block', async () => {

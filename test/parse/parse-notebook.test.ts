@@ -158,4 +158,11 @@ test('parseNotebook reads claim blocks and published figures', async (t) => {
     assert.ok(lines.some((line) => line.startsWith(`${file}:60:27: error: invalid tolerance: \`1x\`: expected a factor above 1`)));
     assert.ok(lines.some((line) => line.startsWith(`${file}:68:12: error: the published figure is a size (B), but no term of the check is (they are a ratio (×))`)));
   });
+
+  await t.test('same-result=no says the blocks are meant to compute different results; another word is located', () => {
+    assert.equal(notebook!.blocks.find((block) => block.id === 'different-work')!.claim!.sameResult, false);
+    assert.equal(notebook!.blocks.find((block) => block.id === 'good')!.claim!.sameResult, undefined, 'compared unless it says so');
+    const lines = messagesOf({messages});
+    assert.ok(lines.some((line) => line.startsWith(`${file}:76:29: error: invalid same-result: \`maybe\`: expected one of yes, no [invalid-option]`)), lines.join('\n'));
+  });
 });

@@ -183,6 +183,19 @@ test('renderClaim', async (t) => {
     assert.match(html, /pool, workers=2 takes as long as pool, workers=4: 500 ms vs 500 ms/);
     assert.match(html, /2 physical cores on the machine that measured/);
   });
+  await t.test('puts a warning under the figures when the blocks compared return different results', () => {
+    const outcomes = outcomesOn(2);
+    outcomes['gsum-python']![0]!.stored!.result.returnValue = {kind: 'number', value: 5050};
+    outcomes['gsum-go']![0]!.stored!.result.returnValue = {kind: 'number', value: 0};
+    const warned = checkClaims(notebook, outcomes);
+    const box = renderClaim(notebook.blocks.find((block) => block.id === 'go-slower')!, warned['go-slower'], {label});
+    assert.match(
+      box,
+      /<\/dl>\n<p class="notice warning"><strong>Warning<\/strong>: the blocks do not compute the same result: <code>gsum-go<\/code> returned 0 and <code>gsum-python<\/code> 5050; if they are meant to differ, say so with <code>same-result=no<\/code><\/p>\n<\/div>$/
+    );
+    assert.equal(warned['go-slower']!.verdict, claims['go-slower']!.verdict, 'the verdict is the same');
+    assert.doesNotMatch(html, /notice warning/, 'blocks without a recorded value are not compared');
+  });
   await t.test('counts claims and hypotheses apart', () => {
     const counts = countClaims(Object.values(claims));
     assert.deepEqual(

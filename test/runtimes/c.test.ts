@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
 import {resolveRuntimes} from '../../src/runtimes/index.js';
-import {assertCalibrated, plannedRun, temporaryCacheDir} from '../execute/helpers.js';
+import {assertCalibrated, digestOf, plannedRun, temporaryCacheDir} from '../execute/helpers.js';
 
 const {found, missing} = await resolveRuntimes(['c']);
 const gcc = found['c'];
@@ -18,6 +18,17 @@ test('executeC', {skip: missing['c']}, async (t) => {
     assert.equal(result.status, 'ok', result.stderr);
     assertCalibrated(result);
     assert.ok((result.buildMs ?? 0) > 0);
+    assert.deepEqual(result.returnValue, {kind: 'number', value: 0}, 'the value left in the sink');
+  });
+
+  await t.test('records a number returned, NaN by its canonical digest, a struct not at all', async () => {
+    const double = await executeRun(plannedRun('c', 'bench', 'double bench(void) { return 1.5e-7; }\n', {measure: {processes: 1}}), gcc!, options);
+    assert.deepEqual(double.returnValue, {kind: 'number', value: 1.5e-7});
+    const nan = await executeRun(plannedRun('c', 'bench', '#include <math.h>\ndouble bench(void) { return NAN; }\n', {measure: {processes: 1}}), gcc!, options);
+    assert.deepEqual(nan.returnValue, digestOf('nan'));
+    const opaque = await executeRun(plannedRun('c', 'bench', 'struct point { int x; };\nstruct point bench(void) { return (struct point){1}; }\n', {measure: {processes: 1}}), gcc!, options);
+    assert.equal(opaque.status, 'ok', opaque.stderr);
+    assert.equal(opaque.returnValue, undefined);
   });
 
   await t.test('runs a run block, and reuses its cached build', async () => {

@@ -4,7 +4,7 @@ import {executeRun} from '../../src/execute/index.js';
 import {resolveRuntimes, runtimeForLanguage} from '../../src/runtimes/index.js';
 import {scratchProject} from '../helpers/build.js';
 import {fixture} from '../helpers/paths.js';
-import {assertCalibrated, plannedRun, temporaryCacheDir} from '../execute/helpers.js';
+import {assertCalibrated, digestOf, mixedCanonical, plannedRun, temporaryCacheDir} from '../execute/helpers.js';
 
 const {found, missing} = await resolveRuntimes(['cpp']);
 const gpp = found['cpp'];
@@ -24,6 +24,17 @@ test('C++ blocks', {skip: missing['cpp']}, async (t) => {
     const result = await executeRun(plannedRun('cpp', 'bench', code), gpp!, {cacheDir});
     assert.equal(result.status, 'ok', result.stderr);
     assertCalibrated(result);
+    assert.deepEqual(result.returnValue, digestOf(`"${'x'.repeat(40)}"`));
+  });
+
+  await t.test('records data by its canonical digest, as the other harnesses do; a struct not at all', async () => {
+    const code = '#include <string>\n#include <tuple>\nstd::tuple<std::string, double, int, bool> bench() { return {"héllo\\n", 1.5e-7, 3, true}; }\n';
+    const mixed = await executeRun(plannedRun('cpp', 'bench', code, {measure: {processes: 1}}), gpp!, {cacheDir});
+    assert.equal(mixed.status, 'ok', mixed.stderr);
+    assert.deepEqual(mixed.returnValue, digestOf(mixedCanonical));
+    const opaque = await executeRun(plannedRun('cpp', 'bench', 'struct point { int x; };\npoint bench() { return {1}; }\n', {measure: {processes: 1}}), gpp!, {cacheDir});
+    assert.equal(opaque.status, 'ok', opaque.stderr);
+    assert.equal(opaque.returnValue, undefined);
   });
 
   await t.test('a void bench function is refused at compile time, saying why', async () => {

@@ -3,7 +3,7 @@ import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
 import {withPackageClause} from '../../src/runtimes/go.js';
 import {resolveRuntimes} from '../../src/runtimes/index.js';
-import {assertCalibrated, plannedRun, temporaryCacheDir} from '../execute/helpers.js';
+import {assertCalibrated, digestOf, mixedCanonical, plannedRun, temporaryCacheDir} from '../execute/helpers.js';
 
 const {found, missing} = await resolveRuntimes(['go']);
 const go = found['go'];
@@ -42,6 +42,18 @@ test('executeGo', {skip: missing['go']}, async (t) => {
     assertCalibrated(result);
     assert.equal(result.stdout, 'setup\n');
     assert.ok((result.buildMs ?? 0) > 0);
+    assert.deepEqual(result.returnValue, {kind: 'number', value: 0}, 'the value left in the sink');
+  });
+
+  await t.test('records other data by its canonical digest, as the other harnesses do; a struct not at all', async () => {
+    const mixed = await executeRun(plannedRun('go', 'bench', 'func bench() []any { return []any{"héllo\\n", 1.5e-7, 3, true} }\n', {measure: {processes: 1}}), go!, options);
+    assert.equal(mixed.status, 'ok', mixed.stderr);
+    assert.deepEqual(mixed.returnValue, digestOf(mixedCanonical));
+    const keyed = await executeRun(plannedRun('go', 'bench', 'func bench() map[string]any { return map[string]any{"b": []int{1, 2}, "a": 0.5} }\n', {measure: {processes: 1}}), go!, options);
+    assert.deepEqual(keyed.returnValue, digestOf('{"a":5e-1,"b":[1,2]}'));
+    const opaque = await executeRun(plannedRun('go', 'bench', 'type point struct{ x int }\n\nfunc bench() point { return point{1} }\n', {measure: {processes: 1}}), go!, options);
+    assert.equal(opaque.status, 'ok', opaque.stderr);
+    assert.equal(opaque.returnValue, undefined);
   });
 
   await t.test('runs a run block, and reuses its cached build', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
 import {resolveRuntimes} from '../../src/runtimes/index.js';
-import {assertCalibrated, plannedRun, quickMeasure, temporaryCacheDir} from '../execute/helpers.js';
+import {assertCalibrated, digestOf, mixedCanonical, plannedRun, quickMeasure, temporaryCacheDir} from '../execute/helpers.js';
 
 const {found, missing} = await resolveRuntimes(['python']);
 const python = found['python'];
@@ -27,6 +27,27 @@ test('executePython', {skip: missing['python']}, async (t) => {
     const result = await executeRun(plannedRun('python', 'bench', code, {measure: {fn: 'work', processes: 1}}), python!, options);
     assert.equal(result.status, 'ok', result.stderr);
     assert.ok((result.samples?.length ?? 0) >= quickMeasure.repeat, `steady samples: ${result.samples?.length}`);
+  });
+
+  await t.test('records what the bench function returned: numbers as such, other data by its canonical digest', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['sum(range(100))', {kind: 'number', value: 4950}],
+      ['0.1 + 0.2', {kind: 'number', value: 0.30000000000000004}],
+      ['True', {kind: 'number', value: 1}],
+      ['("héllo\\n", 1.5e-7, 3, True)', digestOf(mixedCanonical)],
+      ['{"b": [1, 2], "a": 0.5, 3: None}', digestOf('{"3":null,"a":5e-1,"b":[1,2]}')],
+      ['{3, 1, 2}', digestOf('[1,2,3]')],
+      ['float("nan")', digestOf('nan')],
+      ['2 ** 64', {kind: 'number', value: 2 ** 64}],
+      ['None', {kind: 'none'}],
+      // An object has no canonical text: nothing is recorded, and the run still succeeds.
+      ['object()', undefined]
+    ];
+    for (const [expression, expected] of cases) {
+      const result = await executeRun(plannedRun('python', 'bench', `def bench():\n    return ${expression}\n`, {measure: {processes: 1}}), python!, options);
+      assert.equal(result.status, 'ok', result.stderr);
+      assert.deepEqual(result.returnValue, expected, expression);
+    }
   });
 
   await t.test('runs a run block with the real interpreter and a fixed hash seed', async () => {
@@ -81,6 +102,14 @@ test('executePython', {skip: missing['python']}, async (t) => {
     const result = await executeRun(plannedRun('python', 'bench', code), python!, options);
     assert.equal(result.status, 'failed');
     assert.match(result.reason ?? '', /^harness produced no result: expected .*saw "\{\\"samples\\": 1\}"$/);
+  });
+
+  await t.test('a malformed result field in the harness file is dropped; the timings stand', async () => {
+    const written = JSON.stringify({samples: [5, 5, 5, 5], loops: 1, timerResolutionNs: 1, result: {kind: 'digest', value: '<b>'}});
+    const code = `import atexit, os\ndef clobber():\n    open(os.environ["BENCHBOOK_RESULT"], "w").write(${JSON.stringify(written)})\natexit.register(clobber)\ndef bench():\n    return 1\n`;
+    const result = await executeRun(plannedRun('python', 'bench', code, {measure: {processes: 1}}), python!, options);
+    assert.equal(result.status, 'ok', result.reason);
+    assert.equal(result.returnValue, undefined);
   });
 
   await t.test('an endless loop is killed at the time limit', async () => {

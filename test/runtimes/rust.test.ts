@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
 import {resolveRuntimes} from '../../src/runtimes/index.js';
-import {assertCalibrated, plannedRun, quickMeasure, temporaryCacheDir} from '../execute/helpers.js';
+import {assertCalibrated, digestOf, mixedCanonical, plannedRun, quickMeasure, temporaryCacheDir} from '../execute/helpers.js';
 
 const {found, missing} = await resolveRuntimes(['rust']);
 const rust = found['rust'];
@@ -32,6 +32,17 @@ test('executeRust', {skip: missing['rust']}, async (t) => {
     assertCalibrated(result);
     assert.ok((result.timerResolutionNs ?? 0) > 0);
     assert.ok((result.buildMs ?? 0) > 0);
+    assert.deepEqual(result.returnValue, {kind: 'number', value: 2646700});
+  });
+
+  await t.test('records data by its canonical digest, as the other harnesses do; a struct of its own not at all', async () => {
+    const code = 'fn bench() -> (String, f64, u8, bool) {\n    ("héllo\\n".to_string(), 1.5e-7, 3, true)\n}\n';
+    const mixed = await executeRun(plannedRun('rust', 'bench', code, {measure: {processes: 1}}), rust!, options);
+    assert.equal(mixed.status, 'ok', mixed.stderr);
+    assert.deepEqual(mixed.returnValue, digestOf(mixedCanonical));
+    const opaque = await executeRun(plannedRun('rust', 'bench', 'struct Point(u8);\n\nfn bench() -> Point {\n    Point(1)\n}\n', {measure: {processes: 1}}), rust!, options);
+    assert.equal(opaque.status, 'ok', opaque.stderr);
+    assert.equal(opaque.returnValue, undefined);
   });
 
   await t.test('fn= picks another function; the executor table dispatches rust', async () => {

@@ -58,10 +58,12 @@ const place = `nb/${fingerprint}/fast.json`;
 test('merge takes good artifacts in; per machine and key the newest wins', async (t) => {
   const data = path.join(dir, 'data-good');
   await t.test('new results are added', async () => {
-    const report = await mergeResults([await artifact('good-1', {[place]: record()})], data);
+    const report = await mergeResults([await artifact('good-1', {[place]: record((r) => (r.result.returnValue = {kind: 'number', value: 4950}))})], data);
     assert.equal(report.added, 1);
     assert.deepEqual(report.refused, []);
-    assert.equal(JSON.parse(await readFile(path.join(data, place), 'utf8')).hash, 'h1');
+    const merged = JSON.parse(await readFile(path.join(data, place), 'utf8')) as StoredResult;
+    assert.equal(merged.hash, 'h1');
+    assert.deepEqual(merged.result.returnValue, {kind: 'number', value: 4950});
   });
   await t.test('a newer run replaces it; an older one of other code is kept out and reported', async () => {
     const newer = await artifact('good-2', {[place]: record((r) => ((r.date = '2026-02-01T00:00:00.000Z'), (r.hash = 'h2')))});
@@ -107,6 +109,10 @@ test('merge refuses hostile artifacts whole, naming the file, and leaves data/ a
     ['malformed JSON', {[place]: '{"format": 1,'}, /not JSON/],
     ['a malformed record', {[place]: record((r) => ((r.stats as unknown as Record<string, unknown>).median = 'fast'))}, /stats are not numbers/],
     ['samples that are not numbers', {[place]: record((r) => ((r.result as unknown as Record<string, unknown>).samples = ['<b>']))}, /samples are not numbers/],
+    ['a return value that is not a number', {[place]: record((r) => ((r.result as unknown as Record<string, unknown>).returnValue = {kind: 'number', value: '1e999'}))}, /result returnValue is a number without a finite value: expected/],
+    ['a digest that is markup', {[place]: record((r) => ((r.result as unknown as Record<string, unknown>).returnValue = {kind: 'digest', value: '<script>x</script>'}))}, /result returnValue is a digest without 16 hexadecimal digits/],
+    ['a return value of an unknown kind', {[place]: record((r) => ((r.result as unknown as Record<string, unknown>).returnValue = {kind: {toString: 1}}))}, /result returnValue has an unknown kind/],
+    ['a return value with fields of its own', {[place]: record((r) => ((r.result as unknown as Record<string, unknown>).returnValue = {kind: 'none', __proto__x: 1}))}, /result returnValue has an unknown field "__proto__x"/],
     ['a file over the size limit', {[place]: record((r) => (r.result.stdout = 'x'.repeat(4096)))}, /over the limit of 2048 bytes/],
     ['a bad manifest', {[place]: record(), [`shards/${fingerprint}/1-of-2.json`]: JSON.stringify({format: 1, kind: 'benchbook-shard', shard: {index: 3, count: 2}})}, /shard is not \{index, count\}/]
   ];

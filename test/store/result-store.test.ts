@@ -65,6 +65,18 @@ test('ResultStore', async (t) => {
     assert.equal(await store.read('nb', fp, 'x'), undefined);
   });
 
+  await t.test('a malformed return value is dropped; the rest of the result reads as stored', async () => {
+    const store = new ResultStore(await tempDir());
+    const saved = record('ok');
+    const fp = saved.machine.fingerprint;
+    const hostile = {...saved, result: {...saved.result, returnValue: {kind: 'digest', value: {length: 16}}}};
+    await writeFileAtomic(store.fileOf('nb', fp, saved.key), JSON.stringify(hostile));
+    assert.deepEqual(await store.read('nb', fp, saved.key), saved);
+    const good = {...saved, result: {...saved.result, returnValue: {kind: 'digest' as const, value: '28bbee4398699f19'}}};
+    await store.save(good);
+    assert.deepEqual((await store.read('nb', fp, saved.key))!.result.returnValue, {kind: 'digest', value: '28bbee4398699f19'});
+  });
+
   await t.test('concurrent saves leave valid JSON and no temporary files', async () => {
     const dataDir = await tempDir();
     const store = new ResultStore(dataDir);

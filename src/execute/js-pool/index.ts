@@ -10,7 +10,7 @@ import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {abortedOutcome, failedOutcome, formatBytes, timedOutOutcome, withTimings, type RunOutcome, type RunResult} from '../../model/index.js';
+import {abortedOutcome, failedOutcome, formatBytes, readReturnValue, timedOutOutcome, withTimings, type RunOutcome, type RunResult} from '../../model/index.js';
 import type {PlannedRun} from '../../plan/types.js';
 import {transpile} from '../../runtimes/js.js';
 import type {BlockRun, ExecuteOptions} from '../../runtimes/index.js';
@@ -341,9 +341,29 @@ export async function openJsBlock(run: PlannedRun, options: ExecuteOptions): Pro
     },
     async runner(request) {
       const before = performance.now();
-      const reply = await inWorker({fn: run.measure.fn, warmup: request.warmup, repeat: request.repeat, minSampleMs: run.measure.minSampleMs, maxSamples: request.maxSamples, minNs: request.minNs, maxNs: request.maxNs});
+      const reply = await inWorker({
+        fn: run.measure.fn,
+        warmup: request.warmup,
+        repeat: request.repeat,
+        minSampleMs: run.measure.minSampleMs,
+        maxSamples: request.maxSamples,
+        minNs: request.minNs,
+        maxNs: request.maxNs,
+        recordResult: request.recordResult
+      });
       if (!('threadId' in reply)) return reply;
-      return {trace: reply.samples, loops: reply.loops, timerResolutionNs: reply.timerResolutionNs, capped: reply.capped, wallMs: performance.now() - before, stdout: reply.stdout, stderr: reply.stderr};
+      // Checked as a result file is: the block ran in that worker and may have patched what describes its value.
+      const returnValue = readReturnValue(reply.returnValue);
+      return {
+        trace: reply.samples,
+        loops: reply.loops,
+        timerResolutionNs: reply.timerResolutionNs,
+        capped: reply.capped,
+        wallMs: performance.now() - before,
+        stdout: reply.stdout,
+        stderr: reply.stderr,
+        ...(returnValue ? {returnValue} : {})
+      };
     },
     remainingMs: () => deadline - performance.now(),
     async settle(measured) {

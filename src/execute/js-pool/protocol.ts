@@ -1,3 +1,5 @@
+import type {ReturnValue} from '../../model/index.js';
+
 /**
  * Messages between the CLI, the JS host process that owns the piscina pool, and the pool's workers.
  * Plain data only (structured-cloned across threads, serialised across IPC), so a failure travels as
@@ -23,6 +25,8 @@ export interface JsBenchSettings {
   maxNs: number;
   /** Calibrate the loop count so one sample lasts at least this long. */
   minSampleMs: number;
+  /** Describe what the last timed call returned (asked of one process of a block: digesting a large value takes a while). */
+  recordResult?: boolean;
 }
 
 /** One task: evaluate a block once in a fresh worker, and time it when it is a bench block. */
@@ -61,6 +65,8 @@ export interface JsOkReply extends JsReplyBase {
   loops: number;
   /** Smallest non-zero step of `process.hrtime.bigint()` seen, in nanoseconds; 0 for run blocks. */
   timerResolutionNs: number;
+  /** What the last timed call returned, when `recordResult` asked and the value has a description. */
+  returnValue?: ReturnValue;
 }
 
 /** The block threw, failed to compile, or did not export the bench function. */

@@ -9,7 +9,9 @@ import path from 'node:path';
 import {Writable} from 'node:stream';
 import {pathToFileURL} from 'node:url';
 import {parentPort, threadId} from 'node:worker_threads';
+import type {ReturnValue} from '../../model/index.js';
 import type {JsBenchSettings, JsExitNotice, JsReply, JsTask} from './protocol.js';
+import {describeReturnValue} from './return-value.js';
 
 // Bench results are stored here so the JIT cannot prove a call's result unused and drop the call.
 let sink: unknown;
@@ -144,7 +146,10 @@ async function timeAsync(fn: () => unknown, loops: number): Promise<bigint> {
 }
 
 /** Calibrate the block's bench function, then sample it until steady. */
-async function runBench(exports: Record<string, unknown>, settings: JsBenchSettings): Promise<{samples: number[]; loops: number; timerResolutionNs: number; capped: boolean}> {
+async function runBench(
+  exports: Record<string, unknown>,
+  settings: JsBenchSettings
+): Promise<{samples: number[]; loops: number; timerResolutionNs: number; capped: boolean; returnValue?: ReturnValue}> {
   const fn = exports[settings.fn];
   if (typeof fn !== 'function') throw new MissingExport(`module does not export a function named ${settings.fn}`);
   const bench = fn as () => unknown;
@@ -187,9 +192,9 @@ async function runBench(exports: Record<string, unknown>, settings: JsBenchSetti
       break;
     }
   }
-  // The sink is only ever written; reading it once satisfies tsc's noUnusedLocals.
-  void sink;
-  return {samples, loops, timerResolutionNs, capped};
+  // The last timed call's value, from the sink that kept every call's work observable.
+  const returnValue = settings.recordResult ? describeReturnValue(sink) : undefined;
+  return {samples, loops, timerResolutionNs, capped, ...(returnValue ? {returnValue} : {})};
 }
 
 function median(values: number[]): number {

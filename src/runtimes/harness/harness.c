@@ -11,9 +11,12 @@
  * BENCHBOOK_RESULT; maxRssKiB is this process's own peak (VmHWM; 0 when counting instructions, as
  * reading it costs a varying number). With BENCHBOOK_LOOPS set, that is
  * the loop count, nothing is calibrated, REPEAT samples are taken and written as 0 (instruction
- * counts need every run to do the same work, printing included).
+ * counts need every run to do the same work, printing included). With BENCHBOOK_RECORD_RESULT=1 it
+ * adds "result": the value left in bb_sink by the last timed call, when it is a number (see
+ * bb_describe_sink).
  * Every name starts with bb_ so it cannot clash with the block's own.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +97,69 @@ static long bb_max_rss_kib(void) {
   return usage.ru_maxrss;
 }
 
+/* FNV-1a 64 of a text, as 16 lowercase hexadecimal digits into `out` (17 bytes). */
+static void bb_fnv1a64(const char *text, char *out) {
+  uint64_t digest = UINT64_C(0xcbf29ce484222325);
+  for (const unsigned char *c = (const unsigned char *)text; *c; c++) digest = (digest ^ *c) * UINT64_C(0x100000001b3);
+  snprintf(out, 17, "%016llx", (unsigned long long)digest);
+}
+
+/* A number as the "result" field. A double that is NaN or infinite (no JSON number) is the digest
+ * of its canonical text instead, as the other harnesses write it. Each returns 1: it described. */
+static int bb_describe_signed(char *out, size_t size, long long value) {
+  snprintf(out, size, "{\"kind\": \"number\", \"value\": %lld}", value);
+  return 1;
+}
+static int bb_describe_unsigned(char *out, size_t size, unsigned long long value) {
+  snprintf(out, size, "{\"kind\": \"number\", \"value\": %llu}", value);
+  return 1;
+}
+static int bb_describe_double(char *out, size_t size, double value) {
+  if (isfinite(value)) {
+    snprintf(out, size, "{\"kind\": \"number\", \"value\": %.17g}", value);
+    return 1;
+  }
+  char digest[17];
+  bb_fnv1a64(isnan(value) ? "nan" : value > 0 ? "inf" : "-inf", digest);
+  snprintf(out, size, "{\"kind\": \"digest\", \"value\": \"%s\"}", digest);
+  return 1;
+}
+
+/* One describer per arithmetic type, reading the sink through a pointer: every branch of the
+ * _Generic below must compile whatever the sink's type, and a cast of a struct to a number would not. */
+#define BB_DESCRIBER(name, type, describe) \
+  static int name(char *out, size_t size, const volatile void *sink) { return describe(out, size, *(const volatile type *)sink); }
+BB_DESCRIBER(bb_describe_bool, _Bool, bb_describe_signed)
+BB_DESCRIBER(bb_describe_char, char, bb_describe_signed)
+BB_DESCRIBER(bb_describe_schar, signed char, bb_describe_signed)
+BB_DESCRIBER(bb_describe_uchar, unsigned char, bb_describe_unsigned)
+BB_DESCRIBER(bb_describe_short, short, bb_describe_signed)
+BB_DESCRIBER(bb_describe_ushort, unsigned short, bb_describe_unsigned)
+BB_DESCRIBER(bb_describe_int, int, bb_describe_signed)
+BB_DESCRIBER(bb_describe_uint, unsigned int, bb_describe_unsigned)
+BB_DESCRIBER(bb_describe_long, long, bb_describe_signed)
+BB_DESCRIBER(bb_describe_ulong, unsigned long, bb_describe_unsigned)
+BB_DESCRIBER(bb_describe_llong, long long, bb_describe_signed)
+BB_DESCRIBER(bb_describe_ullong, unsigned long long, bb_describe_unsigned)
+BB_DESCRIBER(bb_describe_float, float, bb_describe_double)
+BB_DESCRIBER(bb_describe_dbl, double, bb_describe_double)
+BB_DESCRIBER(bb_describe_ldouble, long double, bb_describe_double)
+/* Pointers, structs and unions: a pointer may not point at a string, and a struct has no
+ * counterpart in the other languages, so they are left undescribed. */
+static int bb_describe_other(char *out, size_t size, const volatile void *sink) {
+  (void)out, (void)size, (void)sink;
+  return 0;
+}
+
+/* The "result" field for the last timed call's value, into `out`; 0 when it is not a number. */
+static int bb_describe_sink(char *out, size_t size) {
+  return _Generic((__typeof__(BB_FN()) *)0,
+                  _Bool *: bb_describe_bool, char *: bb_describe_char, signed char *: bb_describe_schar, unsigned char *: bb_describe_uchar,
+                  short *: bb_describe_short, unsigned short *: bb_describe_ushort, int *: bb_describe_int, unsigned int *: bb_describe_uint,
+                  long *: bb_describe_long, unsigned long *: bb_describe_ulong, long long *: bb_describe_llong, unsigned long long *: bb_describe_ullong,
+                  float *: bb_describe_float, double *: bb_describe_dbl, long double *: bb_describe_ldouble, default: bb_describe_other)(out, size, &bb_sink);
+}
+
 static int bb_compare(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -165,6 +231,8 @@ int main(void) {
     }
   }
 
+  char returned[128];
+  int described = bb_env("BENCHBOOK_RECORD_RESULT", 0) == 1 && bb_describe_sink(returned, sizeof returned);
   FILE *out = fopen(result_path, "w");
   if (out == NULL) {
     perror("benchbook: cannot write the result");
@@ -172,8 +240,9 @@ int main(void) {
   }
   fprintf(out, "{\"samples\": [");
   for (uint64_t i = 0; i < n; i++) fprintf(out, "%s%.17g", i ? ", " : "", samples[i]);
-  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld, \"capped\": %s}\n", (unsigned long long)loops,
-          (unsigned long long)resolution, fixed_loops ? 0L : bb_max_rss_kib(), capped ? "true" : "false");
+  fprintf(out, "], \"loops\": %llu, \"timerResolutionNs\": %llu, \"maxRssKiB\": %ld, \"capped\": %s%s%s}\n", (unsigned long long)loops,
+          (unsigned long long)resolution, fixed_loops ? 0L : bb_max_rss_kib(), capped ? "true" : "false", described ? ", \"result\": " : "",
+          described ? returned : "");
   if (fclose(out) != 0) {
     perror("benchbook: cannot write the result");
     return 2;

@@ -7,15 +7,19 @@
 // "timerResolutionNs": ns, "maxRssKiB": n, "capped": bool} to the file BENCHBOOK_RESULT; maxRssKiB is
 // this process's own peak (VmHWM). With BENCHBOOK_LOOPS set, that is the loop count, nothing is
 // calibrated, REPEAT samples are taken and written as 0 (instruction counts need every run to do the
-// same work, printing included).
+// same work, printing included). With BENCHBOOK_RECORD_RESULT=1 it adds "result": what the last timed
+// call returned, taken from bbSink (see bbDescribe).
 // Every name starts with bb so it cannot clash with the block's own.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,6 +110,188 @@ func bbMaxRssKiBUnlessCounting(fixedLoops int64) int64 {
 	return bbMaxRssKiB()
 }
 
+// Canonical text longer than this is not digested, as in the other harnesses.
+const bbCanonicalCap = 8 << 20
+
+// bbOpaque is a value with no canonical text (a struct, a function, a channel), or too much of it.
+type bbOpaque struct{}
+
+// bbFnv1a64 is FNV-1a 64 of the bytes, as 16 lowercase hexadecimal digits.
+func bbFnv1a64(data []byte) string {
+	digest := uint64(0xcbf29ce484222325)
+	for _, b := range data {
+		digest = (digest ^ uint64(b)) * 0x100000001b3
+	}
+	return fmt.Sprintf("%016x", digest)
+}
+
+// bbCanonicalFloat writes a float as every harness does: integral values below 2^53 as integers,
+// others in shortest scientific form (1.5e-7).
+func bbCanonicalFloat(out *bytes.Buffer, f float64) {
+	switch {
+	case math.IsNaN(f):
+		out.WriteString("nan")
+	case math.IsInf(f, 1):
+		out.WriteString("inf")
+	case math.IsInf(f, -1):
+		out.WriteString("-inf")
+	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+		out.WriteString(strconv.FormatInt(int64(f), 10))
+	default:
+		text := strconv.FormatFloat(f, 'e', -1, 64)
+		mantissa, exponent, _ := strings.Cut(text, "e")
+		power, _ := strconv.Atoi(exponent)
+		out.WriteString(mantissa + "e" + strconv.Itoa(power))
+	}
+}
+
+// bbCanonicalString writes a string as JSON does, escaping only the quote, the backslash and control characters.
+func bbCanonicalString(out *bytes.Buffer, text string) {
+	out.WriteByte('"')
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch c {
+		case '"':
+			out.WriteString(`\"`)
+		case '\\':
+			out.WriteString(`\\`)
+		case '\b':
+			out.WriteString(`\b`)
+		case '\f':
+			out.WriteString(`\f`)
+		case '\n':
+			out.WriteString(`\n`)
+		case '\r':
+			out.WriteString(`\r`)
+		case '\t':
+			out.WriteString(`\t`)
+		default:
+			if c < 0x20 {
+				fmt.Fprintf(out, `\u%04x`, c)
+			} else {
+				out.WriteByte(c)
+			}
+		}
+	}
+	out.WriteByte('"')
+}
+
+// bbCanonical writes the canonical text of a value (docs/measurement.md), the text the other
+// harnesses write for the same data; it panics with bbOpaque for what has none.
+func bbCanonical(out *bytes.Buffer, value reflect.Value) {
+	if out.Len() > bbCanonicalCap {
+		panic(bbOpaque{})
+	}
+	switch value.Kind() {
+	case reflect.Invalid:
+		out.WriteString("null")
+	case reflect.Bool:
+		out.WriteString(strconv.FormatBool(value.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		out.WriteString(strconv.FormatInt(value.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		out.WriteString(strconv.FormatUint(value.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		bbCanonicalFloat(out, value.Float())
+	case reflect.String:
+		bbCanonicalString(out, value.String())
+	case reflect.Pointer, reflect.Interface:
+		if value.IsNil() {
+			out.WriteString("null")
+		} else {
+			bbCanonical(out, value.Elem())
+		}
+	case reflect.Slice, reflect.Array:
+		out.WriteByte('[')
+		for i := 0; i < value.Len(); i++ {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			bbCanonical(out, value.Index(i))
+		}
+		out.WriteByte(']')
+	case reflect.Map:
+		type entry struct{ name, text string }
+		entries := make([]entry, 0, value.Len())
+		iter := value.MapRange()
+		for iter.Next() {
+			name := ""
+			if iter.Key().Kind() == reflect.String {
+				name = iter.Key().String()
+			} else {
+				var key bytes.Buffer
+				bbCanonical(&key, iter.Key())
+				name = key.String()
+			}
+			var text bytes.Buffer
+			bbCanonicalString(&text, name)
+			text.WriteByte(':')
+			bbCanonical(&text, iter.Value())
+			entries = append(entries, entry{name, text.String()})
+		}
+		// Keys in byte order, which is code point order for UTF-8: the order the other harnesses sort in.
+		sort.Slice(entries, func(i, j int) bool {
+			if entries[i].name != entries[j].name {
+				return entries[i].name < entries[j].name
+			}
+			return entries[i].text < entries[j].text
+		})
+		out.WriteByte('{')
+		for i, e := range entries {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			out.WriteString(e.text)
+		}
+		out.WriteByte('}')
+	default:
+		panic(bbOpaque{})
+	}
+}
+
+// bbDescribe is the "result" field for what the bench function returned: a number (a bool as 0 or
+// 1) as itself, nil as "none", other data by the FNV-1a 64 digest of its canonical text; nil when it
+// has none (a struct, a function) or its text is over bbCanonicalCap bytes.
+func bbDescribe(value any) (described map[string]any) {
+	defer func() {
+		if recover() != nil {
+			described = nil
+		}
+	}()
+	v := reflect.ValueOf(value)
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return map[string]any{"kind": "none"}
+		}
+		v = v.Elem()
+	}
+	number := func(n any) map[string]any { return map[string]any{"kind": "number", "value": n} }
+	switch v.Kind() {
+	case reflect.Invalid:
+		return map[string]any{"kind": "none"}
+	case reflect.Bool:
+		if v.Bool() {
+			return number(1)
+		}
+		return number(0)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return number(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return number(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		// NaN and the infinities are no JSON number: they are digested below.
+		if f := v.Float(); !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return number(f)
+		}
+	}
+	var text bytes.Buffer
+	bbCanonical(&text, v)
+	if text.Len() > bbCanonicalCap {
+		return nil
+	}
+	return map[string]any{"kind": "digest", "value": bbFnv1a64(text.Bytes())}
+}
+
 func bbMedian(values []float64) float64 {
 	sorted := append([]float64(nil), values...)
 	sort.Float64s(sorted)
@@ -186,13 +372,18 @@ func bbHarness[T any](f func() T) {
 		}
 	}
 
+	var returned map[string]any
+	if os.Getenv("BENCHBOOK_RECORD_RESULT") == "1" {
+		returned = bbDescribe(bbSink)
+	}
 	out, err := json.Marshal(struct {
-		Samples           []float64 `json:"samples"`
-		Loops             int64     `json:"loops"`
-		TimerResolutionNs int64     `json:"timerResolutionNs"`
-		MaxRssKiB         int64     `json:"maxRssKiB"`
-		Capped            bool      `json:"capped"`
-	}{samples, loops, resolution, bbMaxRssKiBUnlessCounting(fixedLoops), capped})
+		Samples           []float64      `json:"samples"`
+		Loops             int64          `json:"loops"`
+		TimerResolutionNs int64          `json:"timerResolutionNs"`
+		MaxRssKiB         int64          `json:"maxRssKiB"`
+		Capped            bool           `json:"capped"`
+		Result            map[string]any `json:"result,omitempty"`
+	}{samples, loops, resolution, bbMaxRssKiBUnlessCounting(fixedLoops), capped, returned})
 	if err == nil {
 		err = os.WriteFile(resultPath, out, 0o644)
 	}

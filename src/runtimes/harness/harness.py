@@ -6,9 +6,10 @@ Runs the block's top-level code once (setup), then times the function named by B
 calibrates a loop count so one sample lasts at least BENCHBOOK_MIN_SAMPLE_NS, then takes samples
 until the process is in a steady state (the stop rule below) and writes
 {"samples": [ns per call...], "loops": n, "timerResolutionNs": ns, "firstSampleNs": ns,
-"peakBytes": n, "maxRssKiB": n, "capped": bool} to the file BENCHBOOK_RESULT. "samples" is every
-sample after calibration, warm-up included: benchbook finds the steady part itself (changepoints,
-as Barrett et al., OOPSLA 2017). The stop rule, the same in every harness: at least
+"peakBytes": n, "maxRssKiB": n, "capped": bool} to the file BENCHBOOK_RESULT; with
+BENCHBOOK_RECORD_RESULT=1, also "result": what the last timed call returned (see _describe).
+"samples" is every sample after calibration, warm-up included: benchbook finds the steady part
+itself (changepoints, as Barrett et al., OOPSLA 2017). The stop rule, the same in every harness: at least
 BENCHBOOK_WARMUP + BENCHBOOK_REPEAT samples; then stop once BENCHBOOK_MIN_NS of sampling have passed
 and the median of the last W samples (W = REPEAT / 2, at least 2) is no more than 5% below the
 median of the W before them (the process stopped getting faster), or BENCHBOOK_MAX_SAMPLES samples or BENCHBOOK_MAX_NS of
@@ -31,7 +32,9 @@ import importlib.util
 import itertools
 import json
 import linecache
+import numbers
 import os
+import re
 import sys
 import traceback
 import types
@@ -114,6 +117,135 @@ def _max_rss_kib():
     except ImportError:
         return None
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# Canonical text longer than this is not digested: hashing it in pure Python would take seconds.
+_CANONICAL_CAP = 8 * 2**20
+
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_FNV_MASK = 0xFFFFFFFFFFFFFFFF
+
+# What a canonical string escapes: the quote, the backslash and control characters, these in short form.
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+class _Opaque(Exception):
+    """The value holds something with no canonical text (an object, a function), or too much of it."""
+
+
+def _fnv1a64(data):
+    digest = _FNV_OFFSET
+    for byte in bytearray(data):
+        digest = ((digest ^ byte) * _FNV_PRIME) & _FNV_MASK
+    return "%016x" % digest
+
+
+def _canonical_float(value):
+    """A float as every harness writes it: integral values below 2**53 as integers, others in shortest scientific form."""
+    if value != value:
+        return "nan"
+    if value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    # repr is the shortest text that reads back as the same float; rewrite it as d.ddde<exponent>.
+    text = repr(value)
+    sign = "-" if text.startswith("-") else ""
+    mantissa, _, exponent = text.lstrip("-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    leading = len(digits) - len(digits.lstrip("0"))
+    digits = digits.strip("0")
+    power = (int(exponent) if exponent else 0) + len(whole) - 1 - leading
+    return "%s%s%se%d" % (sign, digits[0], "." + digits[1:] if len(digits) > 1 else "", power)
+
+
+def _escape(match):
+    char = match.group()
+    return _SHORT_ESCAPES.get(char) or "\\u%04x" % ord(char)
+
+
+def _canonical_string(text):
+    return '"%s"' % _ESCAPED.sub(_escape, text)
+
+
+def _canonical(value, budget):
+    """The canonical text of value (docs/measurement.md), which the other harnesses write alike for the same data."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _canonical_string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _canonical_float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "[%s]" % ",".join(str(byte) for byte in bytearray(value))
+    if hasattr(value, "tolist") and not isinstance(value, (list, tuple, dict)):
+        # NumPy arrays and scalars (Numba's results): their plain Python equivalent.
+        return _canonical(value.tolist(), budget)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return _canonical_float(float(value))
+    if isinstance(value, (list, tuple, range)):
+        # Each element takes at least a digit and a comma: a list that long cannot fit.
+        if 2 * len(value) > budget:
+            raise _Opaque()
+        return "[%s]" % ",".join(_canonical(item, budget) for item in value)
+    if isinstance(value, (set, frozenset)):
+        if 2 * len(value) > budget:
+            raise _Opaque()
+        return "[%s]" % ",".join(sorted((_canonical(item, budget) for item in value), key=_utf8))
+    if isinstance(value, dict):
+        if 4 * len(value) > budget:
+            raise _Opaque()
+        entries = []
+        for key, item in value.items():
+            name = key if isinstance(key, str) else _canonical(key, budget)
+            entries.append((_utf8(name), _canonical_string(name) + ":" + _canonical(item, budget)))
+        return "{%s}" % ",".join(entry for _, entry in sorted(entries))
+    raise _Opaque()
+
+
+def _utf8(text):
+    # Lone surrogates are kept rather than refused: a string Python holds hashes as some bytes.
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _describe(value):
+    """The "result" field for the value a bench function returned: a number as itself, None as
+    "none", other data as the FNV-1a 64 digest of its canonical text; None when it has no canonical
+    text (an object, a function) or its text is over _CANONICAL_CAP bytes."""
+    try:
+        if value is None:
+            return {"kind": "none"}
+        number = value
+        if hasattr(value, "tolist") and not isinstance(value, (list, tuple, dict)):
+            number = value.tolist()
+        if isinstance(number, bool):
+            return {"kind": "number", "value": int(number)}
+        if isinstance(number, int) and abs(number) < 2**53:
+            return {"kind": "number", "value": number}
+        if isinstance(number, numbers.Real):
+            try:
+                as_float = float(number)
+            except OverflowError:
+                as_float = float("inf")
+            # NaN, the infinities and ints beyond a float's range are no JSON number: they are digested.
+            if as_float == as_float and as_float not in (float("inf"), float("-inf")):
+                return {"kind": "number", "value": as_float}
+        text = _utf8(_canonical(value, _CANONICAL_CAP))
+        if len(text) > _CANONICAL_CAP:
+            return None
+        return {"kind": "digest", "value": _fnv1a64(text)}
+    except Exception:
+        # A value too odd to describe (a cycle, a huge int, a failing tolist) is left undescribed, never a failed run.
+        return None
 
 
 def _median(values):
@@ -239,22 +371,24 @@ def main():
     else:
         loops, first_ns = _calibrate(fn, min_sample_ns)
         samples, capped = _sample_until_steady(fn, loops, warmup, repeat, max_samples, min_ns, max_ns)
+    # Asked of one process of a block only: digesting a large value takes a while.
+    returned = _describe(_sink) if os.environ.get("BENCHBOOK_RECORD_RESULT") == "1" else None
     peak = None if fixed_loops else _peak_bytes(fn)
 
+    result = {
+        "samples": samples,
+        "loops": loops,
+        "timerResolutionNs": resolution,
+        "firstSampleNs": first_ns,
+        "peakBytes": peak,
+        # None when counting instructions: reading VmHWM costs a varying number.
+        "maxRssKiB": None if fixed_loops else _max_rss_kib(),
+        "capped": capped,
+    }
+    if returned is not None:
+        result["result"] = returned
     with open(result_path, "w", encoding="utf-8") as file:
-        json.dump(
-            {
-                "samples": samples,
-                "loops": loops,
-                "timerResolutionNs": resolution,
-                "firstSampleNs": first_ns,
-                "peakBytes": peak,
-                # None when counting instructions: reading VmHWM costs a varying number.
-                "maxRssKiB": None if fixed_loops else _max_rss_kib(),
-                "capped": capped,
-            },
-            file,
-        )
+        json.dump(result, file)
     return 0
 
 
