@@ -134,7 +134,8 @@ function ledgerRows(notebook: Notebook, claims: Record<string, ClaimResult>): Le
         ...(ours(notebook, result) === undefined ? {} : {ours: ours(notebook, result)!}),
         verdict: result.verdict,
         ...(result.magnitude ? {magnitude: result.magnitude.verdict} : {}),
-        href: `${notebook.name}.html#${block.id}`
+        href: `${notebook.name}.html#${block.id}`,
+        ...(result.warnings?.length ? {warnings: result.warnings} : {})
       }
     ];
   });
@@ -169,7 +170,7 @@ export function renderLedger(entries: IndexEntry[]): string {
           `<td data-label="The article">${escapeHtml(row.published ?? '—')}</td>`,
           `<td data-label="This run">${escapeHtml(row.ours ?? '—')}</td>`,
           // Direction, then size: one column, so the table fits beside a sentence-long claim.
-          `<td data-label="Verdict">${badge(row.verdict)}${kind === 'claim' && row.magnitude ? `<br><span class="ledger-size">size ${badge(row.magnitude)}</span>` : ''}</td>`
+          `<td data-label="Verdict">${badge(row.verdict)}${kind === 'claim' && row.magnitude ? `<br><span class="ledger-size">size ${badge(row.magnitude)}</span>` : ''}${row.warnings?.length ? `<br><span class="ledger-warning" title="${escapeHtml(row.warnings.join(' '))}">${row.warnings.length === 1 ? 'a warning' : `${row.warnings.length} warnings`}: see its box</span>` : ''}</td>`
         ];
         lines.push(`<tr>${cells.join('')}</tr>`);
       }

@@ -147,6 +147,8 @@ export interface LedgerRow {
   magnitude?: string;
   /** The box on the notebook's page. */
   href: string;
+  /** What the claim box warns of (the blocks compared compute different results). */
+  warnings?: string[];
 }
 
 /** One line of the index page. */

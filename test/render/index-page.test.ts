@@ -43,7 +43,7 @@ test('renderIndex', async (t) => {
   await t.test('the ledger lists claims and hypotheses apart, each with both figures and its verdicts', () => {
     const ledger = [
       {id: 'c1', kind: 'claim' as const, text: '"Go is <faster>"', published: '317×', ours: '40.2×', verdict: 'holds' as const, magnitude: 'differs', href: 'go.html#claim-c1'},
-      {id: 'h1', kind: 'hypothesis' as const, text: 'threads scale', verdict: 'does not hold' as const, href: 'go.html#claim-h1'}
+      {id: 'h1', kind: 'hypothesis' as const, text: 'threads scale', verdict: 'does not hold' as const, href: 'go.html#claim-h1', warnings: ['the blocks do not compute the same <result>']}
     ];
     const html = renderIndex([{name: 'go', title: 'Go vs Python', href: 'go.html', blocks: 2, failed: 0, ledger}], options);
     const claims = html.slice(html.indexOf('id="ledger-claims"'), html.indexOf('id="ledger-hypotheses"'));
@@ -54,5 +54,7 @@ test('renderIndex', async (t) => {
     const hypotheses = html.slice(html.indexOf('id="ledger-hypotheses"'));
     assert.match(hypotheses, /<td><a href="go.html#claim-h1">threads scale<\/a><\/td><td data-label="The article">—<\/td><td data-label="This run">—<\/td><td data-label="Verdict"><span class="verdict verdict-fails">does not hold/);
     assert.ok(!hypotheses.includes('ledger-size'), 'a hypothesis has no article figure to agree with');
+    assert.match(hypotheses, /<span class="ledger-warning" title="the blocks do not compute the same &lt;result&gt;">a warning: see its box<\/span>/);
+    assert.ok(!claims.includes('ledger-warning'));
   });
 });
