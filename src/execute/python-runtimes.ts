@@ -1,7 +1,6 @@
-import {readdir} from 'node:fs/promises';
-import {homedir} from 'node:os';
 import path from 'node:path';
 import {defaultCacheDir} from '../paths.js';
+import {findCPython, projectBuildsDir, pyenvRoot, readBuildFailure} from './python-discovery.js';
 import {findOnPath, isExecutable, lines, probe, probeFailure} from './probe.js';
 import type {RuntimeInfo} from './types.js';
 
@@ -103,17 +102,16 @@ async function resolvePython(): Promise<RuntimeInfo | string> {
 }
 
 /**
- * CPython `minor` (e.g. `3.12`): the newest `3.12.x` pyenv has installed, else `python3.12` on PATH.
- * pyenv's own `python3.12` shim fails unless that version is active, so its installs are read directly.
+ * CPython `minor` (e.g. `3.12`): the first that `findCPython` finds (pyenv's newest `3.12.x`, a build
+ * of `npm run setup` in the project cache, `python3.12` on PATH).
  */
 async function resolvePythonVersion(minor: string): Promise<RuntimeInfo | string> {
   const name = `python${minor}`;
-  const fix = `install it (pyenv install ${minor}, or apt-get install ${name})`;
-  const root = await pyenvRoot();
-  const installed = root ? await newestPyenvVersion(root, minor) : undefined;
-  const command = installed ? path.join(root!, 'versions', installed, 'bin', name) : await findOnPath(name);
+  const fix = `run npm run setup (it provides the versions the notebooks pin where it can, and says how otherwise), or pyenv install ${minor}`;
+  const [command] = await findCPython({minor, freeThreaded: false});
   if (!command) {
-    const where = root ? `no ${minor}.x under ${path.join(root, 'versions')} and none on PATH` : 'not on PATH';
+    const root = await pyenvRoot();
+    const where = root ? `no ${minor}.x under ${path.join(root, 'versions')}, none built in ${projectBuildsDir}, none on PATH` : `no pyenv, none built in ${projectBuildsDir}, none on PATH`;
     return `${name} not found (${where}) — ${fix}`;
   }
   const facts = await probePython(command, fix);
@@ -145,12 +143,21 @@ async function resolveVenvPackage(distribution: string, label: string): Promise<
   return {name: distribution, executable: python, version: `${label} ${version} on ${describePython(facts)}`};
 }
 
-/** A free-threaded CPython given by `BENCHBOOK_PYTHON_FT`, checked to really run without the GIL. */
+/**
+ * A free-threaded CPython 3.13: `BENCHBOOK_PYTHON_FT` when set, else the first `findCPython` finds
+ * (pyenv's `3.13.*t`, the project cache's build, `python3.13t` on PATH); checked to really run without the GIL.
+ */
 async function resolveFreeThreaded(): Promise<RuntimeInfo | string> {
-  const command = process.env['BENCHBOOK_PYTHON_FT'];
-  const fix = 'set BENCHBOOK_PYTHON_FT to a free-threaded CPython 3.13+ (e.g. pyenv install 3.13t, then $(pyenv prefix 3.13t)/bin/python3.13t)';
-  if (!command) return `python-ft not configured: BENCHBOOK_PYTHON_FT is not set, and npm run setup cannot install one — ${fix}`;
-  const facts = await probePython(command, `fix BENCHBOOK_PYTHON_FT (${command})`);
+  const override = process.env['BENCHBOOK_PYTHON_FT'];
+  const fix = 'run npm run setup (it builds one from Debian\'s python3.13 source), or set BENCHBOOK_PYTHON_FT to a free-threaded CPython 3.13+ such as $(pyenv prefix 3.13t)/bin/python3.13t';
+  const wanted = {minor: '3.13', freeThreaded: true};
+  const command = override || (await findCPython(wanted))[0];
+  if (!command) {
+    const failed = await readBuildFailure('python-ft');
+    if (failed) return `python-ft not found: npm run setup could not provide one: ${failed.reason}`;
+    return `python-ft not found: no pyenv 3.13.*t, no build in ${projectBuildsDir}, no python3.13t on PATH, BENCHBOOK_PYTHON_FT not set — ${fix}`;
+  }
+  const facts = await probePython(command, override ? `fix BENCHBOOK_PYTHON_FT (${command})` : fix);
   if (typeof facts === 'string') return facts;
   const what = describePython(facts);
   if (facts.gil === null) return `${command} is ${what}, which has no sys._is_gil_enabled(): not a free-threaded build — ${fix}`;
@@ -159,32 +166,4 @@ async function resolveFreeThreaded(): Promise<RuntimeInfo | string> {
     return `${command} is ${what} with the GIL enabled: ${why} — ${fix}`;
   }
   return {name: 'python-ft', executable: facts.executable, version: `${what} free-threaded (GIL disabled)`};
-}
-
-/** pyenv's root: `PYENV_ROOT`, else what `pyenv root` says, else `~/.pyenv` when it exists. */
-async function pyenvRoot(): Promise<string | undefined> {
-  const fromEnv = process.env['PYENV_ROOT'];
-  if (fromEnv) return fromEnv;
-  const pyenv = await findOnPath('pyenv');
-  if (pyenv) {
-    const result = await probe(pyenv, ['root']);
-    const [root] = lines(result.stdout);
-    if (result.exitCode === 0 && root && path.isAbsolute(root)) return root;
-  }
-  const fallback = path.join(homedir(), '.pyenv');
-  return (await readdir(path.join(fallback, 'versions')).catch(() => undefined)) ? fallback : undefined;
-}
-
-/** The newest final release `minor.N` installed under pyenv (not `3.13.0t`, not `3.13-dev`). */
-async function newestPyenvVersion(root: string, minor: string): Promise<string | undefined> {
-  const names = await readdir(path.join(root, 'versions')).catch(() => [] as string[]);
-  const pattern = new RegExp(`^${minor.replace('.', '\\.')}\\.(\\d+)$`);
-  let best: {name: string; micro: number} | undefined;
-  for (const name of names) {
-    const match = pattern.exec(name);
-    if (!match) continue;
-    const micro = Number(match[1]);
-    if (!best || micro > best.micro) best = {name, micro};
-  }
-  return best?.name;
 }
