@@ -4,7 +4,7 @@ import {availableParallelism} from 'node:os';
 import path from 'node:path';
 import {findOnPath} from '../execute/probe.js';
 import {runProcess, type ProcessResult} from '../execute/process.js';
-import {buildFailureFile, buildStampName, interpreterName, projectBuildsDir, pyenvRoot, type CPythonWanted} from '../execute/python-discovery.js';
+import {buildFailureFile, buildStampName, interpreterName, pyenvRoot, type CPythonWanted} from '../execute/python-discovery.js';
 import {resolveRuntimes} from '../execute/runtimes.js';
 import {defaultCacheDir} from '../paths.js';
 import {fetchDebianSource, sha256File, type DebianSource} from './debian-source.js';
@@ -76,7 +76,7 @@ export interface CPythonOutcome {
 export async function provideCPythons(options: CPythonOptions): Promise<CPythonOutcome[]> {
   const log = options.log ?? (() => {});
   const cacheDir = options.cacheDir ?? defaultCacheDir;
-  const buildsDir = cacheDir === defaultCacheDir ? projectBuildsDir : path.join(cacheDir, 'cpython');
+  const buildsDir = path.join(cacheDir, 'cpython');
   const sources = new Map<string, Promise<DebianSource | string>>();
   const outcomes: CPythonOutcome[] = [];
   for (const target of options.targets) {
@@ -175,14 +175,12 @@ function definitionsDir(root: string): string {
   return path.join(root, 'plugins', 'python-build', 'share', 'python-build');
 }
 
-type Built = Omit<CPythonOutcome, 'target' | 'durationMs' | 'status'> & {status: 'built' | 'failed'};
-
 /**
  * `pyenv install <name>` with Debian's tarball in `PYTHON_BUILD_CACHE_PATH` as `Python-X.Y.Z.tar.xz`, so
  * that nothing is downloaded; pyenv checks it against its definition's sha256, and so do we first, to
  * say which file differs.
  */
-async function buildWithPyenv(options: {pyenv: string; root: string; name: string; source: DebianSource; cacheDir: string; timeoutMs?: number | undefined; log: (line: string) => void}): Promise<Built> {
+async function buildWithPyenv(options: {pyenv: string; root: string; name: string; source: DebianSource; cacheDir: string; timeoutMs?: number | undefined; log: (line: string) => void}): Promise<BuildOutcome> {
   const {name, source, log} = options;
   const how = `pyenv install ${name}`;
   const expected = await pyenvDefinitionSha256(options.root, name);
@@ -204,11 +202,31 @@ async function buildWithPyenv(options: {pyenv: string; root: string; name: strin
   return {status: 'built', how};
 }
 
+/** Options of {@link buildFromSource}. */
+export interface BuildFromSourceOptions {
+  /** The install's name: `3.13.5`, or `3.13.5t` for a free-threaded one. */
+  name: string;
+  /** The downloaded source (its `orig` tarball is built). */
+  source: Pick<DebianSource, 'orig' | 'version' | 'sha256'>;
+  target: CPythonWanted;
+  /** Where installs go: `<buildsDir>/<name>`, its log `<buildsDir>/<name>.log`. */
+  buildsDir: string;
+  /** `make -j` jobs (default: the processors available). */
+  jobs?: number | undefined;
+  /** Limit of the whole build (default 45 minutes). */
+  timeoutMs?: number | undefined;
+  log: (line: string) => void;
+}
+
+/** What {@link buildFromSource} did: `built`, or `failed` with the step, the line that says why and the log. */
+export type BuildOutcome = Omit<CPythonOutcome, 'target' | 'durationMs' | 'status'> & {status: 'built' | 'failed'};
+
 /**
- * `./configure --prefix=<buildsDir>/<name> [--disable-gil] && make && make install` from the tarball,
- * in a scratch folder removed afterwards. The install is stamped last; a half-made one is removed.
+ * `./configure --prefix=<buildsDir>/<name> [--disable-gil] --without-ensurepip --disable-test-modules &&
+ * make && make install` from the tarball, in a scratch folder removed afterwards. The install is stamped
+ * last ({@link buildStampName}); a half-made one is removed. Never throws.
  */
-async function buildFromSource(options: {name: string; source: DebianSource; target: CPythonTarget; buildsDir: string; jobs?: number | undefined; timeoutMs?: number | undefined; log: (line: string) => void}): Promise<Built> {
+export async function buildFromSource(options: BuildFromSourceOptions): Promise<BuildOutcome> {
   const {name, source, target, buildsDir, log} = options;
   const prefix = path.join(buildsDir, name);
   const scratch = path.join(buildsDir, '.build', name);
