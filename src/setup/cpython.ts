@@ -103,15 +103,19 @@ export async function provideCPythons(options: CPythonOptions): Promise<CPythonO
       continue;
     }
 
-    if (!sources.has(target.minor)) {
-      sources.set(target.minor, fetchDebianSource({package: debian.package, suite: debian.suite, dir: path.join(cacheDir, 'apt'), log}));
+    // One download for the builds of a minor version (3.13 and 3.13t build from the same tarball).
+    let fetching = sources.get(target.minor);
+    if (!fetching) {
+      fetching = fetchDebianSource({package: debian.package, suite: debian.suite, dir: path.join(cacheDir, 'apt'), log});
+      sources.set(target.minor, fetching);
+      const fetched = await fetching;
+      if (typeof fetched !== 'string' && fetched.downloaded) log(`source   ${path.basename(fetched.orig)} (Debian ${fetched.version}) sha256 ${fetched.sha256}`);
     }
-    const source = await sources.get(target.minor)!;
+    const source = await fetching;
     if (typeof source === 'string') {
       outcomes.push(await recordFailure(done({status: 'failed', reason: source}), buildsDir));
       continue;
     }
-    if (source.downloaded) log(`source   ${path.basename(source.orig)} (Debian ${source.version}) sha256 ${source.sha256}`);
 
     const name = `${source.upstreamVersion}${target.freeThreaded ? 't' : ''}`;
     const root = options.pyenvRoot === null ? undefined : (options.pyenvRoot ?? (await pyenvRoot()));
