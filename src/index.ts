@@ -3,7 +3,8 @@ export {buildReport, type ReportEffects, type ReportOptions, type ReportSummary}
 export {formatMessage, parseNotebook, type Block, type Notebook, type NotebookMessage, type ParseResult} from './parse/index.js';
 export {planNotebook, type Plan, type PlannedRun} from './plan/index.js';
 export {renderChart, renderTable, resultRows} from './render/index.js';
-export type {BlockOutcome, ResultRow} from './render/types.js';
+export type {BlockOutcome} from './model/index.js';
+export type {ResultRow} from './render/types.js';
 export {
   dataDirVariable,
   decodeTemplate,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
-import {copyFile, readFile, writeFile} from 'node:fs/promises';
+import {copyFile, readFile, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {promisify} from 'node:util';
@@ -52,7 +52,7 @@ test('buildReport', async (t) => {
 
     // A claim resting on a failed block is never shown as holding.
     assert.match(blockHtml(html, 'on-failed-evidence'), /verdict-unmeasured">not measured</);
-    assert.match(blockHtml(html, 'on-failed-evidence'), /no successful result for `broken-c`/);
+    assert.match(blockHtml(html, 'on-failed-evidence'), /no successful result for <code>broken-c<\/code>/);
     assert.match(blockHtml(html, 'js-beats-python'), /verdict-(holds|fails|inconclusive)"/);
     assert.equal(summary.claims.unmeasured, 1);
     assert.equal(summary.claims.holds + summary.claims.fails + summary.claims.inconclusive, 1);
@@ -107,6 +107,26 @@ test('buildReport', async (t) => {
     assert.deepEqual(JSON.parse(stdout), {loaded: false, notebooks: 1});
     assert.equal(await scratch.read('mixed.html'), before);
   });
+});
+
+test('a build that changes nothing writes nothing; a page edited or deleted in the output, or a new result, is written again', async () => {
+  const first = await scratch.build([notebook], {fromData: true}, {pageCache: true});
+  const page = await scratch.read('mixed.html');
+  const again = await scratch.build([notebook], {fromData: true}, {pageCache: true});
+  assert.deepEqual([...scratch.writes], [], 'nothing is rendered or written');
+  assert.deepEqual(again.claims, first.claims, 'the recorded claims are the ones checked');
+
+  await writeFile(path.join(scratch.outputDir, 'mixed.html'), `${page}<!-- edited by hand -->`);
+  await rm(path.join(scratch.outputDir, 'mixed.csv'));
+  await scratch.build([notebook], {fromData: true}, {pageCache: true});
+  assert.deepEqual(scratch.writes.filter((name) => name.startsWith('mixed.')).sort(), ['mixed.csv', 'mixed.html', 'mixed.hyperfine.json', 'mixed.json']);
+  assert.equal(await scratch.read('mixed.html'), page, 'the page is made again as it was');
+  assert.deepEqual(scratch.writes.filter((name) => name === 'index.html'), [], 'the index did not change');
+
+  const rerun = await scratch.build([notebook], {rerun: true, filter: ['js']}, {pageCache: true});
+  assert.equal(rerun.run, 1);
+  assert.ok(scratch.writes.includes('mixed.html'), 'a new result changes the page');
+  assert.notEqual(await scratch.read('mixed.html'), page);
 });
 
 test('buildReport reports a notebook with errors, builds the others, and runs nothing of it', async () => {

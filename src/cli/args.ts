@@ -1,7 +1,8 @@
 import {parseArgs} from 'node:util';
-import {parseDuration} from '../parse/index.js';
-import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseSize} from '../parse/options.js';
+import {maxDurationMs, maxMemoryBytes, minMemoryBytes, parseDuration, parseSize} from '../parse/options.js';
+import {parseShard, type Shard} from '../run/index.js';
 import {checkBaselineName} from '../store/baseline.js';
+import {closest} from '../system/closest.js';
 import {CliError} from './errors.js';
 
 /** Every flag of `benchbook report`, documented once: `name` (type, default) — purpose. */
@@ -15,6 +16,7 @@ export const reportFlags = {
   'allow-failures': {type: 'boolean', default: false, description: 'exit 0 even when a block failed'},
   'memory-limit': {type: 'string', arg: '<size>', default: '4GiB', description: 'memory limit of every block without memory= (its processes; a JS block\'s heap), e.g. 512MB'},
   'timeout-total': {type: 'string', arg: '<duration>', default: '', shown: 'none', description: 'stop running blocks after this long, e.g. 30m: the rest are skipped, results so far kept'},
+  shard: {type: 'string', arg: '<K/N>', default: '', shown: 'none', description: 'run only part K of N of the planned runs (a group, a sweep, a claim\'s blocks stay together); write their results and a manifest, no pages'},
   data: {type: 'string', default: 'data', description: 'folder of stored results'},
   out: {type: 'string', default: 'output', description: 'folder the site is written to'},
   quiet: {type: 'boolean', default: false, description: 'print only problems and the summary line'},
@@ -26,9 +28,10 @@ export const reportFlags = {
   'save-baseline': {type: 'string', arg: '<name>', default: '', shown: 'none', description: 'save this run\'s results as a baseline under this name (data/baselines/<name>/)'},
   noise: {type: 'string', arg: '<percent>', default: '5', description: 'with --baseline: changes within ± this percentage are "no significant change"'},
   'fail-on-regression': {type: 'string', arg: '<percent>', default: '', shown: 'off', description: 'with --baseline: exit 3 when a block got significantly slower by more than this percentage'},
-  'export-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results, with raw samples, to this JSON file'},
-  'export-csv': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results, one row per measured run, to this CSV file'},
-  'export-markdown': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as a Markdown table to this file'},
+  'export-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results in hyperfine\'s JSON format (seconds, every sample), as hyperfine --export-json'},
+  'export-csv': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as CSV, one row per measured run, hyperfine\'s columns first'},
+  'export-markdown': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results as Markdown tables with hyperfine\'s columns'},
+  'export-benchbook-json': {type: 'string', arg: '<file>', default: '', shown: 'none', description: 'also write this run\'s results in benchbook\'s own JSON: statistics, raw samples in ns, runtimes, machine, baseline changes'},
   debug: {type: 'boolean', default: false, description: 'print stack traces of internal errors'},
   help: {type: 'boolean', default: false, description: 'show this help'}
 } as const;
@@ -64,10 +67,13 @@ export interface ReportArgs {
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
+  exportBenchbookJson?: string;
   /** `--memory-limit`, in bytes. */
   memoryLimitBytes: number;
   /** `--timeout-total`, in milliseconds, when given. */
   timeoutTotalMs?: number;
+  /** `--shard K/N`, when given. */
+  shard?: Shard;
 }
 
 /** Every flag of `benchbook preview`: the report's, and the port. */
@@ -130,6 +136,8 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
   const failOnRegression = readNumber(text('fail-on-regression'), 'fail-on-regression', 0, Infinity, 'a percentage such as 10');
   if (failOnRegression !== undefined && baseline === undefined) throw new CliError('--fail-on-regression needs --baseline NAME: the baseline to compare with');
   const optional = <T>(name: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : {[name]: value});
+  const shard = readShard(text('shard'));
+  if (shard && values['from-data']) throw new CliError('--shard and --from-data contradict each other: a shard measures its part; build the site from merged results with --from-data alone');
   return {
     ...optional('warmup', readInteger(text('warmup'), 'warmup', 0)),
     ...optional('runs', readInteger(text('runs'), 'runs', 1)),
@@ -140,9 +148,11 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
     ...optional('exportJson', text('export-json')),
     ...optional('exportCsv', text('export-csv')),
     ...optional('exportMarkdown', text('export-markdown')),
+    ...optional('exportBenchbookJson', text('export-benchbook-json')),
     noise: readNumber(text('noise'), 'noise', 0, 100, 'a percentage such as 5')! / 100,
     memoryLimitBytes: readSize(text('memory-limit') ?? '4GiB', 'memory-limit'),
     ...optional('timeoutTotalMs', readDuration(text('timeout-total'), 'timeout-total')),
+    ...optional('shard', shard),
     verbose: Boolean(values.verbose),
     notebooks: positionals,
     profile: String(values.profile),
@@ -196,6 +206,13 @@ function readBaselineName(text: string | undefined, flag: string): string | unde
   }
 }
 
+function readShard(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const shard = parseShard(text);
+  if (!shard) throw new CliError(`invalid --shard ${JSON.stringify(text)}: expected K/N with 1 <= K <= N, e.g. --shard 1/4`);
+  return shard;
+}
+
 function readMeasure(value: string): 'time' | 'instructions' {
   if (value === 'time' || value === 'instructions') return value;
   throw new CliError(`invalid --measure ${JSON.stringify(value)}: expected time or instructions (see --help)`);
@@ -221,7 +238,8 @@ export function previewHelp(): string {
   ]);
 }
 
-function helpOf(flags: FlagTable, head: string[]): string {
+/** A help text: `head`, then one line per flag with its default. */
+export function helpOf(flags: FlagTable, head: string[]): string {
   const rows = Object.entries(flags).map(([name, flag]) => {
     const type = flag.type === 'boolean' ? '' : ` ${flag.arg ?? `<${flag.type}>`}`;
     const fallback = flag.type === 'boolean' ? '' : ` (default: ${flag.shown ?? JSON.stringify(flag.default)})`;
@@ -229,28 +247,4 @@ function helpOf(flags: FlagTable, head: string[]): string {
   });
   const width = Math.max(26, ...rows.map(([left]) => left.length + 2));
   return [...head, '', ...rows.map(([left, right]) => left.padEnd(width) + right)].join('\n');
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
+import {closest} from '../system/closest.js';
 import {CliError} from './errors.js';
-import {notebookCommand} from './notebook.js';
-import {previewCommand} from './preview.js';
-import {reportCommand} from './report.js';
-import {setupCommand} from './setup.js';
 
+// Each command loads with its modules when it is the one run: `report` does not load setup's or preview's.
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
-  notebook: notebookCommand,
-  preview: previewCommand,
-  report: reportCommand,
-  setup: setupCommand
+  ci: async (argv) => (await import('./ci.js')).ciCommand(argv),
+  merge: async (argv) => (await import('./merge.js')).mergeCommand(argv),
+  notebook: async (argv) => (await import('./notebook.js')).notebookCommand(argv),
+  preview: async (argv) => (await import('./preview.js')).previewCommand(argv),
+  report: async (argv) => (await import('./report.js')).reportCommand(argv),
+  setup: async (argv) => (await import('./setup.js')).setupCommand(argv)
 };
 
 /** The only place that exits the process: every error ends here. */
@@ -18,7 +18,10 @@ async function main(argv: string[]): Promise<void> {
   const debug = rest.includes('--debug');
   try {
     const command = name === undefined ? undefined : commands[name];
-    if (!command) throw new CliError(`unknown command ${name ?? '(none)'}: expected one of ${Object.keys(commands).join(', ')}`);
+    if (!command) {
+      const near = name === undefined ? undefined : closest(name, Object.keys(commands));
+      throw new CliError(`unknown command ${name ?? '(none)'}: ${near ? `did you mean ${near}? ` : ''}expected one of ${Object.keys(commands).join(', ')}`);
+    }
     process.exitCode = await command(rest);
   } catch (error) {
     if (error instanceof CliError && !debug) {

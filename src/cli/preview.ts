@@ -5,11 +5,13 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {packageRoot} from '../paths.js';
-import {buildReport, type BuiltNotebook} from '../report.js';
+import type {NotebookMessage} from '../parse/types.js';
+import {formatMessage} from '../parse/index.js';
+import {escapeHtml} from '../render/escape.js';
 import {parsePreviewArgs, previewHelp, type PreviewArgs} from './args.js';
 import {CliError} from './errors.js';
 import {baselineLines} from './progress.js';
-import {checkBaseline, findNotebooks, reportEffects, reportOptions, summaryLine, terminalProgress, writeExports} from './report.js';
+import {buildSite, checkBaseline, findNotebooks, summaryLine, terminalProgress} from './report.js';
 
 /** Path of the live-reload event stream (Server-Sent Events); nothing in a published site uses it. */
 export const eventsPath = '/__benchbook/events';
@@ -58,6 +60,8 @@ export async function startPreview(args: PreviewArgs): Promise<PreviewServer> {
   };
 
   let builds = 0;
+  // The last build's problems by page name ('' for every page), shown on the served pages until fixed.
+  let problems = new Map<string, string[]>();
   let running: Promise<void> | undefined;
   let pending: string | undefined;
   let controller = new AbortController();
@@ -68,16 +72,16 @@ export async function startPreview(args: PreviewArgs): Promise<PreviewServer> {
     try {
       const notebooks = args.notebooks.length > 0 ? args.notebooks : await findNotebooks('notebooks');
       if (notebooks.length === 0) throw new CliError('no notebooks to build: pass a file, or add .md files to notebooks/');
-      const built: BuiltNotebook[] = [];
-      const summary = await buildReport(reportOptions(args, notebooks, controller.signal), reportEffects(args, progress, built));
-      progress.stop();
-      await writeExports(args, built, summary);
+      const {summary} = await buildSite(args, notebooks, progress, controller.signal);
+      problems = problemsByPage(summary.messages);
       for (const line of baselineLines(summary)) progress.print(line);
       console.log(summaryLine(summary));
     } catch (error) {
       progress.stop();
       // A broken edit must not end the preview: say what is wrong and wait for the next change.
-      console.error(`benchbook: build failed: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`benchbook: build failed: ${message}`);
+      problems = new Map([['', [`the build failed: ${message}`]]]);
     } finally {
       builds++;
       send('reload', {build: builds});
@@ -105,7 +109,7 @@ export async function startPreview(args: PreviewArgs): Promise<PreviewServer> {
 
   const server = createServer((request, response) => {
     if (request.url?.split('?')[0] === eventsPath) return openEvents(request, response, clients);
-    serveFile(args.out, request, response, nonce).catch((error: unknown) => {
+    serveFile(args.out, request, response, nonce, problems).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'text/plain; charset=utf-8'});
       response.end(`benchbook preview: ${error instanceof Error ? error.message : String(error)}\n`);
     });
@@ -185,7 +189,7 @@ const contentTypes: Record<string, string> = {
 };
 
 /** Serves one file of the output folder (never outside it); HTML pages get the live-reload script. */
-async function serveFile(root: string, request: IncomingMessage, response: ServerResponse, nonce: string): Promise<void> {
+async function serveFile(root: string, request: IncomingMessage, response: ServerResponse, nonce: string, problems: Map<string, string[]>): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, {allow: 'GET, HEAD'}).end();
     return;
@@ -206,18 +210,48 @@ async function serveFile(root: string, request: IncomingMessage, response: Serve
   const info = await stat(file).catch(() => undefined);
   if (info?.isDirectory()) file = path.join(file, 'index.html');
   else if (!info && path.extname(file) === '') file += '.html';
+  const page = path.extname(file) === '.html' ? path.basename(file, '.html') : undefined;
+  const shown = page === undefined ? [] : [...(problems.get('') ?? []), ...(problems.get(page) ?? [])];
   let body: Buffer;
   try {
     body = await readFile(file);
   } catch {
-    response.writeHead(404, {'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store'});
-    response.end(`Not found: ${pathname} (not in ${root}/)\n`);
-    return;
+    if (shown.length > 0) {
+      // A notebook with errors that never built has no page yet: its errors are the page.
+      body = Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><title>${escapeHtml(page!)}</title></head><body></body></html>`);
+    } else {
+      response.writeHead(404, {'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store'});
+      response.end(`Not found: ${pathname} (not in ${root}/)\n`);
+      return;
+    }
   }
   const type = contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  const content = type.startsWith('text/html') ? Buffer.from(withLiveReload(body.toString('utf8'), nonce)) : body;
+  const content = type.startsWith('text/html') ? Buffer.from(withLiveReload(withProblems(body.toString('utf8'), shown), nonce)) : body;
   response.writeHead(200, {'content-type': type, 'content-length': content.length, 'cache-control': 'no-store'});
   response.end(request.method === 'HEAD' ? undefined : content);
+}
+
+/** The last build's errors by page: each notebook's fatal messages under its page name (`notebooks/x.md` -> `x`). */
+export function problemsByPage(messages: NotebookMessage[]): Map<string, string[]> {
+  const problems = new Map<string, string[]>();
+  for (const message of messages.filter((candidate) => candidate.fatal)) {
+    const page = path.basename(message.file).replace(/\.md$/i, '');
+    problems.set(page, [...(problems.get(page) ?? []), formatMessage(message)]);
+  }
+  return problems;
+}
+
+/**
+ * A page with the problems of its notebook in an error box at the top: the preview shows them where
+ * the author is looking, above the last good build, until an edit fixes them. No problems, no box.
+ */
+export function withProblems(html: string, problems: string[]): string {
+  if (problems.length === 0) return html;
+  const box =
+    '<div class="error preview-problems" role="alert"><p><strong>This notebook has problems; the page below is from the last build that worked.</strong></p>' +
+    `<pre>${escapeHtml(problems.join('\n'))}</pre></div>`;
+  const body = /<body[^>]*>/i.exec(html);
+  return body ? `${html.slice(0, body.index + body[0].length)}\n${box}${html.slice(body.index + body[0].length)}` : box + html;
 }
 
 /**

@@ -1,10 +1,12 @@
 import cliProgress from 'cli-progress';
-import type {RunPhase} from '../execute/types.js';
-import {formatP} from '../render/baseline.js';
+import type {RunPhase} from '../model/index.js';
+import {formatChange, formatP} from '../render/baseline.js';
 import {formatSignificant, formatTime} from '../render/format.js';
-import {formatEvent, type ReportEvent, type ReportSummary} from '../report.js';
-import {formatChange, regressionsOf, type BlockChange} from '../store/baseline.js';
-import type {StoredResult} from '../store/types.js';
+import {formatDuration, formatNs} from '../model/index.js';
+import type {ReportEvent, ReportSummary} from '../report.js';
+import {formatEvent} from '../run/index.js';
+import {regressionsOf, type BlockChange} from '../check/baseline.js';
+import type {StoredResult} from '../model/index.js';
 
 /** A stream the display writes to: stderr, or a fake terminal in tests. */
 export interface ProgressStream {
@@ -458,22 +460,4 @@ function verboseLines(event: ReportEvent): string[] {
 
 function medianOf(stored: StoredResult): string {
   return stored.stats ? `  median ${stored.stats.unit === 'instructions' ? `${Math.round(stored.stats.median).toLocaleString('en-US')} instructions` : formatNs(stored.stats.median)}` : '';
-}
-
-/** A duration for people: `850 ms`, `4.2 s`, `42 s`, `3m 05s`, `1h 02m`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-function formatNs(ns: number): string {
-  if (ns < 1e3) return `${ns.toPrecision(3)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
-  return `${(ns / 1e9).toPrecision(3)} s`;
 }

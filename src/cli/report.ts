@@ -2,9 +2,12 @@ import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {defaultCacheDir, packageRoot} from '../paths.js';
 import {buildReport, type BuiltNotebook, type ReportEffects, type ReportOptions, type ReportSummary} from '../report.js';
-import {BaselineStore, regressionsOf} from '../store/baseline.js';
-import {folderChartCache, writeFileAtomic} from '../store/index.js';
-import {serializeRunCsv, serializeRunJson, serializeRunMarkdown} from '../write/export-run.js';
+import {regressionsOf} from '../check/index.js';
+import {BaselineStore} from '../store/baseline.js';
+import {writeFileAtomic} from '../system/atomic-write.js';
+import {unreadableReason} from '../system/nearest-path.js';
+import {folderChartCache} from '../write/chart-cache.js';
+import {serializeRunBenchbook, serializeRunCsv, serializeRunHyperfine, serializeRunMarkdown} from '../write/export-run.js';
 import {readTemplates, writeOutputFile} from '../write/index.js';
 import {parseReportArgs, reportHelp, type ReportArgs} from './args.js';
 import {CliError} from './errors.js';
@@ -38,12 +41,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const progress = terminalProgress(args);
-  const built: BuiltNotebook[] = [];
   try {
-    const indexNotebooks = [...new Set([...(await findNotebooks('notebooks')), ...notebooks])];
-    const summary = await buildReport({...reportOptions(args, notebooks, controller.signal), indexNotebooks}, reportEffects(args, progress, built));
-    progress.stop();
-    await writeExports(args, built, summary);
+    const {summary} = await buildSite(args, notebooks, progress, controller.signal);
     for (const line of baselineLines(summary, args.failOnRegression)) progress.print(line);
     console.log(summaryLine(summary));
     if (summary.interrupted) return 130;
@@ -57,6 +56,23 @@ export async function reportCommand(argv: string[]): Promise<number> {
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * One build as `report` and `preview` both make it: the notebooks given, every notebook of
+ * `notebooks/` on the index, the exports asked for written. The progress display is stopped.
+ */
+export async function buildSite(args: ReportArgs, notebooks: string[], progress: Progress, signal?: AbortSignal): Promise<{summary: ReportSummary; built: BuiltNotebook[]}> {
+  const indexNotebooks = [...new Set([...(await findNotebooks('notebooks')), ...notebooks])];
+  const built: BuiltNotebook[] = [];
+  try {
+    const summary = await buildReport({...reportOptions(args, notebooks, signal), indexNotebooks}, reportEffects(args, progress, built));
+    progress.stop();
+    await writeExports(args, built, summary);
+    return {summary, built};
+  } finally {
+    progress.stop();
   }
 }
 
@@ -83,7 +99,8 @@ export function reportOptions(args: ReportArgs, notebooks: string[], signal?: Ab
     ...(args.timeoutTotalMs === undefined ? {} : {timeoutTotalMs: args.timeoutTotalMs}),
     ...(Object.keys(overrides).length > 0 ? {overrides} : {}),
     ...(args.baseline ? {baseline: args.baseline, noise: args.noise} : {}),
-    ...(args.saveBaseline ? {saveBaseline: args.saveBaseline} : {})
+    ...(args.saveBaseline ? {saveBaseline: args.saveBaseline} : {}),
+    ...(args.shard ? {shard: args.shard} : {})
   };
 }
 
@@ -94,13 +111,14 @@ export function reportEffects(args: ReportArgs, progress: Progress, built: Built
       try {
         return await readFile(file, 'utf8');
       } catch (error) {
-        throw new CliError(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {cause: error});
+        throw new CliError(`cannot read notebook ${file}: ${unreadableReason(file, error)}`, {cause: error});
       }
     },
     readTemplates: () => readTemplates(path.join(packageRoot, 'templates')),
     writeOutput: async (name, content) => {
       await writeOutputFile(args.out, name, content);
     },
+    readOutput: (name) => readFile(path.join(args.out, name), 'utf8').catch(() => undefined),
     chartCache: folderChartCache(path.join(defaultCacheDir, 'charts')),
     log: (line) => progress.log(line),
     onEvent: (event) => progress.onEvent(event),
@@ -132,10 +150,11 @@ export async function checkBaseline(args: Pick<ReportArgs, 'baseline' | 'data'>)
   throw new CliError(`no baseline named ${args.baseline} in ${path.dirname(store.dirOf(args.baseline))}${saved}: save one first with --save-baseline ${args.baseline}`);
 }
 
-/** `--export-json`, `--export-csv`, `--export-markdown`: this run's results, written atomically. */
-export async function writeExports(args: Pick<ReportArgs, 'exportJson' | 'exportCsv' | 'exportMarkdown'>, built: BuiltNotebook[], summary: ReportSummary): Promise<void> {
+/** `--export-json`, `--export-csv`, `--export-markdown`, `--export-benchbook-json`: this run's results, written atomically. */
+export async function writeExports(args: Pick<ReportArgs, 'exportJson' | 'exportCsv' | 'exportMarkdown' | 'exportBenchbookJson'>, built: BuiltNotebook[], summary: ReportSummary): Promise<void> {
   const baseline = summary.baseline ? {name: summary.baseline.name, changes: summary.baseline.comparisons.flatMap((comparison) => comparison.blocks)} : undefined;
-  if (args.exportJson) await writeFileAtomic(args.exportJson, serializeRunJson(built, baseline));
+  if (args.exportJson) await writeFileAtomic(args.exportJson, serializeRunHyperfine(built));
+  if (args.exportBenchbookJson) await writeFileAtomic(args.exportBenchbookJson, serializeRunBenchbook(built, baseline));
   if (args.exportCsv) await writeFileAtomic(args.exportCsv, serializeRunCsv(built));
   if (args.exportMarkdown) await writeFileAtomic(args.exportMarkdown, serializeRunMarkdown(built, baseline));
 }
@@ -155,7 +174,12 @@ export function summaryLine(summary: ReportSummary): string {
   if (holds + fails + inconclusive + unmeasured > 0) {
     parts.push(`claims: ${holds} hold, ${fails} do not hold, ${inconclusive} inconclusive, ${unmeasured} not measured`);
   }
+  const hypotheses = summary.claims.hypotheses;
+  if (hypotheses && hypotheses.holds + hypotheses.fails + hypotheses.inconclusive + hypotheses.unmeasured > 0) {
+    parts.push(`hypotheses: ${hypotheses.holds} hold, ${hypotheses.fails} do not hold, ${hypotheses.inconclusive} inconclusive, ${hypotheses.unmeasured} not measured`);
+  }
   if (errors + warnings > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in notebooks`);
+  if (summary.shard) parts.push(`shard ${summary.shard.index}/${summary.shard.count} (manifest ${summary.shard.manifest}; no pages: merge the shards, then build with --from-data)`);
   if (summary.interrupted) parts.push('interrupted');
   return `benchbook: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(2)} s`;
 }

@@ -5,15 +5,15 @@
  */
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
+import {failedOutcome, skippedResult, type RunOutcome, type RunResult, type RuntimeInfo} from '../model/index.js';
 import type {PlannedRun} from '../plan/types.js';
-import {readHarnessResult} from './external.js';
-import {languageOfRuntime} from './languages.js';
-import {runProcess, type ProcessResult} from './process.js';
-import type {Executor} from './schedule.js';
-import type {ExecuteOptions, PreparedProgram, RunResult, RuntimeInfo} from './types.js';
+import type {ExecuteOptions, RuntimeEntry} from '../runtimes/index.js';
+import {runProcess, type ProcessResult} from '../system/run-process.js';
+import {readHarnessResult} from './inline.js';
+import {processFailure as failureOf} from './outcome.js';
+import {withProgram, type PreparedProgram} from './program.js';
 
-/** Outcome without the executor's timings. */
-type Outcome = Omit<RunResult, 'durationMs' | 'buildMs'>;
+type Outcome = RunOutcome;
 
 /**
  * Environment of every counted process. A fixed hash seed makes Python's dict and set work repeat;
@@ -30,45 +30,36 @@ export const countEnv = {PYTHONHASHSEED: '0', GODEBUG: 'asyncpreemptoff=1'};
  * processes; address-space randomisation is off (`setarch -R`) where possible so counts repeat.
  * JS and TS blocks are skipped: V8 compiles them while they run, under valgrind too.
  */
-export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, options: ExecuteOptions, executor: Executor): Promise<RunResult> {
-  const language = languageOfRuntime(run.runtime) ?? run.runtime;
-  if (language === 'js' || language === 'ts') {
-    return skipped(`instruction counts are not supported for ${language} blocks: V8 compiles them as they run; measure time instead`);
-  }
+export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, entry: RuntimeEntry, options: ExecuteOptions): Promise<RunResult> {
+  if (entry.noInstructions) return skippedResult(`instruction counts are not supported for ${entry.language.name} blocks: ${entry.noInstructions}`);
   const tools = await findTools();
-  if (typeof tools === 'string') return skipped(tools);
+  if (typeof tools === 'string') return skippedResult(tools);
   const samples = Math.max(1, run.measure.processes);
   if (run.measure.mode === 'process') {
-    return executor({...run, kind: 'run'}, runtime, {
-      ...options,
-      runPrepared: async (program) => {
-        const counts: number[] = [];
-        for (let i = 0; i < samples; i++) {
-          options.onPhase?.({phase: 'measuring', process: i + 1, processes: samples});
-          const counted = await countOnce(tools, program, {}, options);
-          if (typeof counted !== 'number') return counted;
-          counts.push(counted);
-        }
-        return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, unit: 'instructions'};
-      }
-    });
-  }
-  return executor(run, runtime, {
-    ...options,
-    runPrepared: async (program) => {
-      const loops = await calibrate(run, program, options);
-      if (typeof loops !== 'number') return loops;
+    return withProgram({...run, kind: 'run'}, runtime, options, async (program) => {
       const counts: number[] = [];
       for (let i = 0; i < samples; i++) {
         options.onPhase?.({phase: 'measuring', process: i + 1, processes: samples});
-        const base = await countOnce(tools, program, harnessEnv(run, program, 1), options, 1);
-        if (typeof base !== 'number') return base;
-        const more = await countOnce(tools, program, harnessEnv(run, program, 1 + loops), options, 1 + loops);
-        if (typeof more !== 'number') return more;
-        counts.push(Math.max(0, (more - base) / loops));
+        const counted = await countOnce(tools, program, {}, options);
+        if (typeof counted !== 'number') return counted;
+        counts.push(counted);
       }
-      return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, loops: counts.map(() => loops), unit: 'instructions'};
+      return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, unit: 'instructions'};
+    });
+  }
+  return withProgram(run, runtime, options, async (program) => {
+    const loops = await calibrate(run, program, options);
+    if (typeof loops !== 'number') return loops;
+    const counts: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      options.onPhase?.({phase: 'measuring', process: i + 1, processes: samples});
+      const base = await countOnce(tools, program, harnessEnv(run, program, 1), options, 1);
+      if (typeof base !== 'number') return base;
+      const more = await countOnce(tools, program, harnessEnv(run, program, 1 + loops), options, 1 + loops);
+      if (typeof more !== 'number') return more;
+      counts.push(Math.max(0, (more - base) / loops));
     }
+    return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, loops: counts.map(() => loops), unit: 'instructions'};
   });
 }
 
@@ -130,7 +121,7 @@ async function calibrate(run: PlannedRun, program: PreparedProgram, options: Exe
   });
   const failure = processFailure(result);
   if (failure) return failure;
-  const harness = await readHarnessResult(resultFile, 1);
+  const harness = await readHarnessResult(resultFile, {least: 1});
   if (typeof harness === 'string') return failed(`harness produced no result: ${harness}`, result);
   return harness.loops;
 }
@@ -159,7 +150,7 @@ async function countOnce(
   const failure = processFailure(result);
   if (failure) return failure;
   if (loops !== undefined) {
-    const harness = await readHarnessResult(env['BENCHBOOK_RESULT']!, 1);
+    const harness = await readHarnessResult(env['BENCHBOOK_RESULT']!, {least: 1, most: 1});
     if (typeof harness === 'string') return failed(`harness produced no result: ${harness}`, result);
     if (harness.loops !== loops) {
       return failed(`the harness ran ${harness.loops} calls instead of ${loops}: it does not support fixed loop counts (BENCHBOOK_LOOPS)`, result);
@@ -175,23 +166,14 @@ async function countOnce(
   return total ?? failed('callgrind output has no summary: or totals: line', result);
 }
 
-/** The failure a finished process stands for, or `undefined`. */
+/** The failure a finished counting or calibration run stands for, its output kept, or `undefined`. */
 function processFailure(result: ProcessResult): Outcome | undefined {
-  const output = {stdout: result.stdout, stderr: result.stderr};
-  if (result.aborted) return {status: 'failed', reason: 'aborted', timedOut: false, ...output};
-  if (result.timedOut) return {status: 'timed-out', reason: 'timed out while counting instructions', timedOut: true, ...output};
-  if (result.spawnError !== undefined) return {status: 'failed', reason: `could not start: ${result.spawnError}`, timedOut: false, ...output};
-  if (result.signal !== undefined) return {status: 'failed', reason: `killed by ${result.signal}`, signal: result.signal, timedOut: false, ...output};
-  if (result.exitCode !== 0) {
-    return {status: 'failed', reason: `exited with code ${result.exitCode}`, exitCode: result.exitCode, timedOut: false, ...output};
-  }
-  return undefined;
+  const failure = failureOf(result, 0);
+  if (!failure) return undefined;
+  const reason = result.timedOut ? 'timed out while counting instructions' : failure.reason;
+  return {...failure, ...(reason ? {reason} : {}), stdout: result.stdout, stderr: result.stderr};
 }
 
 function failed(reason: string, result: ProcessResult): Outcome {
-  return {status: 'failed', reason, timedOut: false, stdout: result.stdout, stderr: result.stderr};
-}
-
-function skipped(reason: string): RunResult {
-  return {status: 'skipped', reason, timedOut: false, durationMs: 0, stdout: '', stderr: ''};
+  return failedOutcome(reason, {stdout: result.stdout, stderr: result.stderr});
 }

@@ -1,5 +1,6 @@
-import {medianOfSorted, quantileOfSorted, seededRandom} from './statistics.js';
-import type {Comparison} from './types.js';
+import {medianOfSorted, quantileOfSorted, seededRandom} from './basics.js';
+import {hierarchicalRatio, splitGroups} from './hierarchical.js';
+import type {Comparison} from '../model/index.js';
 
 /** Options of {@link compareSamples}. */
 export interface CompareOptions {
@@ -9,6 +10,13 @@ export interface CompareOptions {
   seed?: number;
   /** Significance level of the U test (default 0.05, benchstat's). */
   alpha?: number;
+  /**
+   * How many samples of `a` and of `b` each process took, in order. Given, the ratio's interval and
+   * p-value come from the two-level bootstrap (processes, then samples within them: Kalibera and
+   * Jones), since samples of one process are not independent; else every sample counts as its own
+   * process (process mode: each run is a process) and the U test gives p.
+   */
+  groups?: [readonly number[] | undefined, readonly number[] | undefined];
 }
 
 /** Largest `a.length + b.length` for which the U test's p-value is exact (no ties); above, the normal approximation. */
@@ -27,6 +35,13 @@ export function compareSamples(a: readonly number[], b: readonly number[], optio
   const resamples = options.resamples ?? 2000;
   if (!Number.isInteger(resamples) || resamples < 1) throw new TypeError(`options.resamples must be a positive integer, got ${resamples}`);
 
+  const [groupsA, groupsB] = options.groups ?? [undefined, undefined];
+  if ((groupsA && groupsA.length > 1) || (groupsB && groupsB.length > 1)) {
+    const twoLevel = hierarchicalRatio(splitGroups(a, groupsA), splitGroups(b, groupsB), {resamples, seed: options.seed ?? 1});
+    const significant = twoLevel.p < alpha && !(twoLevel.ci[0] <= 1 && 1 <= twoLevel.ci[1]);
+    const verdict = !significant ? 'no significant difference' : twoLevel.ratio < 1 ? 'faster' : 'slower';
+    return {ratio: twoLevel.ratio, ci: twoLevel.ci, u: Number.NaN, p: twoLevel.p, method: 'hierarchical', n: [a.length, b.length], verdict, summary: significant ? signedPercent(twoLevel.ratio - 1) : '~'};
+  }
   const ratio = medianOf(a) / medianOf(b);
   const ci = bootstrapRatioInterval(a, b, resamples, options.seed ?? 1);
   const test = mannWhitneyU(a, b);

@@ -1,7 +1,7 @@
 export {summarize, summarizeResult, bootstrapMedianInterval, medianOfSorted, quantileOfSorted, seededRandom, spreadWarnings} from './statistics.js';
 export type {SummarizeOptions} from './statistics.js';
-export type {Comparison, Stats} from './types.js';
+export type {Comparison, Stats} from '../model/index.js';
 export {compareSamples, mannWhitneyU} from './compare.js';
 export type {CompareOptions, UTest} from './compare.js';
-export {evaluateClaim} from './claims.js';
-export type {ClaimFigure, ClaimInput, ClaimResult, ClaimVerdict} from './claims.js';
+export {checkClaim, defaultTolerance, evaluateClaim, magnitudeOfClaim} from './claims.js';
+export type {ClaimEvaluation, ClaimFigure, ClaimInput, ClaimMagnitude, ClaimPair, ClaimResult, ClaimResults, ClaimTerm, ClaimValue, ClaimVerdict, EvaluateClaimOptions, MagnitudeVerdict} from './claims.js';

@@ -1,34 +1,9 @@
-import type {RunResult} from '../execute/types.js';
-import type {Stats} from './types.js';
+import type {RunResult} from '../model/index.js';
+import type {Stats} from '../model/index.js';
+import {medianOfSorted, quantileOfSorted, seededRandom} from './basics.js';
+import {hierarchicalMedianInterval, splitGroups} from './hierarchical.js';
 
-/** Median of a sorted array. */
-export function medianOfSorted(sorted: readonly number[]): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Quantile of a sorted array by linear interpolation (the R-7 / NumPy default method). */
-export function quantileOfSorted(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
-}
-
-/** A small seeded PRNG (mulberry32): the bootstrap must give the same interval on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export {medianOfSorted, quantileOfSorted, seededRandom} from './basics.js';
 
 /** Options of `summarize`. */
 export interface SummarizeOptions {
@@ -42,6 +17,12 @@ export interface SummarizeOptions {
   timerResolutionNs?: number;
   /** Calls per sample, one per process (a sample is ns per call, so it lasted `sample * loops`). */
   loops?: readonly number[];
+  /**
+   * How many of the samples each process took, in order. With two or more processes the median's
+   * interval comes from the two-level bootstrap (processes, then samples: Kalibera and Jones), not
+   * from the pooled samples as if they were independent.
+   */
+  groups?: readonly number[];
   /** Samples were divided by this (`per=` on a block: ns per iteration), so a sample lasted `sample * per * loops`. */
   per?: number;
   /** What the spread warnings tell to raise (default `repeat/processes`; process mode: `runs/min-time`). */
@@ -81,7 +62,7 @@ export function summarize(samples: readonly number[], options: SummarizeOptions 
     median,
     stddev,
     mad,
-    ci: bootstrapMedianInterval(samples, options.resamples ?? 2000, options.seed ?? 1),
+    ci: medianInterval(samples, options),
     outliers,
     warnings: [],
     ...(options.unit === 'instructions' ? {unit: 'instructions' as const} : {})
@@ -92,17 +73,29 @@ export function summarize(samples: readonly number[], options: SummarizeOptions 
 
 /** The statistics of a run's samples with the run's unit, clock and loop counts; `undefined` without samples. */
 export function summarizeResult(
-  result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops' | 'process'>,
+  result: Pick<RunResult, 'samples' | 'unit' | 'timerResolutionNs' | 'loops' | 'process' | 'groups' | 'steady'>,
   options: SummarizeOptions = {}
 ): Stats | undefined {
   if (!result.samples || result.samples.length === 0) return undefined;
-  return summarize(result.samples, {
+  const stats = summarize(result.samples, {
     ...(result.process ? {raise: 'runs/min-time'} : {}),
     ...(result.unit ? {unit: result.unit} : {}),
     ...(result.timerResolutionNs ? {timerResolutionNs: result.timerResolutionNs} : {}),
     ...(result.loops && result.loops.length > 0 ? {loops: result.loops} : {}),
+    ...(result.groups && result.groups.length > 1 ? {groups: result.groups} : {}),
     ...options
   });
+  stats.warnings.push(...steadyWarnings(result.steady));
+  return stats;
+}
+
+/** A warning when some processes reached no steady state (Barrett et al.): their figure is the last window, not a steady one. */
+function steadyWarnings(steady: RunResult['steady']): string[] {
+  const unsettled = (steady ?? []).filter((state) => state.classification === 'no steady state').length;
+  if (unsettled === 0) return [];
+  return [
+    `no steady state in ${unsettled} of ${steady!.length} processes: the samples were still changing when the harness stopped, so the figure is its last window; raise budget=, or look for a cache, a leak or a JIT that never settles`
+  ];
 }
 
 /** A warning when the shortest sample lasted too few clock steps to be read accurately. */
@@ -115,6 +108,13 @@ function timerWarnings(shortest: number, options: SummarizeOptions): string[] {
   return [
     `the shortest sample lasted ${Math.round(lasted)} ns, only ${Math.round(lasted / resolution)}× the clock's resolution of ${resolution} ns: raise min-sample so the clock's step stays under 0.1% of a sample`
   ];
+}
+
+/** The median's 95% interval: two-level over processes when the samples come from several, else over the samples. */
+function medianInterval(samples: readonly number[], options: SummarizeOptions): [number, number] {
+  const groups = splitGroups(samples, options.groups);
+  if (groups.length > 1) return hierarchicalMedianInterval(groups, {resamples: options.resamples ?? 2000, seed: options.seed ?? 1});
+  return bootstrapMedianInterval(samples, options.resamples ?? 2000, options.seed ?? 1);
 }
 
 /** Percentile bootstrap 95% interval of the median. */

@@ -1,18 +1,26 @@
+import {claimReferences} from '../parse/claim-expression.js';
 import {formatMessage, parseNotebook} from '../parse/index.js';
 import {tokenizeInfoString} from '../parse/info-string.js';
-import type {NotebookMessage} from '../parse/types.js';
+import type {Block, BlockKind, Notebook, NotebookMessage} from '../parse/types.js';
+import {renderNotice} from '../render/outcome.js';
+import {listOption} from '../render/rows.js';
 import type {ResultRow} from '../render/types.js';
 import {
   carrySession,
+  currentOutcomes,
   display,
   prepareNotebook,
+  renderBlock,
   resolveSettings,
   results,
   runBlockAsIs,
+  showRendered,
   tslabDisplay,
+  tslabKernel,
   type LoadedNotebook,
   type NotebookOptions,
-  type NotebookSettings
+  type NotebookSettings,
+  type TslabDisplay
 } from './library.js';
 import {joinFenced} from './segments.js';
 import {decodeTemplate} from './template.js';
@@ -27,6 +35,23 @@ interface Slot {
   text: string;
 }
 
+/** Kinds of block whose cell draws from other blocks' results, and so can go stale. */
+const drawingKinds: ReadonlySet<BlockKind> = new Set(['table', 'plot', 'claim']);
+
+/** What a table, plot or claim cell drew, to say so under it when a block it draws from gets new results. */
+interface Drawn {
+  /** The display of the cell's HTML part, updated in place (Jupyter's `update_display_data`). */
+  status: TslabDisplay;
+  /** The HTML it showed. */
+  html: string;
+  kind: BlockKind;
+  /** The blocks it draws from (`all`: every bench and run block, those added later too). */
+  dependsOn: string[] | 'all';
+  /** What each of those had when it was drawn: its results' keys, hashes and dates. */
+  stamps: Map<string, string>;
+  stale: boolean;
+}
+
 /**
  * A notebook assembled from the cells of a Jupyter notebook exported by `npm run notebook -- export`:
  * the setup cell gives the front matter, and each block cell gives its block when it runs. Blocks are
@@ -39,6 +64,8 @@ export class JupyterNotebook {
   private frontMatterText: string | undefined;
   private readonly slots: Slot[] = [];
   private current: LoadedNotebook | undefined;
+  /** The table, plot and claim cells drawn so far, by block id. */
+  private readonly drawn = new Map<string, Drawn>();
 
   constructor(file: string, options: NotebookOptions = {}) {
     if (typeof file !== 'string' || file === '') throw new TypeError('openNotebook(file): file must be the Markdown file\'s name, e.g. "example.md"');
@@ -104,7 +131,9 @@ export class JupyterNotebook {
       await showHtml(`<p>Library <code>${escapeText(block.id)}</code>: built when a block that uses it runs.</p>`);
       return;
     }
-    await display(loaded, block.id);
+    if (drawingKinds.has(block.kind)) await this.draw(loaded, block);
+    else await display(loaded, block.id);
+    if (block.kind === 'bench' || block.kind === 'run') await this.markStale(loaded, block.id);
   };
 
   /** The notebook as its cells have given it so far, parsed and planned (for `results`, `display`, `runAll`). */
@@ -129,6 +158,32 @@ export class JupyterNotebook {
     if (this.current) carrySession(this.current, next);
     this.current = next;
     return next;
+  }
+
+  /** Draws a table, plot or claim cell, remembering what it drew from so that it can say when that changed. */
+  private async draw(loaded: LoadedNotebook, block: Block): Promise<void> {
+    const rendered = await renderBlock(loaded, block.id);
+    const tslab = await tslabKernel();
+    if (!tslab) return;
+    // The HTML part gets a display of its own: updating it later marks the cell stale in place.
+    const status = tslab.newDisplay?.();
+    showRendered(rendered, tslab.display, status);
+    if (!status) return;
+    const dependsOn = dependenciesOf(block);
+    this.drawn.set(block.id, {status, html: rendered.html, kind: block.kind, dependsOn, stamps: stampsOf(await currentOutcomes(loaded), loaded.notebook, dependsOn), stale: false});
+  }
+
+  /** After a block ran: every drawn cell that draws from it, and whose results of it changed, says it is stale. */
+  private async markStale(loaded: LoadedNotebook, id: string): Promise<void> {
+    const waiting = [...this.drawn.values()].filter((drawn) => !drawn.stale && (drawn.dependsOn === 'all' || drawn.dependsOn.includes(id)));
+    if (waiting.length === 0) return;
+    const now = stampsOf(await currentOutcomes(loaded), loaded.notebook, [id]).get(id);
+    for (const drawn of waiting) {
+      if (drawn.stamps.get(id) === now) continue;
+      drawn.stale = true;
+      const what = {table: 'table', plot: 'chart', claim: 'verdict'}[drawn.kind as 'table' | 'plot' | 'claim'];
+      drawn.status.html(`${renderNotice(`Stale: ${id} has new results since this ${what} was drawn. Run this cell again to redraw it.`)}\n${drawn.html}`);
+    }
   }
 
   /** Puts a block in its slot: the one with its id, else its unchanged text or only id-less info twin, else a new one. */
@@ -183,6 +238,20 @@ export function openNotebook(file: string, options: NotebookOptions = {}): Jupyt
 
 /** The rule of a reference to a block the notebook does not have (yet, in Jupyter). */
 const missingRef = 'unknown-block-ref';
+
+/** The blocks a table, plot or claim draws from: its `blocks=`, a claim's references, or every one. */
+function dependenciesOf(block: Block): string[] | 'all' {
+  if (block.kind === 'claim') return block.claim ? [...new Set(claimReferences(block.claim.expression).map((ref) => ref.key.split('@')[0]!))] : [];
+  return listOption(block, 'blocks') ?? 'all';
+}
+
+/** What the results of some blocks are now: one string per block, its runs' keys, hashes and dates, and a failed re-run's date. */
+function stampsOf(outcomes: Awaited<ReturnType<typeof currentOutcomes>>, notebook: Notebook, ids: string[] | 'all'): Map<string, string> {
+  const chosen = ids === 'all' ? notebook.blocks.filter((block) => block.kind === 'bench' || block.kind === 'run').map((block) => block.id) : ids;
+  return new Map(
+    chosen.map((id) => [id, (outcomes[id] ?? []).map((outcome) => [outcome.key, outcome.stored?.hash, outcome.stored?.date, outcome.failure?.date, outcome.skipped].join(' ')).join('\n')])
+  );
+}
 
 function explicitId(info: string): {id?: string} {
   const token = tokenizeInfoString(`\`\`\`${info}`).tokens.find((candidate) => candidate.name === 'id' && candidate.value !== undefined);

@@ -1,8 +1,9 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {closeExecutors, resolveRuntimes} from '../execute/index.js';
-import type {ResolvedRuntimes} from '../execute/runtimes.js';
-import {formatMessage, parseNotebook} from '../parse/index.js';
+import {closeExecutors} from '../execute/index.js';
+import {resolveRuntimes} from '../runtimes/index.js';
+import type {ResolvedRuntimes} from '../runtimes/index.js';
+import {formatMessage, parseNotebook, readPublishedFiles, sortMessages} from '../parse/index.js';
 import type {Block, Notebook, NotebookMessage} from '../parse/types.js';
 import {defaultCacheDir, packageRoot} from '../paths.js';
 import {planNotebook} from '../plan/index.js';
@@ -13,9 +14,12 @@ import {renderNotice, renderProblems, sweepLabel} from '../render/outcome.js';
 import {listOption, missingBlocks, resultRows, sampleRows} from '../render/rows.js';
 import {renderTable} from '../render/table.js';
 import type {BlockOutcome, ResultRow} from '../render/types.js';
-import {checkClaims, runPlan, type ReportOptions} from '../report.js';
-import {describeMachine, folderChartCache, ResultStore} from '../store/index.js';
-import type {Machine} from '../store/types.js';
+import {checkClaims} from '../check/index.js';
+import {decideRuns, formatEvent, readStored, runPlan} from '../run/index.js';
+import {describeMachine, ResultStore} from '../store/index.js';
+import {nearestPath, unreadableReason} from '../system/nearest-path.js';
+import {folderChartCache} from '../write/chart-cache.js';
+import type {Machine} from '../model/index.js';
 
 /** The environment variable that moves the results folder (default: `data/` of the benchbook project). */
 export const dataDirVariable = 'BENCHBOOK_DATA';
@@ -98,7 +102,7 @@ export async function loadNotebook(file: string, options: NotebookOptions = {}):
   try {
     source = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {cause: error});
+    throw new Error(`cannot read notebook ${file}: ${unreadableReason(file, error)}`, {cause: error});
   }
   const loaded = await prepareNotebook(source, file, settings);
   if (loaded.messages.some((message) => message.fatal)) throw new NotebookError(loaded.messages);
@@ -110,8 +114,12 @@ export async function loadNotebook(file: string, options: NotebookOptions = {}):
  * notebook: they are in `messages`, and running refuses while any is fatal.
  */
 export async function prepareNotebook(source: string, file: string, settings: NotebookSettings): Promise<LoadedNotebook> {
-  const {notebook, messages} = parseNotebook(source, file);
-  if (!notebook) throw new NotebookError(messages);
+  const parsed = parseNotebook(source, file);
+  if (!parsed.notebook) throw new NotebookError(parsed.messages);
+  // Published figures may come from results files beside the notebook (`from:`).
+  const read = await readPublishedFiles(parsed.notebook, {readFile: (name) => readFile(name), nearest: nearestPath});
+  const notebook = read.notebook;
+  const messages = read.messages.length === 0 ? parsed.messages : sortMessages([...parsed.messages, ...read.messages]);
   const needed = [...new Set(notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])))].sort();
   const {found, missing} = await resolveCached(needed);
   const plan = planNotebook(notebook, {profile: settings.profile, runtimes: found, missing});
@@ -193,14 +201,21 @@ export async function renderBlock(nb: LoadedNotebook, id: string): Promise<Rende
 export async function display(nb: LoadedNotebook, id: string): Promise<string> {
   const rendered = await renderBlock(nb, id);
   const tslab = await tslabDisplay();
-  if (tslab) {
-    if (rendered.svg !== undefined) {
-      if (rendered.svg.startsWith('<svg')) tslab.svg(withSvgNamespace(rendered.svg));
-      else tslab.html(rendered.svg);
-    }
-    if (rendered.html !== '') tslab.html(rendered.html);
-  }
+  if (tslab) showRendered(rendered, tslab);
   return (rendered.svg ?? '') + rendered.html;
+}
+
+/**
+ * Shows a rendered block on tslab displays: the chart as `image/svg+xml` (a legend's `<figure>` as
+ * HTML) on `display`, the HTML on `htmlDisplay` (default: `display`), left out when empty.
+ */
+export function showRendered(rendered: RenderedBlock, display: TslabDisplay, htmlDisplay?: TslabDisplay): void {
+  if (rendered.svg !== undefined) {
+    if (rendered.svg.startsWith('<svg')) display.svg(withSvgNamespace(rendered.svg));
+    else display.html(rendered.svg);
+  }
+  if (htmlDisplay) htmlDisplay.html(rendered.html);
+  else if (rendered.html !== '') display.html(rendered.html);
 }
 
 /** The results folder used when none is given: `$BENCHBOOK_DATA`, else `data/` of the project. */
@@ -262,25 +277,21 @@ export async function currentOutcomes(nb: LoadedNotebook): Promise<Record<string
   return outcomes;
 }
 
-/** Runs a plan with the report's own loop, remembering each outcome for rendering. */
+/** Runs a plan through the run stage, as the report does, remembering each outcome for rendering. */
 async function execute(nb: LoadedNotebook, plan: Plan, summary = {run: 0, reused: 0, failed: 0, skipped: 0}): Promise<Record<string, BlockOutcome[]>> {
-  const options: ReportOptions = {
-    notebooks: [nb.path],
-    profile: nb.settings.profile,
-    rerun: nb.settings.rerun,
-    dataDir: nb.settings.dataDir,
-    outputDir: '',
-    cacheDir: nb.settings.cacheDir
-  };
+  const store = new ResultStore(nb.settings.dataDir);
+  const machine = thisMachine();
+  const options = {rerun: nb.settings.rerun};
   let outcomes: Record<string, BlockOutcome[]>;
   try {
-    outcomes = await runPlan(plan, {
-      options,
-      effects: {log: nb.settings.log},
-      store: new ResultStore(nb.settings.dataDir),
-      machine: thisMachine(),
-      summary
-    });
+    const decisions = decideRuns(plan, await readStored(plan, store, machine), machine, options);
+    const log = (event: Parameters<typeof formatEvent>[0]) => {
+      const line = formatEvent(event);
+      if (line !== undefined) nb.settings.log(line);
+    };
+    const ran = await runPlan(plan, decisions, {...options, store, machine, cacheDir: nb.settings.cacheDir}, {onEvent: log});
+    for (const key of ['run', 'reused', 'failed', 'skipped'] as const) summary[key] += ran.counts[key];
+    outcomes = ran.outcomes;
   } finally {
     // The JS worker pool would keep a script's process alive; the next run starts a new one.
     await closeExecutors();
@@ -377,11 +388,24 @@ export interface TslabDisplay {
  * run even when the kernel is another install than the one beside benchbook.
  */
 export async function tslabDisplay(): Promise<TslabDisplay | undefined> {
+  return (await tslabKernel())?.display;
+}
+
+/** The part of the kernel's tslab module benchbook uses: `display`, and `newDisplay` for outputs updated later. */
+export interface TslabKernel {
+  display: TslabDisplay;
+  /** A display with an id of its own: each call after the first replaces its output, wherever that cell is. */
+  newDisplay?(): TslabDisplay;
+}
+
+/** The kernel's tslab module when running inside tslab (see {@link tslabDisplay}), else `undefined`. */
+export async function tslabKernel(): Promise<TslabKernel | undefined> {
   const kernel = (globalThis as {__tslab__?: {require?: (id: string) => unknown}}).__tslab__;
   if (!kernel) return undefined;
   try {
-    const tslab = (kernel.require ? kernel.require('tslab') : await import('tslab')) as {display?: TslabDisplay};
-    return tslab.display;
+    const tslab = (kernel.require ? kernel.require('tslab') : await import('tslab')) as Partial<TslabKernel>;
+    if (!tslab.display) return undefined;
+    return {display: tslab.display, ...(typeof tslab.newDisplay === 'function' ? {newDisplay: tslab.newDisplay.bind(tslab)} : {})};
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
 import {LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode} from 'yaml';
 import type {MessageList} from './messages.js';
 import {readOption} from './options.js';
-import type {ArticleRef, BlockOptions, ParamScalar, ParamValue, Profile, PublishedFigure} from './types.js';
+import path from 'node:path';
+import type {ArticleRef, BlockOptions, ParamScalar, ParamValue, Point, Profile, PublishedFigure, PublishedSource} from './types.js';
 
 /** The notebook-level settings read from the YAML front matter. */
 export interface FrontMatter {
@@ -17,9 +18,11 @@ export interface FrontMatter {
 }
 
 const topLevelKeys = ['title', 'description', 'article', 'params', 'profiles', 'measure', 'published'];
-const publishedKeys = ['median', 'time', 'min', 'max', 'peak', 'note'];
+const publishedKeys = ['median', 'time', 'min', 'max', 'peak', 'note', 'from', 'benchmark', 'per'];
+/** Fields that give times: written in the front matter, or read from a file with `from:`, not both. */
+const timeKeys = ['median', 'time', 'min', 'max'];
 const articleKeys = ['title', 'url', 'author', 'site', 'date'];
-const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'timeout', 'memory', 'mode', 'runs', 'min-time'];
+const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'budget', 'timeout', 'memory', 'mode', 'measure', 'runs', 'min-time'];
 const paramName = /^[A-Za-z_]\w*$/;
 
 /**
@@ -195,6 +198,8 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       const fields: Array<[string, YamlNode | null]> = isMap(value)
         ? value.items.map((item) => [keyText(item.key), item.value as YamlNode | null])
         : [['median', value]];
+      const source = readSource(key, fields, pair.key as YamlNode);
+      if (source) figure.from = source;
       for (const [field, fieldNode] of fields) {
         if (!publishedKeys.includes(field)) {
           messages.error(...at(fieldNode ?? (pair.key as YamlNode)), `unknown published field \`${field}\`: expected one of ${publishedKeys.join(', ')}`, 'unknown-front-matter-key');
@@ -203,6 +208,11 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
         const text = readString(fieldNode);
         if (field === 'note') {
           if (text !== undefined) figure.note = text;
+          continue;
+        }
+        if (field === 'from' || field === 'benchmark' || field === 'per') continue;
+        if (source && timeKeys.includes(field)) {
+          messages.error(...at(fieldNode ?? (pair.key as YamlNode)), `published \`${key}\`: \`${field}\` and \`from:\` both give its times: write the figures, or read them from the file, not both`, 'invalid-published');
           continue;
         }
         const quantity = text === undefined ? undefined : parseQuantity(text);
@@ -217,6 +227,44 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       }
       result.published[key] = figure;
     }
+  }
+
+  /** `from:`, `benchmark:` and `per:` of a published figure: the results file its times are read from. */
+  function readSource(key: string, fields: Array<[string, YamlNode | null]>, keyNode: YamlNode): PublishedSource | undefined {
+    const field = (name: string): [string, YamlNode | null] | undefined => fields.find(([candidate]) => candidate === name);
+    const from = field('from');
+    const benchmark = field('benchmark');
+    const per = field('per');
+    if (!from) {
+      for (const stray of [benchmark, per]) {
+        if (stray) messages.error(...at(stray[1] ?? keyNode), `published \`${key}\`: \`${stray[0]}\` goes with \`from:\`, the results file the figures are read from`, 'invalid-published');
+      }
+      return undefined;
+    }
+    const file = readString(from[1]);
+    if (file === undefined || file.trim() === '' || path.isAbsolute(file) || /^[a-z][a-z0-9+.-]*:/i.test(file)) {
+      messages.error(...at(from[1] ?? keyNode), `published \`${key}\`: \`from\` must name a results file beside the notebook, relative to its folder, e.g. \`from: results/pytest.json\``, 'invalid-published');
+      return undefined;
+    }
+    const name = readString(benchmark?.[1]);
+    if (benchmark === undefined || name === undefined || name === '') {
+      messages.error(...at(benchmark?.[1] ?? from[1] ?? keyNode), `published \`${key}\`: \`from: ${file}\` needs \`benchmark:\`, the benchmark's name in that file`, 'invalid-published');
+      return undefined;
+    }
+    let divisor: number | undefined;
+    if (per) {
+      const text = readString(per[1]);
+      divisor = text === undefined ? undefined : Number(text.replace(/[,_]/g, ''));
+      if (divisor === undefined || !Number.isFinite(divisor) || divisor <= 0) {
+        messages.error(...at(per[1] ?? keyNode), `published \`${key}\`: \`per\` must be a positive number, the units of work the file's times are for, e.g. \`per: 1000000\``, 'invalid-published');
+        return undefined;
+      }
+    }
+    const point = (node: YamlNode | null): Point => {
+      const [line, column] = at(node ?? keyNode);
+      return {line, column};
+    };
+    return {file, benchmark: name, ...(divisor === undefined ? {} : {per: divisor}), points: {from: point(from[1]), benchmark: point(benchmark[1])}};
   }
 
   function readMeasure(node: YamlNode | null, keyNode: YamlNode): BlockOptions {

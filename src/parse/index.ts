@@ -5,25 +5,27 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import {unified} from 'unified';
 import {visit} from 'unist-util-visit';
-import {languageForFence, languages, runtimeForLanguage, runtimeProblem} from '../execute/languages.js';
+import {languageForFence, languages, libraryRuntimes, runtimeForLanguage, runtimeProblem} from '../runtimes/index.js';
 import {readFrontMatter, type FrontMatter} from './front-matter.js';
 import {tokenizeInfoString} from './info-string.js';
 import {MessageList, sortMessages} from './messages.js';
 import {readOption} from './options.js';
 import {claimReferences} from './claim-expression.js';
 import {readClaim} from './claim.js';
+import {isRange, libraryPlaceholderPattern, maxSweepValues, placeholderPattern} from './syntax.js';
 import type {Block, BlockKind, ParamValue, ParseResult, Point} from './types.js';
 
 export {formatMessage, sortMessages} from './messages.js';
+export {isRange, libraryPlaceholderPattern, maxSweepValues, placeholderPattern} from './syntax.js';
 export {parseDuration} from './options.js';
+export {readPublishedFiles, type PublishedFileEffects, type PublishedFilesResult} from './published-files.js';
+export {readToolResults, type ToolBenchmark, type ToolResults} from './tool-results.js';
 export type * from './types.js';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
 
 /** Kinds chosen by the word after a runtime language (` ```python bench `, ` ```go lib `). */
 const executableKinds: BlockKind[] = ['bench', 'run', 'lib'];
-/** Runtimes whose blocks can be libraries: a Go c-shared or C shared library, a PyO3 module. */
-const libraryRuntimes = ['go', 'c', 'rust'];
 /** Kinds chosen by the fence's language word itself (` ```plot `). */
 const resultKinds: BlockKind[] = ['plot', 'table', 'claim'];
 
@@ -179,9 +181,9 @@ function readBlock(
     if (!executableKinds.includes(word.name as BlockKind)) {
       messages.error(start.line, word.column, `unknown block kind \`${word.name}\`: expected \`bench\` or \`run\` after the language, or nothing for code that is only shown`, 'unknown-block-kind');
     } else if (!runtime) {
-      messages.error(start.line, langToken!.column, `no runtime runs \`${lang}\` blocks: expected one of ${Object.keys(languages).join(', ')}`, 'unknown-runtime');
-    } else if (word.name === 'lib' && !libraryRuntimes.includes(runtime)) {
-      messages.error(start.line, langToken!.column, `a lib block is written in go, c or rust, not \`${lang}\``, 'unknown-runtime');
+      messages.error(start.line, langToken!.column, `no runtime runs \`${lang}\` blocks: expected one of ${languages().map((language) => language.name).join(', ')}`, 'unknown-runtime');
+    } else if (word.name === 'lib' && !libraryRuntimes().includes(runtime)) {
+      messages.error(start.line, langToken!.column, `a lib block is written in ${listWords(libraryRuntimes())}, not \`${lang}\``, 'unknown-runtime');
     } else {
       kind = word.name as BlockKind;
     }
@@ -226,7 +228,7 @@ function readBlock(
   if (kind === 'bench' || kind === 'run') checkPlaceholders(node.value, codeStart.line, frontMatter, messages);
   if (kind === 'bench' || kind === 'run') checkLibraryPlaceholders(node.value, codeStart.line, options.uses, messages);
 
-  const claim = kind === 'claim' ? readClaim(node.value, codeStart.line, messages) : undefined;
+  const claim = kind === 'claim' ? readClaim(node.value, codeStart.line, messages, typeof options.tolerance === 'number' ? {tolerance: options.tolerance} : {}) : undefined;
 
   counters[kind] = (counters[kind] ?? 0) + 1;
   const id = typeof options.id === 'string' ? options.id : `${kind}-${counters[kind]}`;
@@ -249,9 +251,6 @@ function readBlock(
   };
 }
 
-/** Matches a `{{name}}` placeholder, filled with a parameter's value when the block runs. */
-export const placeholderPattern = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
-
 function checkPlaceholders(code: string, firstLine: number, frontMatter: FrontMatter, messages: MessageList): void {
   code.split('\n').forEach((text, index) => {
     for (const match of text.matchAll(placeholderPattern)) {
@@ -262,9 +261,6 @@ function checkPlaceholders(code: string, firstLine: number, frontMatter: FrontMa
     }
   });
 }
-
-/** Matches a `{{lib:id}}` placeholder, filled with the absolute path of the built library when the block runs. */
-export const libraryPlaceholderPattern = /\{\{\s*lib:([A-Za-z][\w.-]*)\s*\}\}/g;
 
 /** A `{{lib:id}}` must name a library the block declares in `uses=`, or the path could not be filled in. */
 function checkLibraryPlaceholders(code: string, firstLine: number, uses: unknown, messages: MessageList): void {
@@ -278,9 +274,6 @@ function checkLibraryPlaceholders(code: string, firstLine: number, uses: unknown
     }
   });
 }
-
-/** Most runs one sweep may expand to: a typo such as `1..1000000` must not plan a million runs. */
-export const maxSweepValues = 10_000;
 
 /**
  * A sweep needs a non-empty list or range of distinct values, under `params:` and under every profile
@@ -324,7 +317,7 @@ function sweepProblem(value: ParamValue): string | undefined {
   return undefined;
 }
 
-/** Whether a parameter value is a range such as `1..12`. */
-export function isRange(value: unknown): value is string {
-  return typeof value === 'string' && /^-?\d+\.\.-?\d+$/.test(value);
+/** `go, c or rust`. */
+function listWords(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }

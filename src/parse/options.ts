@@ -1,7 +1,7 @@
 import type {BlockKind} from './types.js';
 
 /** How an option's value is read. */
-type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size';
+type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size' | 'factor';
 
 interface OptionSpec {
   kinds: BlockKind[];
@@ -20,15 +20,17 @@ interface OptionSpec {
 export const optionSpecs: Record<string, OptionSpec> = {
   id: {kinds: ['bench', 'run', 'lib', 'code', 'plot', 'table', 'claim'], type: 'id', description: 'name of the block, unique in the notebook'},
   label: {kinds: ['bench', 'run'], type: 'string', description: 'name shown in tables and charts'},
-  repeat: {kinds: ['bench'], type: 'integer', min: 1, description: 'timed samples per process'},
-  warmup: {kinds: ['bench'], type: 'integer', min: 0, description: 'untimed samples per process before timing'},
-  processes: {kinds: ['bench'], type: 'integer', min: 1, description: 'fresh processes whose samples are pooled'},
+  repeat: {kinds: ['bench'], type: 'integer', min: 1, description: 'steady samples per process at least'},
+  warmup: {kinds: ['bench'], type: 'integer', min: 0, description: 'samples per process always counted as warm-up'},
+  processes: {kinds: ['bench'], type: 'integer', min: 1, description: 'fresh processes, taken as written (default: chosen from a pilot within budget)'},
+  budget: {kinds: ['bench'], type: 'duration', description: 'time the measurement may take when processes are chosen (default 5s)'},
   'min-sample': {kinds: ['bench'], type: 'duration', description: 'shortest sample: the loop count is calibrated to reach it'},
   fn: {kinds: ['bench'], type: 'identifier', description: 'name of the function to time'},
   // Which names are valid depends on the block's language: checked by parseNotebook.
   runtime: {kinds: ['bench', 'run'], type: 'id', example: 'pypy', description: "runtime of the block's language that runs it (default: the language's own)"},
   per: {kinds: ['bench'], type: 'identifier', description: 'numeric parameter the time per call is divided by: times become per iteration'},
   mode: {kinds: ['bench'], type: 'enum', values: ['inline', 'process'], description: 'inline: time calls of fn; process: time the whole program, runs like hyperfine'},
+  measure: {kinds: ['bench'], type: 'enum', values: ['time', 'instructions'], description: 'instructions: also count instructions under callgrind, stored beside the time (default: time only)'},
   runs: {kinds: ['bench'], type: 'integer', min: 1, description: 'process mode: timed runs at least'},
   'min-time': {kinds: ['bench'], type: 'duration', description: 'process mode: keep running until the timed runs add up to this'},
   group: {kinds: ['bench'], type: 'id', description: 'process mode: blocks of one group are measured together, their runs interleaved'},
@@ -40,7 +42,8 @@ export const optionSpecs: Record<string, OptionSpec> = {
   columns: {kinds: ['table'], type: 'names', description: 'columns of the table'},
   sort: {kinds: ['table'], type: 'string', description: 'column the rows are sorted by, `-column` for descending (default: block order)'},
   caption: {kinds: ['plot', 'table'], type: 'string', description: 'caption under the chart or table'},
-  alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'}
+  alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'},
+  tolerance: {kinds: ['claim'], type: 'factor', description: "how far ours may be from the article's figure and still agree: a factor either way, `2x`, or a percentage, `50%` (default 1.5x)"}
 };
 
 const idPattern = /^[A-Za-z][\w.-]*$/;
@@ -133,6 +136,12 @@ export function readOption(
         ? {value}
         : {message: `invalid ${name}: \`${raw}\`: expected a size from 16MiB to 1TiB such as 512MB or 4GiB`, rule: 'invalid-option'};
     }
+    case 'factor': {
+      const value = parseFactor(raw);
+      return value !== undefined && value > 1 && Number.isFinite(value)
+        ? {value}
+        : {message: `invalid ${name}: \`${raw}\`: expected a factor above 1 such as 2x, or a percentage such as 50% (a factor of 1.5)`, rule: 'invalid-option'};
+    }
     case 'ids':
     case 'names': {
       const values = raw.split(',').map((item) => item.trim());
@@ -145,6 +154,13 @@ export function readOption(
   }
 }
 
+/** Reads a factor written `2x`, `1.5×` or `50%` (1.5), or undefined. */
+export function parseFactor(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(x|×|%)$/.exec(text.trim());
+  if (!match) return undefined;
+  return match[2] === '%' ? 1 + Number(match[1]) / 100 : Number(match[1]);
+}
+
 function example(type: OptionType): string {
-  return {id: 'pi-go', string: '"Go 1.26"', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
+  return {factor: '2x', id: 'pi-go', string: '"Go 1.26"', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
 }

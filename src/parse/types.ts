@@ -1,5 +1,5 @@
 import type {Root} from 'mdast';
-import type {ClaimNode} from './claim-expression.js';
+import type {ClaimNode, ClaimUnit} from './claim-expression.js';
 
 /** A point in a notebook file, 1-based like unist and every editor. */
 export interface Point {
@@ -21,7 +21,7 @@ export type BlockKind =
   | 'plot'
   /** A table built from results. */
   | 'table'
-  /** A conclusion of the article, checked against the results. */
+  /** A conclusion of the article (or a hypothesis of ours), checked against the results. */
   | 'claim';
 
 /** A scalar parameter value from the front matter. */
@@ -63,9 +63,31 @@ export interface Profile {
   measure: BlockOptions;
 }
 
-/** A `claim` block's body: the article's words, the check, and the article's own figure. */
+/**
+ * What a claim block states: `claim`, the article's conclusion in its own words (verbatim, inside
+ * quotation marks), or `hypothesis`, this project's own question about the article's subject.
+ * They are checked alike and shown and counted apart.
+ */
+export type ClaimKind = 'claim' | 'hypothesis';
+
+/** A figure of the article, read from a claim's `published:` text (`2.2× slower (2,336 ns vs 1,067 ns)`). */
+export interface PublishedClaimFigure {
+  /** The whole text as written, shown beside ours. */
+  text: string;
+  /** The figure in the check language's units: ns for times, bytes, a ratio, a fraction for `%`. */
+  value: number;
+  unit: ClaimUnit;
+  /**
+   * For a ratio written `N× faster` or `N× slower`: the article's words. `faster(a, b)` and
+   * `ratio(a, b)` read `a` against `b`: `2× faster` is ratio(a, b) = 0.5, `2× slower` is 2.
+   */
+  sense?: 'faster' | 'slower';
+}
+
+/** A `claim` block's body: the article's words (or our hypothesis), the check, and the article's own figure. */
 export interface ClaimSpec {
-  /** The conclusion in the article's words (quoted briefly). */
+  kind: ClaimKind;
+  /** The conclusion in the article's words (`claim:`), or this project's question (`hypothesis:`). */
   text: string;
   /** The check as written, e.g. `ratio(pi-python, pi-go) > 100`. */
   check: string;
@@ -73,6 +95,10 @@ export interface ClaimSpec {
   expression: ClaimNode;
   /** The article's figure for it, as written (`317x`, `1.06 µs`). */
   published?: string;
+  /** `published` read as a figure, compared with ours for the magnitude verdict. */
+  publishedFigure?: PublishedClaimFigure;
+  /** `tolerance=` of the block: ours agrees with the article's figure within this factor either way (default 1.5). */
+  tolerance?: number;
   /** Why the check is written the way it is (thresholds, scaling). */
   note?: string;
 }
@@ -87,6 +113,31 @@ export interface PublishedFigure {
   peakBytes?: number;
   /** Where the figure comes from or how it was scaled. */
   note?: string;
+  /** The results file the times are read from (`from:`), instead of being written in the front matter. */
+  from?: PublishedSource;
+}
+
+/** The tools whose results files a published figure can be read from. */
+export type ResultsTool = 'pytest-benchmark' | 'pyperf' | 'hyperfine' | 'go test';
+
+/**
+ * A results file of another tool, kept beside the notebook, that a published figure is read from:
+ * pytest-benchmark's `--benchmark-json`, pyperf's `-o`, hyperfine's `--export-json` or the output of
+ * `go test -bench`. The parse stage records it; `readPublishedFiles` reads it.
+ */
+export interface PublishedSource {
+  /** The file as written, relative to the notebook's folder. */
+  file: string;
+  /** The benchmark's name in it (pytest-benchmark's name or fullname, pyperf's name, hyperfine's command, go's `BenchmarkX`). */
+  benchmark: string;
+  /** The file's times are for this many units of work: they are divided by it, as a block's `per=` divides its own. */
+  per?: number;
+  /** Which tool wrote the file, once read. */
+  tool?: ResultsTool;
+  /** How many samples (rounds, values, runs, lines) the figures summarise, once read. */
+  samples?: number;
+  /** Where `from:` and `benchmark:` are written, for located messages. */
+  points: {from: Point; benchmark: Point};
 }
 
 /** The article a notebook reproduces. */

@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto';
-import {isRange, maxSweepValues, placeholderPattern} from '../parse/index.js';
-import type {Block, BlockOptions, Notebook, ParamScalar, ParamValue} from '../parse/types.js';
-import type {MeasureSettings, RuntimeInfo} from '../execute/types.js';
-import {libraryRecipe} from '../execute/libraries.js';
+import {claimReferences} from '../parse/claim-expression.js';
+import {isRange, maxSweepValues, placeholderPattern} from '../parse/syntax.js';
+import type {Block, BlockOptions, Notebook, NotebookMessage, ParamScalar, ParamValue} from '../parse/types.js';
+import {instructionsSuffix, type MeasureSettings, type RuntimeInfo} from '../model/index.js';
+import {libraryRecipe} from '../runtimes/index.js';
 import type {Plan, PlannedLibrary, PlannedRun} from './types.js';
 
 export type * from './types.js';
@@ -11,10 +12,10 @@ export type * from './types.js';
  * Bumped whenever the harnesses change what they measure, so that results measured by an older
  * harness are re-run instead of silently reused.
  */
-export const harnessVersion = 3;
+export const harnessVersion = 4;
 
 /** Built-in measurement defaults; the notebook's `measure:`, the profile's and the block's options override them. */
-export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;
+export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, budget: 5000, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;
 
 /** Options of `planNotebook`. */
 export interface PlanOptions {
@@ -26,10 +27,15 @@ export interface PlanOptions {
   missing?: Record<string, string>;
   /** Only plan blocks whose id is in this list (`--filter`). */
   filter?: string[];
-  /** What bench samples count (`--measure`): wall time (default) or instructions under callgrind. */
+  /** `--measure instructions`: every bench block is counted in instructions under callgrind too, beside its time. */
   metric?: 'time' | 'instructions';
   /** Memory limit of blocks without a `memory=` option (`--memory-limit`), in bytes; default 4 GiB. */
   memoryLimitBytes?: number;
+}
+
+/** Whether a bench block is counted in instructions too: `measure=instructions` on it or in front matter, or `--measure instructions`. */
+function countsInstructions(block: Block, written: BlockOptions, metric: PlanOptions['metric']): boolean {
+  return metric === 'instructions' || (block.options.measure ?? written.measure) === 'instructions';
 }
 
 /** Memory limit of a block's processes when neither the block nor `--memory-limit` sets one. */
@@ -68,12 +74,20 @@ export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
     const values: Array<ParamScalar | undefined> = sweepName ? sweepValues(params[sweepName]) : [undefined];
     for (const value of values) {
       const runParams = sweepName && value !== undefined ? {...params, [sweepName]: value} : params;
-      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, options.metric ?? 'time');
-      runs.push({...run, memoryBytes: memoryOf(block, measureDefaults, options.memoryLimitBytes)});
+      const written = {...notebook.measure, ...profile.measure};
+      const memoryBytes = memoryOf(block, measureDefaults, options.memoryLimitBytes);
+      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'time', written);
+      runs.push({...run, memoryBytes});
+      // Instruction counts go beside the time, under a key of their own: they never replace it.
+      if (block.kind === 'bench' && countsInstructions(block, written, options.metric)) {
+        const counted = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'instructions', written);
+        runs.push({...counted, key: `${counted.key}${instructionsSuffix}`, memoryBytes});
+      }
     }
   }
   useLibraries(runs, notebook, options.runtimes);
   hashGroupsTogether(runs);
+  markComparisons(runs, notebook);
   return {notebook, profile: profileName, params, runs, runtimes: options.runtimes, missing: options.missing ?? {}};
 }
 
@@ -101,15 +115,19 @@ function planRun(
   runtimes: Record<string, RuntimeInfo>,
   sweepName: string | undefined,
   value: ParamScalar | undefined,
-  metric: 'time' | 'instructions'
+  metric: 'time' | 'instructions',
+  written: BlockOptions
 ): PlannedRun {
   const setting = (name: string): number => Number(block.options[name] ?? defaults[name]);
   const mode = (block.options.mode ?? defaults.mode) === 'process' ? 'process' : 'inline';
+  // Processes written anywhere (block, notebook, profile) are taken as written; else they are chosen.
+  const fixed = (block.options.processes ?? written.processes) !== undefined;
   const measure: MeasureSettings = {
     repeat: setting('repeat'),
     warmup: setting('warmup'),
     processes: setting('processes'),
     minSampleMs: setting('min-sample'),
+    ...(mode === 'inline' ? {design: fixed ? ('fixed' as const) : ('auto' as const), ...(fixed ? {} : {budgetMs: setting('budget')})} : {}),
     fn: typeof block.options.fn === 'string' ? block.options.fn : 'bench',
     mode,
     // Only process mode reads these: changing them must not re-run inline blocks.
@@ -182,9 +200,44 @@ function hashGroupsTogether(runs: PlannedRun[]): void {
   }
 }
 
+/**
+ * Gives the inline bench runs that are compared with each other a shared `compareSet`: the runs of
+ * one sweep, of the blocks one claim refers to, and of the blocks a table or chart lists in
+ * `blocks=`. Sets that share a run are one set. Not part of any hash: it decides how runs are
+ * measured together, not what they measure.
+ */
+function markComparisons(runs: PlannedRun[], notebook: Notebook): void {
+  const eligible = runs.filter((run) => run.kind === 'bench' && run.measure.mode !== 'process' && run.measure.metric !== 'instructions');
+  const parent = new Map(eligible.map((run) => [run.key, run.key]));
+  const find = (key: string): string => {
+    let root = key;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(key, root);
+    return root;
+  };
+  const join = (keys: string[]) => {
+    const present = keys.filter((key) => parent.has(key));
+    for (const key of present.slice(1)) {
+      const [a, b] = [find(present[0]!), find(key)];
+      if (a !== b) parent.set(b < a ? a : b, b < a ? b : a);
+    }
+  };
+  const keysOf = (blockId: string) => eligible.filter((run) => run.blockId === blockId).map((run) => run.key);
+  for (const block of notebook.blocks) {
+    if (block.kind === 'bench') join(keysOf(block.id));
+    if (block.claim) join([...new Set(claimReferences(block.claim.expression).map((ref) => ref.key.split('@')[0]!))].flatMap(keysOf));
+    const listed = block.options.blocks;
+    if ((block.kind === 'table' || block.kind === 'plot') && Array.isArray(listed)) join(listed.map(String).flatMap(keysOf));
+  }
+  const sizes = new Map<string, number>();
+  for (const run of eligible) sizes.set(find(run.key), (sizes.get(find(run.key)) ?? 0) + 1);
+  for (const run of eligible) if ((sizes.get(find(run.key)) ?? 0) > 1) run.compareSet = find(run.key);
+}
+
 /** The runs measured together with `run`: same group, same swept value; `undefined` outside a group. */
 export function groupKey(run: PlannedRun): string | undefined {
-  if (run.kind !== 'bench' || run.measure.group === undefined) return undefined;
+  // Instruction counts are taken one run at a time: a count does not drift with the machine.
+  if (run.kind !== 'bench' || run.measure.group === undefined || run.measure.metric === 'instructions') return undefined;
   return run.sweep ? `${run.measure.group}@${run.sweep.name}=${String(run.sweep.value)}` : run.measure.group;
 }
 
@@ -239,4 +292,15 @@ function stableJson(value: unknown): string {
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * `--profile` must name a profile the notebook declares (any name goes in a notebook without
+ * profiles, and `quick` always does): a typo must not quietly build with the defaults.
+ */
+export function profileMessages(notebook: Notebook, profile: string | undefined): NotebookMessage[] {
+  const declared = Object.keys(notebook.profiles);
+  if (profile === undefined || profile === 'quick' || declared.length === 0 || Object.hasOwn(notebook.profiles, profile)) return [];
+  const message = `profile \`${profile}\` (--profile) is not declared in this notebook: expected one of ${declared.join(', ')}`;
+  return [{file: notebook.path, line: 1, column: 1, message, rule: 'unknown-profile', fatal: true}];
 }

@@ -1,4 +1,4 @@
-import type {MeasureSettings} from '../execute/types.js';
+import type {MeasureSettings} from '../model/index.js';
 import {hashOf} from './index.js';
 import type {Plan} from './types.js';
 

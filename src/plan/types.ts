@@ -1,5 +1,5 @@
 import type {Notebook, ParamValue, ParamScalar} from '../parse/types.js';
-import type {MeasureSettings, RuntimeInfo} from '../execute/types.js';
+import type {MeasureSettings, RuntimeInfo} from '../model/index.js';
 
 /** One unit of execution: a `bench` or `run` block, once per swept value. */
 export interface PlannedRun {
@@ -25,6 +25,11 @@ export interface PlannedRun {
   memoryBytes?: number;
   /** Content hash: code, options, params and runtime version. */
   hash: string;
+  /**
+   * Inline bench runs compared with others (by one claim, one table's `blocks=`, or one sweep): the
+   * key that names their set. When several of a set run in one build, their processes are interleaved.
+   */
+  compareSet?: string;
 }
 
 /** A `lib` block as the runs that use it need it: built before them, and part of their hash. */

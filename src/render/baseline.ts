@@ -1,5 +1,5 @@
 import type {Block} from '../parse/types.js';
-import {formatChange, type BlockChange, type NotebookComparison} from '../store/baseline.js';
+import type {BlockChange, NotebookComparison} from '../check/baseline.js';
 import {escapeHtml, safeHref} from './escape.js';
 import {formatCount, formatDay, formatSignificant, formatTime} from './format.js';
 
@@ -82,7 +82,11 @@ function describeChange(change: BlockChange): string {
   const details: string[] = [];
   if (change.baselineMedian !== undefined && change.median !== undefined) details.push(`${formatValue(change.baselineMedian, change.unit)} → ${formatValue(change.median, change.unit)}`);
   if (change.ci) details.push(`95% CI ×${formatSignificant(change.ci[0])}–${formatSignificant(change.ci[1])}`);
-  if (change.p !== undefined) details.push(formatP(change.p));
+  // The p-value tests the raw ratio: with the machine's drift taken out, the interval decides.
+  if (change.p !== undefined && !change.drift) details.push(formatP(change.p));
+  if (change.drift && change.rawRatio !== undefined) {
+    details.push(`${formatChange(change.rawRatio)} as measured, the machine ${formatChange(change.drift.ratio)} over ${change.drift.blocks} unchanged blocks`);
+  }
   if (change.reason) details.push(change.reason);
   if (change.otherMachine) details.push('baseline measured on another machine');
   const head =
@@ -104,4 +108,14 @@ function formatValue(value: number, unit: BlockChange['unit']): string {
 /** A p-value as benchstat writes it: `p = 0.008`, and `p < 0.001` below that. */
 export function formatP(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/**
+ * A ratio as a signed percentage change, `1.452` -> `+45.2%`, `0.8` -> `-20.0%`; from twice as slow
+ * on, as a factor (`3163` -> `3163×`), which reads better than `+316200.0%`.
+ */
+export function formatChange(ratio: number): string {
+  if (ratio >= 2) return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`;
+  const percent = (ratio - 1) * 100;
+  return `${percent >= 0 ? '+' : '-'}${Math.abs(percent).toFixed(1)}%`;
 }

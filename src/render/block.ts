@@ -1,15 +1,18 @@
+import type {RuntimeInfo} from '../model/index.js';
 import type {Block, Notebook} from '../parse/types.js';
 import type {ClaimResult} from '../measure/claims.js';
 import {renderChart, type ChartResult} from './chart.js';
 import {renderClaim} from './claim.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatTime} from './format.js';
+import {formatCount, formatDay, formatTime} from './format.js';
 import {highlightCode} from './highlight.js';
-import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel} from './outcome.js';
-import {renderProvenance} from './provenance.js';
+import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel, type OutcomeContext} from './outcome.js';
+import {renderOutput} from './output.js';
+import {renderProvenance, type LibraryInfo} from './provenance.js';
 import {labelOf, listOption, measuredResults, missingBlocks, resultRows, sampleRows} from './rows.js';
-import {renderTable} from './table.js';
-import type {BlockOutcome, RenderOptions, ResultRow} from './types.js';
+import {renderTable, tableCaptionId} from './table.js';
+import type {BlockOutcome, MachineView, RenderOptions, ResultRow} from './types.js';
+import {isMultiMachine, renderMachineFacets, renderMachineTable, withMachineVerdicts} from './machines.js';
 
 /** What a block is rendered against: the notebook, every block's outcomes, the chart cache. */
 export interface BlockContext extends RenderOptions {
@@ -19,6 +22,12 @@ export interface BlockContext extends RenderOptions {
   reportCommand?: string;
   /** Each claim block's verdict, by block id. */
   claims?: Record<string, ClaimResult>;
+  /** This machine's runtimes (the plan's), to name the compiler of each library a block loads. */
+  runtimes?: Record<string, RuntimeInfo>;
+  /** Collects advice for the page's "How to reproduce" box (what to install, which option to raise). */
+  notes?: Set<string>;
+  /** Every machine with results, when more than one has: tables, charts and claims show each. */
+  machines?: MachineView[];
 }
 
 /** Renders one block by kind as an HTML fragment whose outer element has `id="<block id>"`. */
@@ -28,19 +37,28 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'code':
       return `<div class="block block-code" id="${id}">${renderCode(block)}</div>`;
     case 'bench':
-      return wrap(block, [renderHead(block), ...renderBench(block, context.outcomes[block.id] ?? []), renderCollapsedCode(block)]);
+      return wrap(block, [renderHead(block), ...renderBench(block, context.outcomes[block.id] ?? [], outcomeContext(block, context)), renderCollapsedCode(block)]);
     case 'run':
-      return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [])]);
+      return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [], outcomeContext(block, context))]);
     case 'plot':
+      if (isMultiMachine(context.machines)) return renderMachineFacets(block, context.machines, (outcomes) => renderPlot(block, {...context, outcomes}));
       return renderPlot(block, context);
     case 'table':
-      return wrap(block, renderTableBlock(block, context));
+      return isMultiMachine(context.machines) ? wrap(block, renderMachineTable(block, context.machines, context.notebook)) : renderTableBlock(block, context);
     case 'lib':
       // A library's code is what other blocks call: shown open, under its name.
       return wrap(block, [renderHead(block), renderCode(block)]);
     case 'claim':
-      return renderClaim(block, context.claims?.[block.id]);
+      return withMachineVerdicts(renderClaim(block, context.claims?.[block.id], {label: (key) => resultLabel(context.notebook, key)}), block, context.machines);
   }
+}
+
+/** A result named in a claim's words: the block's label, with the swept value of a swept run (`Go goroutines, workers=4`). */
+function resultLabel(notebook: Notebook, key: string): string {
+  const [id, sweep] = key.split('@') as [string, string | undefined];
+  const block = notebook.blocks.find((candidate) => candidate.id === id);
+  const name = block ? labelOf(block) : id;
+  return sweep === undefined ? name : `${name}, ${sweep}`;
 }
 
 function wrap(block: Block, parts: string[]): string {
@@ -68,22 +86,28 @@ function renderCollapsedCode(block: Block): string {
   return `<details class="code"><summary>${escapeHtml(summary)}</summary>${renderCode(block)}</details>`;
 }
 
-function renderBench(block: Block, outcomes: BlockOutcome[]): string[] {
-  const {html, shown} = renderProblems(outcomes);
+function outcomeContext(block: Block, context: BlockContext): OutcomeContext {
+  return {notebook: context.notebook.name, block, ...(context.notes === undefined ? {} : {notes: context.notes})};
+}
+
+function renderBench(block: Block, outcomes: BlockOutcome[], context: OutcomeContext): string[] {
+  const {html, shown} = renderProblems(outcomes, context);
   const results = shown.some((stored) => stored.sweep !== undefined)
-    ? [renderSweepTable(shown, labelOf(block) === block.id ? block.id : `${labelOf(block)} (${block.id})`)]
-    : shown.map(renderResultLine);
+    ? [renderSweepTable(shown, labelOf(block) === block.id ? block.id : `${labelOf(block)} (${block.id})`, context)]
+    : shown.map((stored) => renderResultLine(stored, context));
   return [...results.filter((part) => part !== ''), ...html];
 }
 
-function renderRun(outcomes: BlockOutcome[]): string[] {
-  const {html, shown} = renderProblems(outcomes);
+/** A run block's output, capped on the page (the whole of it beside the page), stderr apart. */
+function renderRun(outcomes: BlockOutcome[], context: OutcomeContext): string[] {
+  const {html, shown} = renderProblems(outcomes, context);
   const outputs = shown.flatMap((stored) => {
     const where = sweepLabel(stored);
     const label = where === undefined ? '' : `<p class="result">${escapeHtml(where)}</p>`;
-    const stdout = `<pre class="output">${escapeHtml(stored.result.stdout)}</pre>`;
+    const file = {notebook: context.notebook ?? 'output', key: stored.key};
+    const stdout = renderOutput(stored.result.stdout, {...file, className: 'output', stream: 'stdout'});
     // A run that succeeded may still warn on stderr; show it apart from the output.
-    const stderr = stored.result.stderr === '' ? '' : `<pre class="output stderr">${escapeHtml(stored.result.stderr)}</pre>`;
+    const stderr = stored.result.stderr === '' ? '' : renderOutput(stored.result.stderr, {...file, className: 'output stderr', stream: 'stderr'});
     return [label + stdout + stderr];
   });
   return [...outputs, ...html];
@@ -107,10 +131,12 @@ async function renderPlot(block: Block, context: BlockContext): Promise<string> 
       drawn = true;
     }
   }
-  parts.push(...failedDependencies(block, context));
+  const unrelated = blockIds === undefined ? unrelatedBlocks(context.notebook, rows) : undefined;
+  if (drawn && unrelated !== undefined) parts.push(renderNotice(unrelated, 'notice warning'));
+  parts.push(...failedDependencies(block, context), ...staleDependencies(block, context));
   if (missing.length > 0) parts.push(renderNotice(missingText(missing, context)));
   const caption = block.options['caption'];
-  const provenance = drawn ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : '';
+  const provenance = drawn ? renderProvenance(provenanceOf(block, 'chart', context)) : '';
   if (caption !== undefined || provenance !== '') {
     parts.push('<figcaption>');
     if (caption !== undefined) parts.push(`<p class="caption">${escapeHtml(String(caption))}</p>`);
@@ -159,20 +185,87 @@ export function describeChart(chart: Pick<ChartResult, 'svg'>, rows: ResultRow[]
   return `${kind[0]!.toUpperCase()}${kind.slice(1)} of ${count}: ${items.join('; ')}${more}.`;
 }
 
-function renderTableBlock(block: Block, context: BlockContext): string[] {
+/**
+ * A table block as a figure: the table in its own scrolling box, notices, then the caption and the
+ * provenance under the box, where a phone never cuts them off.
+ */
+function renderTableBlock(block: Block, context: BlockContext): string {
   const blockIds = listOption(block, 'blocks');
   const rows = resultRows(context.outcomes, context.notebook, blockIds);
   const missing = missingBlocks(block, context.notebook, rows);
+  const caption = block.options['caption'];
+  const provenance = rows.length > 0 ? renderProvenance(provenanceOf(block, 'table', context)) : '';
+  const figcaption =
+    caption === undefined && provenance === ''
+      ? ''
+      : [
+          '<figcaption>',
+          caption === undefined ? '' : `<p class="caption" id="${escapeHtml(tableCaptionId(block))}">${escapeHtml(String(caption))}</p>`,
+          provenance,
+          '</figcaption>'
+        ]
+          .filter((part) => part !== '')
+          .join('\n');
   return [
+    `<figure class="block block-table" id="${escapeHtml(block.id)}">`,
     rows.length > 0 ? renderTable(block, rows) : '',
     ...failedDependencies(block, context),
+    ...staleDependencies(block, context),
     missing.length > 0 ? renderNotice(missingText(missing, context)) : '',
-    rows.length > 0 ? renderProvenance({id: block.id, results: measuredResults(context.outcomes, context.notebook, blockIds), ...reportOf(context)}) : ''
-  ].filter((part) => part !== '');
+    figcaption,
+    '</figure>'
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
 }
 
 function reportOf(context: BlockContext): {reportCommand?: string} {
   return context.reportCommand === undefined ? {} : {reportCommand: context.reportCommand};
+}
+
+/** What a chart's or table's provenance says: its results, the libraries they load, how to re-run them. */
+function provenanceOf(block: Block, kind: 'chart' | 'table', context: BlockContext): Parameters<typeof renderProvenance>[0] {
+  const results = measuredResults(context.outcomes, context.notebook, listOption(block, 'blocks'));
+  const libraries = librariesOf(results.map((result) => result.block), context);
+  return {id: block.id, kind, results, ...(libraries.length > 0 ? {libraries} : {}), ...reportOf(context)};
+}
+
+/** The `lib` blocks the given blocks load (`uses=`), once each, with this machine's compiler for them. */
+function librariesOf(blocks: Block[], context: BlockContext): LibraryInfo[] {
+  const ids = [...new Set(blocks.flatMap((block) => listOption(block, 'uses') ?? []))];
+  return ids.flatMap((id) => {
+    const library = context.notebook.blocks.find((candidate) => candidate.id === id && candidate.kind === 'lib');
+    if (library === undefined || library.runtime === undefined) return [];
+    const compiler = context.runtimes?.[library.runtime];
+    const flags = compiler?.flags ?? [];
+    return [{id, runtime: library.runtime, ...(compiler === undefined ? {} : {version: compiler.version}), ...(flags.length > 0 ? {flags} : {})}];
+  });
+}
+
+/**
+ * Why a chart without `blocks=` may mislead: it draws every bench block of the page, and when those
+ * come from different sections or mix swept and unswept blocks, they are seldom one comparison.
+ * Returns the warning, or `undefined` when the blocks belong together.
+ */
+export function unrelatedBlocks(notebook: Notebook, rows: ResultRow[]): string | undefined {
+  const ids = [...new Set(rows.map((row) => row.block))];
+  if (ids.length < 2) return undefined;
+  const blocks = ids.flatMap((id) => notebook.blocks.find((block) => block.id === id) ?? []);
+  const sections = new Set(blocks.map((block) => sectionOf(notebook, block)));
+  const sweeps = new Set(blocks.map((block) => String(block.options['sweep'] ?? '')));
+  if (sections.size < 2 && sweeps.size < 2) return undefined;
+  const why = sections.size >= 2 ? `${sections.size} sections of the page` : 'swept and unswept blocks';
+  return `This chart draws all ${ids.length} measured blocks, from ${why}; name the ones it compares with blocks=, e.g. blocks=${ids.slice(0, 3).join(',')}.`;
+}
+
+/** The `##` heading a block is under (its text), or '' before the first. */
+function sectionOf(notebook: Notebook, block: Block): string {
+  let section = '';
+  for (const node of notebook.tree.children) {
+    if (node.position === undefined || node.position.start.line > block.start.line) break;
+    if (node.type === 'heading' && node.depth <= 2) section = `${node.position.start.line}`;
+  }
+  return section;
 }
 
 /**
@@ -194,9 +287,26 @@ function failedDependencies(block: Block, context: BlockContext): string[] {
   return notices;
 }
 
-/** Says which referenced blocks have no measured result, and why, e.g. `bench-2 (failed)`. */
+/**
+ * One notice per block this one draws from whose shown result is stale (not measured in this build:
+ * skipped, its re-run failed, left out by --filter): a chart or table says so as the block box does.
+ */
+function staleDependencies(block: Block, context: BlockContext): string[] {
+  const referenced = listOption(block, 'blocks') ?? context.notebook.blocks.filter((other) => other.kind === 'bench').map((other) => other.id);
+  return referenced.flatMap((id) => {
+    const stale = (context.outcomes[id] ?? []).filter((outcome) => outcome.stale !== undefined && outcome.stored !== undefined);
+    if (stale.length === 0) return [];
+    const items = stale.map((outcome) => `${outcome.key} measured ${formatDay(outcome.stored!.date)} (${outcome.stale})`);
+    return [renderNotice(`Drawn from stale results of ${id}, not measured in this build: ${items.join('; ')}.`, 'notice stale')];
+  });
+}
+
+/** Says which referenced blocks have no measured result, and why, e.g. `Python 3.13t (not measured)`. */
 function missingText(missing: string[], context: BlockContext): string {
-  const reasons = missing.map((id) => `${id} (${missingReason(id, context)})`);
+  const reasons = missing.map((id) => {
+    const block = context.notebook.blocks.find((candidate) => candidate.id === id);
+    return `${block === undefined ? id : labelOf(block)} (${missingReason(id, context)})`;
+  });
   return `No results for ${reasons.join(', ')}.`;
 }
 
@@ -206,6 +316,8 @@ function missingReason(id: string, context: BlockContext): string {
   if (block.kind !== 'bench') return `a ${block.kind} block has no measurements`;
   const outcomes = context.outcomes[id] ?? [];
   const statuses = new Set(outcomes.map((outcome) => outcome.stored?.result.status ?? (outcome.skipped ? 'skipped' : '')));
-  for (const status of ['failed', 'timed-out', 'skipped'] as const) if (statuses.has(status)) return status;
+  if (statuses.has('failed')) return 'failed';
+  if (statuses.has('timed-out')) return 'timed out';
+  if (statuses.has('skipped')) return 'not measured on this machine';
   return 'not run';
 }

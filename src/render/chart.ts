@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto';
+import {chartHelpers, HELPERS_SOURCE} from './chart-helpers.js';
 import {formatCount, formatTime} from './format.js';
 import type {RenderOptions, ResultRow, SampleRow} from './types.js';
 
@@ -6,7 +7,7 @@ import type {RenderOptions, ResultRow, SampleRow} from './types.js';
 export const PLOT_VERSION = '0.6.17';
 
 /** Bump when the post-processing below changes, so that cached charts are rendered again. */
-const CHART_REVISION = 6;
+const CHART_REVISION = 7;
 
 /** Default width of a chart: the page's text column (46rem). */
 export const CHART_WIDTH = 736;
@@ -55,7 +56,7 @@ export function wasChartLibraryLoaded(): boolean {
   return library !== undefined;
 }
 
-/** The cache key of a chart: sha256 of its code, its rows and samples, and the Plot version. */
+/** The cache key of a chart: sha256 of its code, its rows and samples, the Plot version and the chart helpers' code. */
 export function chartKey(code: string, rows: ResultRow[], samples: SampleRow[] = []): string {
   return createHash('sha256')
     .update(code)
@@ -65,12 +66,14 @@ export function chartKey(code: string, rows: ResultRow[], samples: SampleRow[] =
     .update(JSON.stringify(samples))
     .update('\0')
     .update(`${PLOT_VERSION}+${CHART_REVISION}`)
+    .update('\0')
+    .update(HELPERS_SOURCE)
     .digest('hex');
 }
 
 /**
- * Renders a `plot` block: `code` is a JavaScript expression evaluated with `Plot`, `data` (the rows)
- * and `samples` (one row per raw sample) in scope, once at {@link CHART_WIDTH} and once at
+ * Renders a `plot` block: `code` is a JavaScript expression evaluated with `Plot`, `data` (the rows),
+ * `samples` (one row per raw sample) and `Chart` (the chart helpers, see chart-helpers.ts) in scope, once at {@link CHART_WIDTH} and once at
  * {@link NARROW_CHART_WIDTH} unless the expression sets `width`. Plot gets defaults that do not change
  * what an author wrote: the width, a left margin wide enough for the y labels when no margin is set,
  * and a `title` (hover text) on marks drawn straight from `data` or `samples` that have none. A failing
@@ -94,14 +97,15 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
   };
   try {
     // The plot block is code the notebook's author wrote to run, like its bench blocks.
-    const evaluate = new Function('Plot', 'data', 'samples', `return (\n${stripTrailingSemicolons(code)}\n);`);
+    const evaluate = new Function('Plot', 'data', 'samples', 'Chart', `return (\n${stripTrailingSemicolons(code)}\n);`);
     const render = async (width: number): Promise<string | ChartResult> => {
       defaults = {width};
       const own = new WeakSet<object>();
       const data = structuredClone(rows);
       const sampleData = structuredClone(samples);
       for (const row of [...data, ...sampleData]) own.add(row);
-      const element: unknown = await evaluate(wrapPlot(Plot, document, own), data, sampleData);
+      const plot = wrapPlot(Plot, document, own);
+      const element: unknown = await evaluate(plot, data, sampleData, chartHelpers(plot, document));
       if (!isElement(element)) {
         return {svg: '', error: `plot expression must return an element such as Plot.plot({...}), got ${describe(element)}`};
       }

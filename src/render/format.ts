@@ -22,13 +22,15 @@ export function pickTimeUnit(ns: number): TimeUnit {
 }
 
 /**
- * Formats a number with about three significant digits (`1234`, `123`, `12.3`, `1.23`, `0.123`).
- * Large values keep all their integer digits: rounding 1234 to 1230 would only hide information.
+ * Formats a number with about three significant digits (`1,234`, `123`, `12.3`, `1.23`, `0.123`).
+ * Large values keep all their integer digits, with thousands separators: rounding 1234 to 1230 would
+ * only hide information.
  */
 export function formatSignificant(value: number): string {
   if (!Number.isFinite(value)) return '–';
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return formatCount(Math.round(value));
   if (magnitude >= 100) return value.toFixed(0);
   if (magnitude >= 10) return value.toFixed(1);
   if (magnitude >= 1) return value.toFixed(2);
@@ -43,6 +45,39 @@ export function formatTimeValue(ns: number, unit: TimeUnit = pickTimeUnit(ns)): 
 /** A time in nanoseconds with its unit, e.g. `1.23 ms`. */
 export function formatTime(ns: number, unit: TimeUnit = pickTimeUnit(ns)): string {
   return `${formatTimeValue(ns, unit)} ${unit.name}`;
+}
+
+/** A time interval in one unit, without the unit: `44.3–63.5`. */
+export function formatInterval(low: number, high: number, unit: TimeUnit): string {
+  return `${formatTimeValue(low, unit)}–${formatTimeValue(high, unit)}`;
+}
+
+/**
+ * The unit for a column of times: the largest in which the middle value (the median of the column)
+ * is at least 1, so that most cells read as `12.3` or `1,234` rather than `0.000123` or `12,345,678`.
+ */
+export function pickColumnUnit(values: readonly number[]): TimeUnit {
+  const finite = values.filter((value) => Number.isFinite(value) && value > 0).sort((a, b) => a - b);
+  if (finite.length === 0) return TIME_UNITS[0]!;
+  return pickTimeUnit(finite[Math.floor((finite.length - 1) / 2)]!);
+}
+
+/**
+ * A number for an axis tick: at most three significant digits, thousands separators, no trailing
+ * zeros and no SI prefix (`0.01`, `2.5`, `1,000`, `20,000`).
+ */
+export function formatTick(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  if (value === 0) return '0';
+  const rounded = Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
+  return rounded.toLocaleString('en-US', {maximumFractionDigits: 12});
+}
+
+/** A time in ns for an axis tick, in the unit that suits it: `10 ns`, `1 µs`, `2.5 ms`, `0.01 ns`. */
+export function formatTimeTick(ns: number): string {
+  if (ns === 0) return '0';
+  const unit = pickTimeUnit(ns);
+  return `${formatTick(ns / unit.scale)} ${unit.name}`;
 }
 
 /** A count with thousands separators (`12,000`); fixed locale so pages do not depend on the machine. */

@@ -1,9 +1,25 @@
-import type {StoredResult} from '../store/types.js';
+import type {Block} from '../parse/types.js';
+import type {StoredResult} from '../model/index.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatDay, formatRatio, formatTime, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
-import {shortRuntime} from './provenance.js';
-import {isMeasured} from './rows.js';
+import {renderMeasurementNotes} from './measurement.js';
+import {formatCount, formatDay, formatInterval, formatRatio, formatTime, formatTimeValue, pickColumnUnit, pickTimeUnit, type TimeUnit} from './format.js';
+import {renderOutput} from './output.js';
+import {runtimeWithFlags} from './provenance.js';
+import {isMeasured, labelOf} from './rows.js';
 import type {BlockOutcome} from './types.js';
+
+/** Where a block's outcomes are shown: the page's notebook (for the files of cut outputs) and its notes. */
+export interface OutcomeContext {
+  /** The notebook's name: a cut output links `<name>.<key>.<stream>.txt` beside the page. */
+  notebook?: string;
+  /** The block shown, to name it in notes. */
+  block?: Block;
+  /**
+   * Advice for whoever reproduces the page (what to install, which option to raise), collected for
+   * the page's "How to reproduce" box instead of being repeated in the reader's text.
+   */
+  notes?: Set<string>;
+}
 
 /** A one-line notice (skipped, not run, missing results), escaped. */
 export function renderNotice(text: string, kind = 'notice'): string {
@@ -15,8 +31,12 @@ export function sweepLabel(stored: StoredResult | undefined): string | undefined
   return stored?.sweep === undefined ? undefined : `${stored.sweep.name}=${String(stored.sweep.value)}`;
 }
 
-/** An inline error box for a failed or timed-out run: the reason, then the captured stderr. */
-export function renderFailure(stored: StoredResult): string {
+/**
+ * An inline error box for a failed or timed-out run: the reason, then the captured stderr (capped,
+ * with the whole of it beside the page when cut). `latest` marks the failure of a re-run shown beside
+ * an older good result.
+ */
+export function renderFailure(stored: StoredResult, context: OutcomeContext = {}, latest = false): string {
   const {result} = stored;
   const where = sweepLabel(stored);
   const heading = `Failed${where === undefined ? '' : ` (${where})`}`;
@@ -31,13 +51,33 @@ export function renderFailure(stored: StoredResult): string {
       .filter((detail) => detail !== '')
       .join(', ');
   // Some runtimes report errors on stdout only; show that when stderr is empty.
-  const output = result.stderr !== '' ? result.stderr : result.stdout;
+  const stream = result.stderr !== '' ? 'stderr' : 'stdout';
+  const output = result[stream];
   return [
     '<div class="error" role="alert">',
     `<p><strong>${escapeHtml(heading)}</strong>${reason === '' ? '' : `: ${escapeHtml(reason)}`}</p>`,
-    output === '' ? '' : `<pre>${escapeHtml(output)}</pre>\n`,
+    output === '' ? '' : `${renderOutput(output, {className: 'failure', notebook: context.notebook ?? 'output', key: latest ? `${stored.key}.latest` : stored.key, stream})}\n`,
     '</div>'
   ].join('');
+}
+
+/**
+ * A skip reason as a reader reads it. The execute stage's reasons for a missing runtime end in what
+ * to do (`python-ft not configured: ... — set BENCHBOOK_PYTHON_FT to ...`): the reader gets what is
+ * missing, and the whole reason goes to the page's "How to reproduce" notes.
+ */
+function skippedText(reason: string, context: OutcomeContext): string {
+  const runtime = context.block?.runtime;
+  const name = context.block === undefined ? 'This block' : labelOf(context.block);
+  if (runtime !== undefined && reason.startsWith(`${runtime} `)) {
+    context.notes?.add(`${name} was not measured: ${reason}`);
+    return `Not measured: this machine has no ${runtime} runtime.`;
+  }
+  if (reason.includes(' — ')) {
+    context.notes?.add(`${name} was not measured: ${reason}`);
+    return `Not measured: ${reason.slice(0, reason.indexOf(' — '))}.`;
+  }
+  return `Not measured: ${reason}`;
 }
 
 /**
@@ -45,17 +85,23 @@ export function renderFailure(stored: StoredResult): string {
  * error boxes, stale-result notices, and "Not run" when there is nothing. Returns the stored results
  * left to show as results.
  */
-export function renderProblems(outcomes: BlockOutcome[]): {html: string[]; shown: StoredResult[]} {
+export function renderProblems(outcomes: BlockOutcome[], context: OutcomeContext = {}): {html: string[]; shown: StoredResult[]} {
   const html: string[] = [];
   const shown: StoredResult[] = [];
+  const notices = new Set<string>();
   for (const outcome of outcomes) {
-    if (outcome.skipped !== undefined) html.push(renderNotice(`Skipped: ${outcome.skipped}`));
+    // A swept block skipped for a missing runtime says so once, not once per value.
+    if (outcome.skipped !== undefined) notices.add(skippedText(outcome.skipped, context));
     const {stored, failure} = outcome;
     if (stored !== undefined) {
       const {status} = stored.result;
-      if (status === 'failed' || status === 'timed-out') html.push(renderFailure(stored));
-      else if (status === 'skipped') html.push(renderNotice(`Skipped: ${stored.result.reason ?? 'no reason given'}`));
+      if (status === 'failed' || status === 'timed-out') html.push(renderFailure(stored, context));
+      else if (status === 'skipped') notices.add(skippedText(stored.result.reason ?? 'no reason given', context));
       else shown.push(stored);
+    }
+    if (outcome.stale !== undefined && failure === undefined && stored !== undefined) {
+      const where = sweepLabel(stored);
+      html.push(renderNotice(`Stale${where === undefined ? '' : ` (${where})`}: the result shown was measured ${formatDay(stored.date)} on machine ${stored.machine.fingerprint}, not in this build.`, 'notice stale'));
     }
     if (failure !== undefined) {
       if (stored !== undefined) {
@@ -65,47 +111,53 @@ export function renderProblems(outcomes: BlockOutcome[]): {html: string[]; shown
           renderNotice(`${subject} failed: the result shown is the previous one, from ${formatDay(stored.date)}.`, 'notice stale')
         );
       }
-      html.push(renderFailure(failure));
+      html.push(renderFailure(failure, context, stored !== undefined));
     }
   }
+  html.unshift(...[...notices].map((text) => renderNotice(text)));
   if (html.length === 0 && shown.length === 0) html.push(renderNotice('Not run'));
   return {html, shown};
 }
 
 /** The runtime and version a result was measured with, e.g. `python 3.11.7`, `go1.26.8`, `node v20.20.2`. */
 export function runtimeLabel(stored: StoredResult): string {
-  return shortRuntime(stored);
+  return runtimeWithFlags(stored);
 }
 
-/** The results line of one measured run: median, 95% CI, min..max, n, loops, runtime. */
-export function renderResultLine(stored: StoredResult): string {
+/** The results line of one measured run: median, 95% CI, min–max, samples and calls, runtime. */
+export function renderResultLine(stored: StoredResult, context: OutcomeContext = {}): string {
   if (!isMeasured(stored)) return '';
   const {stats} = stored;
   const unit = pickTimeUnit(stats.median);
   const parts = [
     `median <strong>${escapeHtml(formatTime(stats.median, unit))}</strong>`,
     `95% CI ${escapeHtml(formatRange(stats.ci[0], stats.ci[1], unit))}`,
-    `min..max ${escapeHtml(formatRange(stats.min, stats.max, unit))}`,
-    `n = ${formatCount(stats.n)}`,
-    loopsText(stored),
+    `min–max ${escapeHtml(formatRange(stats.min, stats.max, unit))}`,
+    escapeHtml(samplesText(stored)),
     escapeHtml(runtimeLabel(stored))
   ].filter((part) => part !== '');
-  return `<p class="result">${parts.join(' · ')}</p>${renderWarnings(stored)}`;
+  return `<p class="result">${parts.join(' · ')}</p>${renderMeasurementNotes(stored)}${renderWarnings([stored], context)}`;
 }
 
-/** A small table of a swept block's measured runs, one row per swept value; `name` names its region (unique on the page). */
-export function renderSweepTable(results: StoredResult[], name: string): string {
+/**
+ * A small table of a swept block's measured runs, one row per swept value; `name` names its region
+ * (unique on the page). Times are in one unit per column, the block's warnings one merged note.
+ */
+export function renderSweepTable(results: StoredResult[], name: string, context: OutcomeContext = {}): string {
   const measured = results.filter(isMeasured);
   if (measured.length === 0) return '';
   const names = new Set(measured.map((stored) => stored.sweep?.name ?? 'value'));
   const param = names.size === 1 ? [...names][0]! : 'value';
   const runtimes = [...new Set(measured.map(runtimeLabel))];
+  const unit = pickColumnUnit(measured.map((stored) => stored.stats.median));
+  const withLoops = measured.some((stored) => (stored.result.loops?.length ?? 0) > 0);
+  // "10 × 5": ten samples of five calls each, in one column so the table fits its card.
   const lines = [
     `<section class="table-scroll" aria-label="${escapeHtml(`${name}: results by ${param}`)}" tabindex="0">`,
     '<table class="sweep">',
-    `<thead><tr><th scope="col">${escapeHtml(param)}</th><th scope="col" class="num">median</th>` +
-      '<th scope="col" class="num">95% CI</th><th scope="col" class="num">min..max</th>' +
-      '<th scope="col" class="num">n</th><th scope="col" class="num">loops</th>' +
+    `<thead><tr><th scope="col">${escapeHtml(param)}</th><th scope="col" class="num">median (${unit.name})</th>` +
+      `<th scope="col" class="num">95% CI (${unit.name})</th><th scope="col" class="num">min–max (${unit.name})</th>` +
+      (withLoops ? '<th scope="col" class="num">samples × calls</th>' : '<th scope="col" class="num">samples</th>') +
       (measured.length > 1 ? '<th scope="col" class="num">speed-up</th>' : '') +
       (runtimes.length > 1 ? '<th scope="col">runtime</th>' : '') +
       '</tr></thead>',
@@ -113,14 +165,12 @@ export function renderSweepTable(results: StoredResult[], name: string): string 
   ];
   for (const stored of measured) {
     const {stats} = stored;
-    const unit = pickTimeUnit(stats.median);
     const cells = [
       `<td>${escapeHtml(String(stored.sweep?.value ?? ''))}</td>`,
-      `<td class="num">${escapeHtml(formatTime(stats.median, unit))}</td>`,
-      `<td class="num">${escapeHtml(formatRange(stats.ci[0], stats.ci[1], unit))}</td>`,
-      `<td class="num">${escapeHtml(formatRange(stats.min, stats.max, unit))}</td>`,
-      `<td class="num">${formatCount(stats.n)}</td>`,
-      `<td class="num">${loopsCount(stored)}</td>`,
+      `<td class="num">${escapeHtml(formatTimeValue(stats.median, unit))}</td>`,
+      `<td class="num">${escapeHtml(formatInterval(stats.ci[0], stats.ci[1], unit))}</td>`,
+      `<td class="num">${escapeHtml(formatInterval(stats.min, stats.max, unit))}</td>`,
+      `<td class="num">${formatCount(stats.n)}${withLoops ? ` × ${loopsCount(stored) || '–'}` : ''}</td>`,
       // Relative to the first value measured, as in the notebook's `speedup` field.
       measured.length > 1 ? `<td class="num">${stats.median > 0 ? formatRatio(measured[0]!.stats.median / stats.median) : '–'}</td>` : '',
       runtimes.length > 1 ? `<td>${escapeHtml(runtimeLabel(stored))}</td>` : ''
@@ -129,27 +179,47 @@ export function renderSweepTable(results: StoredResult[], name: string): string 
   }
   lines.push('</tbody>', '</table>', '</section>');
   if (runtimes.length === 1) lines.push(`<p class="result">${escapeHtml(runtimes[0]!)}</p>`);
-  lines.push(...measured.map(renderWarnings).filter((html) => html !== ''));
+  const warnings = renderWarnings(measured, context);
+  if (warnings !== '') lines.push(warnings);
   return lines.join('\n');
 }
 
 /**
- * A block's statistics warnings in one compact note: the findings, then the advice they share
- * (`standard deviation is 16% of the mean; 2 of 10 samples are outliers: rerun on a quieter machine...`).
+ * The statistics warnings of a block's results in one compact note: each finding once, with the
+ * swept values it holds for (`⚠ noisy at workers 1, 2, 3 and 4: only 3 samples`). The advice that
+ * ends a warning (`: raise runs or min-time...`) names options, so it goes to the page's notes.
  */
-export function renderWarnings(stored: StoredResult): string {
-  const warnings = stored.stats?.warnings ?? [];
-  if (warnings.length === 0) return '';
-  const where = sweepLabel(stored);
-  const byAdvice = new Map<string, string[]>();
-  for (const warning of warnings) {
-    const split = warning.lastIndexOf(': ');
-    const [finding, advice] = split === -1 ? [warning, ''] : [warning.slice(0, split), warning.slice(split + 2)];
-    byAdvice.set(advice, [...(byAdvice.get(advice) ?? []), finding]);
+export function renderWarnings(results: StoredResult[], context: OutcomeContext = {}): string {
+  const byFinding = new Map<string, string[]>();
+  for (const stored of results) {
+    for (const warning of stored.stats?.warnings ?? []) {
+      const split = warning.lastIndexOf(': ');
+      const [finding, advice] = split === -1 ? [warning, ''] : [warning.slice(0, split), warning.slice(split + 2)];
+      if (advice !== '') context.notes?.add(`Results marked ⚠ noisy: ${advice}.`);
+      const values = byFinding.get(finding) ?? [];
+      if (stored.sweep !== undefined) values.push(String(stored.sweep.value));
+      byFinding.set(finding, values);
+    }
   }
-  const text = [...byAdvice].map(([advice, findings]) => `${findings.join('; ')}${advice === '' ? '' : `: ${advice}`}`).join('. ');
-  const prefix = where === undefined ? '' : `${where}: `;
-  return `<p class="warnings"><span class="badge warn">⚠ noisy</span> ${escapeHtml(prefix + text)}</p>`;
+  if (byFinding.size === 0) return '';
+  const param = results.find((stored) => stored.sweep !== undefined)?.sweep?.name;
+  const swept = results.filter((stored) => stored.sweep !== undefined).length;
+  // Findings that hold at the same values are said together: "at threads 1: a, b; at threads 2: c".
+  const byValues = new Map<string, string[]>();
+  for (const [finding, values] of byFinding) {
+    const where =
+      param === undefined || values.length === 0 ? '' : values.length === swept && swept > 1 ? `at every value of ${param}` : `at ${param} ${joinWords(values)}`;
+    byValues.set(where, [...(byValues.get(where) ?? []), finding]);
+  }
+  const text = [...byValues].map(([where, findings]) => `${where === '' ? '' : `${where}: `}${findings.join(', ')}`).join('; ');
+  // The measure stage writes counts bare ("lasted 25031 ns"): people read them with separators.
+  const readable = text.replace(/\b\d{5,}\b/g, (digits) => formatCount(Number(digits)));
+  return `<p class="warnings"><span class="badge warn">⚠ noisy</span> ${escapeHtml(readable)}</p>`;
+}
+
+/** `1`, `1 and 2`, `1, 2 and 4`. */
+function joinWords(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}`;
 }
 
 function formatRange(low: number, high: number, unit: TimeUnit): string {
@@ -165,7 +235,11 @@ function loopsCount(stored: StoredResult): string {
   return low === high ? formatCount(low) : `${formatCount(low)}–${formatCount(high)}`;
 }
 
-function loopsText(stored: StoredResult): string {
+/** `10 samples of 20 calls`, `10 samples of 1 call`, `3 samples` (process mode: one run each). */
+function samplesText(stored: StoredResult): string {
+  const n = stored.stats?.n ?? 0;
+  const samples = `${formatCount(n)} ${n === 1 ? 'sample' : 'samples'}`;
   const count = loopsCount(stored);
-  return count === '' ? '' : `${count} loops`;
+  if (count === '') return samples;
+  return `${samples} of ${count} ${count === '1' ? 'call' : 'calls'}`;
 }

@@ -3,7 +3,9 @@ import {withBaselineNote, type PageBaseline} from './baseline.js';
 import {renderBlock, type BlockContext} from './block.js';
 import {countClaims, renderClaimSummary} from './claim.js';
 import {escapeHtml} from './escape.js';
-import {renderByline, renderMeta} from './meta.js';
+import {renderByline, renderMeta, REPRODUCE_ID} from './meta.js';
+import {PARAMETERS_ID, renderParameters} from './parameters.js';
+import {isMultiMachine, renderMachinesSection} from './machines.js';
 import {blockIndexOf, renderProse} from './prose.js';
 import {reportStep} from './provenance.js';
 import {fillTemplate, inlineCss} from './template.js';
@@ -21,6 +23,8 @@ export interface RenderPageOptions {
   lang?: string;
   /** `--baseline`: a "vs baseline" note under each bench block's results. */
   baseline?: PageBaseline;
+  /** Styles added when the page shows several machines (`templates/machines.css`). */
+  machinesCss?: string;
 }
 
 /**
@@ -31,12 +35,16 @@ export interface RenderPageOptions {
 export async function renderPage(input: PageInput, options: RenderPageOptions): Promise<string> {
   const {notebook} = input;
   const tree = withTitle(notebook.tree, notebook.title);
+  const notes = new Set<string>();
   const context: BlockContext = {
     notebook,
     outcomes: input.outcomes,
     chartCache: options.chartCache,
     reportCommand: reportStep(input.command),
-    ...(input.claims ? {claims: input.claims} : {})
+    notes,
+    ...(input.claims ? {claims: input.claims} : {}),
+    ...(input.runtimes ? {runtimes: input.runtimes} : {}),
+    ...(isMultiMachine(input.machines) ? {machines: input.machines} : {})
   };
   const blockHtml = new Map<number, string>();
   // One block at a time, in reading order: charts render deterministically and jsdom loads once.
@@ -46,23 +54,46 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
   }
   // The verdict count goes right under the page title (after the byline), where a reader looks first.
   const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';
+  const parameters = renderParameters(notebook, input.profile, input.params);
   const {html: content} = renderProse(tree, (index) => blockHtml.get(index), {
-    reservedIds: notebook.blocks.map((block) => block.id),
-    afterTitle: [renderByline(input), summary].filter((part) => part !== '').join('\n'),
-    toc: true
+    reservedIds: [...notebook.blocks.map((block) => block.id), PARAMETERS_ID, REPRODUCE_ID],
+    afterTitle: [renderByline(input), summary, isMultiMachine(input.machines) ? renderMachinesSection(input.machines, notebook) : ''].filter((part) => part !== '').join('\n'),
+    toc: true,
+    afterToc: parameters
   });
   return fillTemplate(
     options.template,
     {
-      title: escapeHtml(notebook.title),
+      title: escapeHtml(pageTitle(tree, notebook.title)),
       description: escapeHtml(notebook.description ?? ''),
-      css: inlineCss(options.css),
+      css: inlineCss(isMultiMachine(input.machines) && options.machinesCss ? `${options.css}\n${options.machinesCss}` : options.css),
       content,
-      meta: renderMeta(input),
+      meta: renderMeta(input, notes),
       lang: escapeHtml(options.lang ?? 'en')
     },
     'template'
   );
+}
+
+/** Most characters of a `<title>` (html-validate's long-title): a tab and a search result show no more. */
+export const TITLE_LENGTH = 70;
+
+/**
+ * The page's `<title>`: the notebook's title when it fits in {@link TITLE_LENGTH} characters, else
+ * the page's first heading (a notebook's short name for itself), else the title cut at a word.
+ */
+export function pageTitle(tree: Root, title: string): string {
+  if (title.length <= TITLE_LENGTH) return title;
+  const heading = tree.children.find((node): node is Heading => node.type === 'heading' && node.depth === 1);
+  const text = heading === undefined ? '' : headingText(heading).trim();
+  if (text !== '' && text.length <= TITLE_LENGTH) return text;
+  const cut = title.slice(0, TITLE_LENGTH - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 1)).replace(/[\s,;:—–-]+$/, '')}…`;
+}
+
+function headingText(node: {type: string; value?: string; children?: unknown[]}): string {
+  if (typeof node.value === 'string') return node.value;
+  return (node.children ?? []).map((child) => headingText(child as {type: string})).join('');
 }
 
 /** The tree with the notebook's title as a first heading, unless the prose already has a top heading. */

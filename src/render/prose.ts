@@ -25,6 +25,8 @@ export interface RenderProseOptions {
   toc?: boolean;
   /** HTML put right after the first `h1`, before the table of contents (a byline, a summary). */
   afterTitle?: string;
+  /** HTML put after the table of contents (a panel of parameters). */
+  afterToc?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function renderProse(
     if (element.tagName === 'a') keepSafe(element, 'href');
   });
   replaceImages(hast);
-  const afterTitle = [options.afterTitle ?? '', options.toc ? renderToc(headings) : ''].filter((part) => part !== '');
+  const afterTitle = [options.afterTitle ?? '', options.toc ? renderToc(headings) : '', options.afterToc ?? ''].filter((part) => part !== '');
   if (afterTitle.length > 0) {
     const title = hast.children.findIndex((node) => node.type === 'element' && node.tagName === 'h1');
     hast.children.splice(title + 1, 0, {type: 'raw', value: `\n${afterTitle.join('\n')}`} as RootContent);
@@ -74,7 +76,9 @@ export function renderProse(
 export function renderToc(headings: TocEntry[]): string {
   const entries = headings.filter((heading) => heading.depth === 2 || heading.depth === 3);
   if (entries.length < 2) return '';
-  const lines = ['<nav class="toc" aria-label="Contents">', '<p class="toc-title">Contents</p>', '<ol>'];
+  // Headings that number themselves ("1. Profile first") are listed without a second number.
+  const numbered = entries.filter((entry) => entry.depth === 2).every((entry) => /^\d+[.)]\s/.test(entry.text));
+  const lines = ['<nav class="toc" aria-label="Contents">', '<p class="toc-title">Contents</p>', numbered ? '<ol class="numbered">' : '<ol>'];
   let open = false;
   for (const [index, entry] of entries.entries()) {
     const link = `<a href="#${escapeHtml(entry.id)}">${escapeHtml(entry.text)}</a>`;
@@ -126,14 +130,20 @@ function isLocalPath(src: string): boolean {
   return trimmed !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !trimmed.startsWith('//');
 }
 
-/** A GitHub-style slug of heading text: lowercase, punctuation dropped, spaces to hyphens. */
+/**
+ * A GitHub-style slug of heading text: lowercase, punctuation dropped, spaces to hyphens. A slug
+ * that would not start with a letter (`1. Profile first`) is prefixed with `section-`, as HTML ids
+ * must (`section-1-profile-first`).
+ */
 export function slugify(text: string): string {
   const slug = text
+    .normalize('NFC')
     .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/[^\p{L}\p{N}_ -]/gu, '')
     .trim()
     .replace(/ /g, '-');
-  return slug === '' ? 'section' : slug;
+  if (slug === '') return 'section';
+  return /^\p{L}/u.test(slug) ? slug : `section-${slug}`;
 }
 
 /** Returns the slug of `text`, suffixed `-1`, `-2`... when already in `taken`, and records it. */

@@ -1,6 +1,6 @@
 import type {Block, Notebook} from '../parse/types.js';
-import type {Stats} from '../measure/types.js';
-import type {StoredResult} from '../store/types.js';
+import {instructionsSuffix, type Stats} from '../model/index.js';
+import type {StoredResult} from '../model/index.js';
 import type {BlockOutcome, ResultRow, SampleRow} from './types.js';
 
 /**
@@ -22,7 +22,7 @@ export function isMeasured(stored: StoredResult | undefined): stored is StoredRe
 
 /**
  * One row per measured bench result (status `ok` with stats), in block order.
- * `blockIds` limits the rows to those blocks (default: every block). Rows of a swept block carry
+ * `blockIds` limits the rows to those blocks, in that order (default: every block). Rows of a swept block carry
  * `speedup` (and `ideal`, `efficiency` for numeric values) relative to its first measured value;
  * rows with a figure in the front matter's `published:` carry it as `published`.
  */
@@ -31,10 +31,17 @@ export function resultRows(
   notebook: Notebook,
   blockIds?: string[]
 ): ResultRow[] {
+  // Instruction counts are runs of their own (`key#instructions`); they join their time's row.
+  const counted = new Map<string, number>();
+  for (const {stored} of measuredResults(outcomes, notebook, blockIds)) {
+    if (stored.key.endsWith(instructionsSuffix)) counted.set(stored.key.slice(0, -instructionsSuffix.length), stored.stats.median);
+  }
   const rows: ResultRow[] = [];
-  for (const {block, stored} of measuredResults(outcomes, notebook, blockIds)) {
+  for (const {block, stored, stale} of measuredResults(outcomes, notebook, blockIds)) {
+    if (stored.key.endsWith(instructionsSuffix) && counted.size > 0 && hasTime(outcomes, stored)) continue;
     const {stats, sweep} = stored;
     const published = publishedMedian(notebook, stored.key);
+    const instructions = counted.get(stored.key);
     rows.push({
       key: stored.key,
       block: block.id,
@@ -54,7 +61,9 @@ export function resultRows(
       ciHigh: stats.ci[1],
       ...(published === undefined ? {} : {published}),
       ...(stored.result.unit === 'instructions' ? {unit: 'instructions' as const} : {}),
-      ...memoryOf(notebook, stored)
+      ...memoryOf(notebook, stored),
+      ...(stale === undefined ? {} : {stale: {date: stored.date, reason: stale}}),
+      ...(instructions === undefined ? {} : {instructions})
     });
   }
   addScaling(rows);
@@ -93,23 +102,33 @@ export function sampleRows(
   return rows;
 }
 
+/** Whether the time of an instruction-count run was measured too: then the count joins the time's row. */
+function hasTime(outcomes: Record<string, BlockOutcome[]>, counted: StoredResult): boolean {
+  const key = counted.key.slice(0, -instructionsSuffix.length);
+  return (outcomes[counted.blockId] ?? []).some((outcome) => outcome.key === key && isMeasured(outcome.stored));
+}
+
 /** The block's `label` option, else its id. */
 export function labelOf(block: Block): string {
   return block.options['label'] === undefined ? block.id : String(block.options['label']);
 }
 
-/** The measured results of the wanted blocks, in block order then plan order. */
+/**
+ * The measured results of the wanted blocks, in the order `blockIds` names them (the author's order,
+ * which charts and tables both follow), else in block order; then in plan order; each with why it is
+ * stale when it is.
+ */
 export function measuredResults(
   outcomes: Record<string, BlockOutcome[]>,
   notebook: Notebook,
   blockIds?: string[]
-): Array<{block: Block; stored: StoredResult & {stats: Stats}}> {
-  const wanted = blockIds === undefined ? undefined : new Set(blockIds);
-  const results: Array<{block: Block; stored: StoredResult & {stats: Stats}}> = [];
-  for (const block of notebook.blocks) {
-    if (wanted !== undefined && !wanted.has(block.id)) continue;
+): Array<{block: Block; stored: StoredResult & {stats: Stats}; stale?: string}> {
+  const byId = new Map(notebook.blocks.map((block) => [block.id, block]));
+  const blocks = blockIds === undefined ? notebook.blocks : [...new Set(blockIds)].flatMap((id) => byId.get(id) ?? []);
+  const results: Array<{block: Block; stored: StoredResult & {stats: Stats}; stale?: string}> = [];
+  for (const block of blocks) {
     for (const outcome of outcomes[block.id] ?? []) {
-      if (isMeasured(outcome.stored)) results.push({block, stored: outcome.stored});
+      if (isMeasured(outcome.stored)) results.push({block, stored: outcome.stored, ...(outcome.stale === undefined ? {} : {stale: outcome.stale})});
     }
   }
   return results;

@@ -1,6 +1,7 @@
 import type {Block} from '../parse/types.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatPercent, formatRatio, formatSignificant, formatTimeValue, pickTimeUnit, type TimeUnit} from './format.js';
+import {formatCount, formatDay, formatPercent, formatRatio, formatSignificant, formatTimeValue, pickColumnUnit, type TimeUnit} from './format.js';
+import {PARAMETERS_ID} from './parameters.js';
 import {listOption} from './rows.js';
 import type {ResultRow} from './types.js';
 
@@ -37,13 +38,17 @@ export const TABLE_COLUMNS: Readonly<Record<string, string>> = {
   publishedPeak: 'Published peak memory',
   speedup: 'Speed-up',
   ideal: 'Ideal speed-up',
-  efficiency: 'Efficiency'
+  efficiency: 'Efficiency',
+  instructions: 'Instructions per call'
 };
+
+/** Columns holding the article's figures, left out when no row has one. */
+const ARTICLE_COLUMNS = new Set(['published', 'ratio', 'publishedPeak']);
 
 /** Columns holding bytes, shown in the table's one size unit. */
 const MEMORY_COLUMNS = new Set(['peak', 'rss', 'publishedPeak']);
 
-const NUMERIC_COLUMNS = new Set([...TIME_COLUMNS, ...MEMORY_COLUMNS, 'n', 'ratio', 'speedup', 'ideal', 'efficiency']);
+const NUMERIC_COLUMNS = new Set([...TIME_COLUMNS, ...MEMORY_COLUMNS, 'n', 'ratio', 'speedup', 'ideal', 'efficiency', 'instructions']);
 
 /** Units of memory columns, smallest first (binary, as the kernel and tracemalloc count). */
 const BYTE_UNITS: ReadonlyArray<{name: string; scale: number}> = [
@@ -53,46 +58,47 @@ const BYTE_UNITS: ReadonlyArray<{name: string; scale: number}> = [
   {name: 'GiB', scale: 1024 ** 3}
 ];
 
-/** A table's unit: a time unit, or instruction counts when every row counts instructions. */
-type TableUnit = TimeUnit | {name: 'instructions'; scale: 1};
-
 /**
- * Renders a `table` block as an HTML `<table>` in a box that scrolls sideways on its own on narrow
- * screens. Options: `blocks` (ids, default all rows), `columns` (default {@link tableColumns}),
- * `sort` (a column, `-column` for descending; default: block order), `caption`. Times use one unit per
- * table, chosen from the smallest median and stated in the headers. An unknown column or sort key
- * gives a notice under the table rather than an empty column.
+ * Renders a `table` block's table: an HTML `<table>` in a box that scrolls sideways on its own on
+ * narrow screens, labelled by the caption (which the block shows under the box, where a phone never
+ * cuts it: see {@link tableCaptionId}). Options: `blocks` (ids, default all rows), `columns`
+ * (default {@link tableColumns}), `sort` (a column, `-column` for descending; default: the order
+ * of `blocks`, else block order), `caption`. Each column of times or sizes has one unit, chosen from
+ * its middle value and stated in its header; numbers have thousands separators. An unknown column or
+ * sort key gives a notice under the table rather than an empty column.
  */
 export function renderTable(block: Block, rows: ResultRow[]): string {
   const blockIds = listOption(block, 'blocks');
   const selected = blockIds === undefined ? rows : rows.filter((row) => blockIds.includes(row.block));
   const requested = tableColumns(block, selected);
-  const columns = requested.filter((column) => Object.hasOwn(TABLE_COLUMNS, column));
+  // The article's figures may exist only at other sizes (`--profile full`): an empty column says nothing.
+  const empty = requested.filter((column) => ARTICLE_COLUMNS.has(column) && selected.length > 0 && selected.every((row) => numberAt(row, column === 'ratio' ? 'published' : column) === undefined));
+  const columns = requested.filter((column) => Object.hasOwn(TABLE_COLUMNS, column) && !empty.includes(column));
   const unknown = requested.filter((column) => !Object.hasOwn(TABLE_COLUMNS, column));
   const sort = sortOption(block);
   const shown = sort === undefined || !Object.hasOwn(TABLE_COLUMNS, sort.column) ? selected : sortRows(selected, sort.column, sort.descending);
-  const unit = tableUnit(shown);
-  const bytes = byteUnit(shown, columns);
+  const units = new Map(columns.map((column) => [column, columnUnit(column, shown)]));
   const caption = block.options['caption'];
   // A region's name must be unique on the page: the block id makes it so, the caption says what it is.
   const label = caption === undefined ? `Table ${block.id}` : `Table ${block.id}: ${String(caption)}`;
-  const lines = [`<section class="table-scroll" aria-label="${escapeHtml(label)}" tabindex="0">`, '<table>'];
-  if (caption !== undefined) lines.push(`<caption>${escapeHtml(String(caption))}</caption>`);
+  const labelledBy = caption === undefined ? '' : ` aria-labelledby="${escapeHtml(tableCaptionId(block))}"`;
+  const lines = [`<section class="table-scroll" aria-label="${escapeHtml(label)}" tabindex="0">`, `<table${labelledBy}>`];
   const headers = columns.map((column) => {
     const sorted = sort?.column === column ? ` aria-sort="${sort.descending ? 'descending' : 'ascending'}"` : '';
     const numeric = NUMERIC_COLUMNS.has(column) ? ' class="num"' : '';
-    const header = MEMORY_COLUMNS.has(column) ? `${TABLE_COLUMNS[column]!} (${bytes.name})` : headerText(column, shown, unit);
-    return `<th scope="col"${numeric}${sorted}>${escapeHtml(header)}</th>`;
+    return `<th scope="col"${numeric}${sorted}>${escapeHtml(headerText(column, shown, units.get(column)))}</th>`;
   });
   lines.push(`<thead><tr>${headers.join('')}</tr></thead>`, '<tbody>');
   for (const row of shown) {
     const cells = columns.map((column) => {
-      const text = escapeHtml(MEMORY_COLUMNS.has(column) ? bytesText(row, column, bytes) : cellText(row, column, unit));
+      const stale = column === 'label' && row.stale !== undefined ? ` (stale: measured ${formatDay(row.stale.date)})` : '';
+      const text = escapeHtml(cellText(row, column, units.get(column)) + stale);
       return NUMERIC_COLUMNS.has(column) ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
     });
     lines.push(`<tr>${cells.join('')}</tr>`);
   }
   lines.push('</tbody>', '</table>', '</section>');
+  if (empty.length > 0) lines.push(`<p class="table-note">The article gives no figure for these rows at this run's sizes (see <a href="#${PARAMETERS_ID}">Parameters</a>).</p>`);
   const known = Object.keys(TABLE_COLUMNS).join(', ');
   if (unknown.length > 0) {
     const names = unknown.map((column) => `\`${column}\``).join(', ');
@@ -102,6 +108,11 @@ export function renderTable(block: Block, rows: ResultRow[]): string {
     lines.push(`<p class="notice">Unknown sort column \`${escapeHtml(sort.column)}\`: use one of ${escapeHtml(known)}, with a leading - to sort descending.</p>`);
   }
   return lines.join('\n');
+}
+
+/** The id of a table block's caption, which names its table (`aria-labelledby`). */
+export function tableCaptionId(block: Block): string {
+  return `${block.id}-caption`;
 }
 
 /**
@@ -147,36 +158,50 @@ function sortKey(row: ResultRow, column: string): number | string | undefined {
   return typeof value === 'number' || typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : undefined;
 }
 
-/** The size unit of the table's memory columns: the largest in which the smallest value is at least 1. */
-function byteUnit(rows: ResultRow[], columns: string[]): {name: string; scale: number} {
-  const values = rows.flatMap((row) =>
-    columns.filter((column) => MEMORY_COLUMNS.has(column)).flatMap((column) => {
-      const value: unknown = (row as unknown as Record<string, unknown>)[column];
-      return typeof value === 'number' && value > 0 ? [value] : [];
-    })
-  );
-  const smallest = Math.min(...values);
-  let unit = BYTE_UNITS[0]!;
-  for (const candidate of BYTE_UNITS) if (smallest >= candidate.scale) unit = candidate;
-  return unit;
+/** A column's unit: a time unit, instruction counts, a size unit, or none. */
+type ColumnUnit = TimeUnit | {name: 'instructions'; scale: 1} | {name: string; scale: number; bytes: true};
+
+/** Times are ns, except in rows counting instructions. */
+function isInstructions(rows: ResultRow[]): boolean {
+  return rows.length > 0 && rows.every((row) => row.unit === 'instructions');
 }
 
-function bytesText(row: ResultRow, column: string, unit: {name: string; scale: number}): string {
-  const value: unknown = (row as unknown as Record<string, unknown>)[column];
-  if (typeof value !== 'number') return '';
-  return unit.scale === 1 ? formatCount(Math.round(value)) : formatSignificant(value / unit.scale);
-}
-
-/** Instruction counts when every row counts instructions, else the time unit of the smallest median. */
-function tableUnit(rows: ResultRow[]): TableUnit {
-  if (rows.length > 0 && rows.every((row) => row.unit === 'instructions')) return {name: 'instructions', scale: 1};
+/**
+ * The unit of one column. Times: the medians' unit (that of their middle value), which `ci`,
+ * `ciLow` and `ciHigh` share as they bound the median, and which any other time column shares when
+ * its middle value reads well in it (0.1 to 10,000), so that figures side by side compare at a
+ * glance; else the column's own. Sizes: the binary unit of the middle value. Instruction counts
+ * when every row counts instructions.
+ */
+function columnUnit(column: string, rows: ResultRow[]): ColumnUnit | undefined {
+  if (MEMORY_COLUMNS.has(column)) {
+    const values = rows.flatMap((row) => numberAt(row, column) ?? []).filter((value) => value > 0).sort((a, b) => a - b);
+    const middle = values[Math.floor((values.length - 1) / 2)] ?? 1;
+    let unit = BYTE_UNITS[0]!;
+    for (const candidate of BYTE_UNITS) if (middle >= candidate.scale) unit = candidate;
+    return {...unit, bytes: true};
+  }
+  if (!TIME_COLUMNS.has(column)) return undefined;
+  if (isInstructions(rows)) return {name: 'instructions', scale: 1};
   const times = rows.filter((row) => row.unit !== 'instructions');
-  return pickTimeUnit(Math.min(...times.map((row) => row.median)));
+  const values = (source: string) => times.flatMap((row) => numberAt(row, source) ?? []);
+  const medians = pickColumnUnit(values('median'));
+  if (column === 'median' || column === 'ci' || column === 'ciLow' || column === 'ciHigh') return medians;
+  const own = values(column).filter((value) => value > 0).sort((a, b) => a - b);
+  const middle = own[Math.floor((own.length - 1) / 2)];
+  if (middle === undefined) return medians;
+  const inMedians = middle / medians.scale;
+  return inMedians >= 0.1 && inMedians < 10_000 ? medians : pickColumnUnit(own);
 }
 
-function headerText(column: string, rows: ResultRow[], unit: TableUnit): string {
+function numberAt(row: ResultRow, column: string): number | undefined {
+  const value: unknown = (row as unknown as Record<string, unknown>)[column];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function headerText(column: string, rows: ResultRow[], unit: ColumnUnit | undefined): string {
   const name = column === 'value' ? sweptParam(rows) : TABLE_COLUMNS[column]!;
-  return TIME_COLUMNS.has(column) ? `${name} (${unit.name})` : name;
+  return unit === undefined ? name : `${name} (${unit.name})`;
 }
 
 /** Header of the `value` column: the swept parameter's name when every swept row shares it. */
@@ -185,15 +210,15 @@ function sweptParam(rows: ResultRow[]): string {
   return names.size === 1 ? [...names][0]! : 'Value';
 }
 
-function cellText(row: ResultRow, column: string, unit: TableUnit): string {
-  const time = (ns: number) => formatMeasure(ns, row, unit);
+function cellText(row: ResultRow, column: string, unit: ColumnUnit | undefined): string {
+  const measure = (value: number) => formatMeasure(value, row, unit);
   switch (column) {
     case 'ci':
-      return `[${time(row.ciLow)}, ${time(row.ciHigh)}]`;
+      return `${measure(row.ciLow)}–${measure(row.ciHigh)}`;
     case 'ratio':
       return row.published === undefined || row.published <= 0
         ? ''
-        : `${formatRatio(row.median / row.published)} [${formatSignificant(row.ciLow / row.published)}, ${formatSignificant(row.ciHigh / row.published)}]`;
+        : `${formatRatio(row.median / row.published)} (${formatSignificant(row.ciLow / row.published)}–${formatSignificant(row.ciHigh / row.published)})`;
     case 'speedup':
     case 'ideal':
       return row[column] === undefined ? '' : formatRatio(row[column]);
@@ -201,15 +226,21 @@ function cellText(row: ResultRow, column: string, unit: TableUnit): string {
       return row.efficiency === undefined ? '' : formatPercent(row.efficiency);
     case 'n':
       return formatCount(row.n);
+    case 'instructions':
+      return row.instructions === undefined ? '' : formatCount(Math.round(row.instructions));
   }
   const value: unknown = (row as unknown as Record<string, unknown>)[column];
   if (value === undefined) return '';
-  if (TIME_COLUMNS.has(column) && typeof value === 'number') return time(value);
+  if (typeof value === 'number' && unit !== undefined) {
+    return 'bytes' in unit ? (unit.scale === 1 ? formatCount(Math.round(value)) : formatSignificant(value / unit.scale)) : measure(value);
+  }
+  if (typeof value === 'number') return Number.isInteger(value) ? formatCount(value) : formatSignificant(value);
   return String(value);
 }
 
-/** A measure in the table's unit; an instruction count in a table of times says so. */
-function formatMeasure(value: number, row: ResultRow, unit: TableUnit): string {
-  if (row.unit === 'instructions') return unit.name === 'instructions' ? formatCount(Math.round(value)) : `${formatCount(Math.round(value))} instr.`;
-  return unit.name === 'instructions' ? formatTimeValue(value) : formatTimeValue(value, unit);
+/** A measure in its column's unit; an instruction count in a column of times says so. */
+function formatMeasure(value: number, row: ResultRow, unit: ColumnUnit | undefined): string {
+  if (row.unit === 'instructions') return unit?.name === 'instructions' ? formatCount(Math.round(value)) : `${formatCount(Math.round(value))} instr.`;
+  if (unit === undefined || unit.name === 'instructions' || 'bytes' in unit) return formatTimeValue(value);
+  return formatTimeValue(value, unit as TimeUnit);
 }

@@ -1,6 +1,9 @@
+import type {RuntimeInfo} from '../model/index.js';
 import type {ClaimResult} from '../measure/claims.js';
-import type {Notebook, ParamScalar} from '../parse/types.js';
-import type {Machine, StoredResult} from '../store/types.js';
+import type {Notebook, ParamScalar, ParamValue} from '../parse/types.js';
+import type {BlockOutcome, Machine} from '../model/index.js';
+
+export type {BlockOutcome} from '../model/index.js';
 
 /**
  * One result as a flat row: what `plot` blocks receive as `data` and what `table` blocks show.
@@ -45,6 +48,10 @@ export interface ResultRow {
   rss?: number;
   /** The article's peak memory for this result, bytes (front matter `published:` `peak`). */
   publishedPeak?: number;
+  /** Instructions per call (callgrind), when the block is counted too (`measure=instructions`): beside the time, from its own run. */
+  instructions?: number;
+  /** Set when the result is not this build's measurement of the current code: when it was measured and why it was not re-run. */
+  stale?: {date: string; reason: string};
 }
 
 /** One raw sample of a measured run: what `plot` blocks receive as `samples`. */
@@ -67,20 +74,6 @@ export interface SampleRow {
   unit?: 'instructions';
 }
 
-/** A block's outcome as the page shows it: a stored result, or why there is none. */
-export interface BlockOutcome {
-  key: string;
-  /** The stored result shown (absent when the block never ran or was skipped). */
-  stored?: StoredResult;
-  /** Set when the block was skipped on this run (runtime missing, `--from-data` without data). */
-  skipped?: string;
-  /**
-   * A failed re-run whose good predecessor is still shown in `stored`: the page marks the stored
-   * result stale and shows this error beside it.
-   */
-  failure?: StoredResult;
-}
-
 /** Everything a notebook page is rendered from. */
 export interface PageInput {
   notebook: Notebook;
@@ -95,6 +88,22 @@ export interface PageInput {
   claims?: Record<string, ClaimResult>;
   /** Files written beside the page (`<name>.json`, `.csv`...), linked from it. */
   downloads?: Download[];
+  /**
+   * The plan's parameters for `profile` (the sizes this run used), shown in the page's parameters
+   * panel beside the article's; default: the notebook's, with the profile's overrides.
+   */
+  params?: Record<string, ParamValue>;
+  /** The plan's runtimes: name the compiler and flags of each library (`lib` block) under the tables that use it. */
+  runtimes?: Record<string, RuntimeInfo>;
+  /** Every machine with results, when more than one has: shown side by side (see machines.ts). */
+  machines?: MachineView[];
+}
+
+/** One machine's results of a notebook and its claims' verdicts on them. */
+export interface MachineView {
+  machine: Machine;
+  outcomes: Record<string, BlockOutcome[]>;
+  claims: Record<string, ClaimResult>;
 }
 
 /** A file beside a page that the page links to. */
@@ -105,12 +114,39 @@ export interface Download {
   label: string;
 }
 
-/** How a notebook's claims came out (filled in by the claim stage). */
-export interface ClaimCounts {
+/** Claims by direction verdict: holds, does not hold, inconclusive, not measured. */
+export interface VerdictCounts {
   holds: number;
   fails: number;
   inconclusive: number;
   unmeasured: number;
+}
+
+/**
+ * How a notebook's claims came out (filled in by the claim stage): the article's claims by
+ * direction (the top-level counts) and by magnitude; this project's hypotheses counted apart.
+ */
+export interface ClaimCounts extends VerdictCounts {
+  /** The article's claims by magnitude: against the article's figure. */
+  magnitude: {agrees: number; differs: number; inconclusive: number; noFigure: number};
+  /** This project's own hypotheses, by direction verdict. */
+  hypotheses: VerdictCounts;
+}
+
+/** One claim on the index's ledger: its words, the article's figure and ours, both verdicts, where its box is. */
+export interface LedgerRow {
+  id: string;
+  kind: 'claim' | 'hypothesis';
+  text: string;
+  /** The article's figure as written, when it gives one. */
+  published?: string;
+  /** This run's figure for the claim's main quantity, in words. */
+  ours?: string;
+  verdict: ClaimResult['verdict'];
+  /** `agrees`, `differs`... against the article's figure, when it gives one. */
+  magnitude?: string;
+  /** The box on the notebook's page. */
+  href: string;
 }
 
 /** One line of the index page. */
@@ -123,11 +159,17 @@ export interface IndexEntry {
   description?: string;
   /** How the notebook's claims came out, when it has any. */
   claims?: ClaimCounts;
+  /** Every claim and hypothesis of the notebook, for the index's ledger, in block order. */
+  ledger?: LedgerRow[];
   blocks: number;
   failed: number;
   /** Date of the newest result on the page (ISO), if any. */
   measuredAt?: string;
   machine?: Machine;
+  /** How many machines have results, when more than one has. */
+  machines?: number;
+  /** Each claim's verdict per machine, when more than one machine has results (the index's machine x claim matrix). */
+  machineClaims?: {claims: Array<{id: string; text: string}>; machines: Array<{machine: Machine; verdicts: Record<string, ClaimResult['verdict']>}>};
 }
 
 /**

@@ -1,5 +1,5 @@
-import {findOnPath} from '../execute/probe.js';
-import {runProcess, type ProcessResult} from '../execute/process.js';
+import {findOnPath} from '../system/probe.js';
+import {runProcess, type ProcessResult} from '../system/run-process.js';
 
 /** A Debian package benchbook can use, and the command that shows it is installed. */
 export interface AptPackage {

@@ -2,10 +2,10 @@ import {constants, existsSync} from 'node:fs';
 import {access, copyFile, mkdir, open, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import path from 'node:path';
-import {findOnPath} from '../execute/probe.js';
-import {runProcess, type ProcessResult} from '../execute/process.js';
-import {buildFailureFile, buildStampName, interpreterName, pyenvRoot, type CPythonWanted} from '../execute/python-discovery.js';
-import {resolveRuntimes} from '../execute/runtimes.js';
+import {findOnPath} from '../system/probe.js';
+import {runProcess, type ProcessResult} from '../system/run-process.js';
+import {buildFailureFile, buildStampName, interpreterName, pyenvRoot, type CPythonWanted} from '../runtimes/python-discovery.js';
+import {resolveRuntimes} from '../runtimes/index.js';
 import {defaultCacheDir} from '../paths.js';
 import {fetchDebianSource, sha256File, type DebianSource} from './debian-source.js';
 

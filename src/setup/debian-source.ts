@@ -2,8 +2,8 @@ import {createHash} from 'node:crypto';
 import {createReadStream, existsSync} from 'node:fs';
 import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {findOnPath} from '../execute/probe.js';
-import {runProcess, type ProcessResult} from '../execute/process.js';
+import {findOnPath} from '../system/probe.js';
+import {runProcess, type ProcessResult} from '../system/run-process.js';
 
 /** The keyring Debian's archive is signed with; on bookworm it holds the keys of trixie too. */
 export const debianKeyring = '/usr/share/keyrings/debian-archive-keyring.gpg';

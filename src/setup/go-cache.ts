@@ -1,8 +1,8 @@
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {executeGo} from '../execute/go.js';
-import type {RunResult, RuntimeInfo} from '../execute/types.js';
+import {executeRun} from '../execute/index.js';
+import type {RunResult, RuntimeInfo} from '../model/index.js';
 
 /**
  * Builds and runs a trivial Go `bench` block exactly as the report would (same harness, flags and
@@ -13,7 +13,7 @@ export async function warmGoCache(go: RuntimeInfo, options: {timeoutMs?: number}
   // A private block cache: only Go's own build cache (GOCACHE) is meant to be warmed.
   const cacheDir = await mkdtemp(path.join(tmpdir(), 'benchbook-setup-go-'));
   try {
-    return await executeGo(
+    return await executeRun(
       {
         key: 'setup-go',
         blockId: 'setup-go',

@@ -1,9 +1,9 @@
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {runtimeNames} from '../execute/languages.js';
-import {venvDir as defaultVenvDir} from '../execute/python-runtimes.js';
-import {resolveRuntimes, type ResolvedRuntimes} from '../execute/runtimes.js';
-import type {RunResult, RuntimeInfo} from '../execute/types.js';
+import {runtimeNames} from '../runtimes/index.js';
+import {venvDir as defaultVenvDir} from '../runtimes/python.js';
+import {resolveRuntimes, type ResolvedRuntimes} from '../runtimes/index.js';
+import type {RunResult, RuntimeInfo} from '../model/index.js';
 import {parseNotebook} from '../parse/index.js';
 import {packageRoot} from '../paths.js';
 import {ensureAptPackages, installedPackages, type AptOptions, type AptOutcome} from './apt.js';

@@ -1,47 +1,16 @@
 /**
- * How each runtime is brought onto a machine that lacks it: one record per runtime name, read by the
- * table `npm run setup` prints. Kept free of imports so that it can move into the runtime table as is.
+ * How each runtime is brought onto a machine that lacks it, as the runtime table says
+ * (`RuntimeEntry.install`): the command `npm run setup` prints for a missing runtime.
  */
-export interface InstallHint {
-  /** Debian packages that bring the runtime, for `apt-get install -y` (as root) or `sudo apt-get install -y`. */
-  apt?: string[];
-  /** A command to run after the packages (or instead of them), e.g. `npm run setup`. */
-  then?: string;
-  /** What else brings it when Debian cannot, or why nothing here can. */
-  otherwise?: string;
-}
+import {cpythonBuildPackages} from '../runtimes/python-discovery.js';
+import {runtimeTable} from '../runtimes/index.js';
+import type {InstallHint} from '../runtimes/types.js';
 
-/** Packages CPython's `./configure && make` needs for the modules the harness and the notebooks use (ssl, zlib, ctypes...). */
-export const cpythonBuildPackages = [
-  'build-essential',
-  'pkg-config',
-  'libssl-dev',
-  'zlib1g-dev',
-  'libffi-dev',
-  'libbz2-dev',
-  'liblzma-dev',
-  'libsqlite3-dev',
-  'libreadline-dev',
-  'libncurses-dev',
-  'uuid-dev'
-];
+export {cpythonBuildPackages};
+export type {InstallHint};
 
 /** Every runtime's install hint, by runtime name (see `runtimeNames()`). */
-export const installHints: Record<string, InstallHint> = {
-  python: {apt: ['python3', 'python3-venv']},
-  // No Debian suite carries python3.12 (bookworm has 3.11, trixie 3.13, forky and sid 3.14 and later).
-  'python3.12': {otherwise: 'Debian has no python3.12 in any suite: pyenv install 3.12 (it downloads the source from python.org)'},
-  'python3.13': {apt: cpythonBuildPackages, then: 'npm run setup', otherwise: 'or pyenv install 3.13'},
-  pypy: {apt: ['pypy3']},
-  numba: {apt: ['python3-venv'], then: 'npm run setup'},
-  nuitka: {apt: ['python3-venv', 'build-essential'], then: 'npm run setup'},
-  'python-ft': {apt: cpythonBuildPackages, then: 'npm run setup', otherwise: 'or pyenv install 3.13t, or set BENCHBOOK_PYTHON_FT to a python3.13t'},
-  go: {apt: ['golang-go']},
-  c: {apt: ['gcc']},
-  js: {apt: ['nodejs']},
-  ts: {then: 'npm ci'},
-  rust: {apt: ['rustc', 'cargo'], otherwise: 'or rustup'}
-};
+export const installHints: Record<string, InstallHint> = Object.fromEntries(runtimeTable.map((entry) => [entry.name, entry.install]));
 
 /** Options of {@link installCommand}. */
 export interface InstallCommandOptions {

@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import {mkdir, readFile, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {venvDir as defaultVenvDir} from '../execute/python-runtimes.js';
+import {venvDir as defaultVenvDir} from '../runtimes/python.js';
 import {packageRoot} from '../paths.js';
 
 /** Options of {@link registerTslabKernel}. */

@@ -1,10 +1,10 @@
 import {createHash} from 'node:crypto';
 import {mkdir, readdir, readFile, realpath, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {isExecutable} from '../execute/probe.js';
-import {runProcess, type ProcessResult} from '../execute/process.js';
-import {venvPython} from '../execute/python-runtimes.js';
-import type {RuntimeInfo} from '../execute/types.js';
+import {isExecutable} from '../system/probe.js';
+import {runProcess, type ProcessResult} from '../system/run-process.js';
+import {venvPython} from '../runtimes/python.js';
+import type {RuntimeInfo} from '../model/index.js';
 
 /** Options of {@link ensureVenv}. */
 export interface VenvOptions {

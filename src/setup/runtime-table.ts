@@ -1,4 +1,4 @@
-import type {ResolvedRuntimes} from '../execute/runtimes.js';
+import type {ResolvedRuntimes} from '../runtimes/index.js';
 import {installCommand} from './install-hints.js';
 
 /** The runtimes without which `npm run report` cannot run at all: setup fails (exit 1) only when one is missing. */

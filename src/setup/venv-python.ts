@@ -1,9 +1,9 @@
 import {readFile} from 'node:fs/promises';
-import {findOnPath} from '../execute/probe.js';
-import {findCPython} from '../execute/python-discovery.js';
-import {describePython, probePython} from '../execute/python-runtimes.js';
-import {resolveRuntimes} from '../execute/runtimes.js';
-import type {RuntimeInfo} from '../execute/types.js';
+import {findOnPath} from '../system/probe.js';
+import {findCPython} from '../runtimes/python-discovery.js';
+import {describePython, probePython} from '../runtimes/python.js';
+import {resolveRuntimes} from '../runtimes/index.js';
+import type {RuntimeInfo} from '../model/index.js';
 
 /** What requirements.txt says about the interpreters it is for, in its `# lock-python:` and `# supported-python:` lines. */
 export interface LockInfo {

@@ -1,27 +1,10 @@
-import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {readdir, readFile, rm} from 'node:fs/promises';
 import path from 'node:path';
-import {randomBytes} from 'node:crypto';
-import type {ChartCache} from '../render/types.js';
-import type {StoredResult} from './types.js';
+import type {StoredResult} from '../model/index.js';
+import {writeFileAtomic} from '../system/atomic-write.js';
+
 
 export {describeMachine} from './machine.js';
-export type * from './types.js';
-
-/**
- * Writes a file atomically: a temporary file beside it, then a rename. A crash or Ctrl-C leaves
- * either the old file or the new one, never half of one.
- */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true});
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, content);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, {force: true});
-    throw error;
-  }
-}
 
 /** File-name-safe form of a result key (`pool@workers=4` stays readable). */
 export function fileNameOfKey(key: string): string {
@@ -96,20 +79,4 @@ async function readRecord(file: string): Promise<StoredResult | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** A chart cache in a folder: one SVG file per content hash, written atomically. */
-export function folderChartCache(dir: string): ChartCache {
-  return {
-    async get(hash) {
-      try {
-        return await readFile(path.join(dir, `${hash}.svg`), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    async set(hash, svg) {
-      await writeFileAtomic(path.join(dir, `${hash}.svg`), svg);
-    }
-  };
 }

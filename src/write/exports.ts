@@ -1,7 +1,8 @@
 import type {Block} from '../parse/types.js';
+import {capOutput, fullOutputName} from '../render/output.js';
 import {labelOf} from '../render/rows.js';
 import type {BlockOutcome, Download, PageInput} from '../render/types.js';
-import type {Machine, StoredResult} from '../store/types.js';
+import type {Machine, Stats, StoredResult} from '../model/index.js';
 
 /** One file written beside a page: its name in the output folder, what it is, and its text. */
 export interface ExportFile extends Download {
@@ -9,26 +10,78 @@ export interface ExportFile extends Download {
 }
 
 /** What the exporters read: a page's notebook and outcomes. */
-export type ExportInput = Pick<PageInput, 'notebook' | 'profile' | 'outcomes'>;
-
-/** Columns of `<name>.csv`, in order. */
-export const CSV_COLUMNS: readonly string[] = [
-  'key', 'block', 'label', 'runtime', 'version', 'param', 'value',
-  'n', 'min', 'median', 'mean', 'max', 'stddev', 'ci_low', 'ci_high', 'unit'
-];
+export type ExportInput = Pick<PageInput, 'notebook' | 'profile' | 'outcomes'> & Partial<Pick<PageInput, 'claims'>>;
 
 /**
- * The files written beside a notebook's page: `<name>.json` and `<name>.csv` always, and
- * `<name>.hyperfine.json` when some block was measured in process mode. Pure: same input, same bytes.
+ * One benchmark in hyperfine's `--export-json` schema (hyperfine's `BenchmarkResult`): times in
+ * seconds, `times` holding every sample. Fields in hyperfine's order.
+ */
+export interface HyperfineResult {
+  /** The block's label, with the swept value: `Python (n=100)`. */
+  command: string;
+  mean: number;
+  /** Standard deviation (n - 1); `null` for a single sample, as hyperfine. */
+  stddev: number | null;
+  median: number;
+  /** Mean user and system CPU time of one run (process mode); `null` for inline blocks, whose calls have no CPU accounting of their own. */
+  user: number | null;
+  system: number | null;
+  min: number;
+  max: number;
+  /** Every timed sample: one run (process mode) or one call's time averaged over a sample's loop (inline). */
+  times: number[];
+  /** Peak resident set of each run, bytes (process mode only). */
+  memory_usage_byte?: number[];
+  /** One per sample: every sample kept is of a run that exited 0. */
+  exit_codes: number[];
+  /** The swept parameter, as hyperfine's `--parameter-scan` writes it (values as strings). */
+  parameters?: Record<string, string>;
+}
+
+/** hyperfine's CSV columns (its `--export-csv`), in its order; times in seconds. */
+export const HYPERFINE_CSV_COLUMNS: readonly string[] = ['command', 'mean', 'stddev', 'median', 'user', 'system', 'min', 'max'];
+
+/** benchbook's CSV columns after hyperfine's and the `parameter_<name>` ones. */
+export const CSV_EXTRA_COLUMNS: readonly string[] = ['key', 'block', 'runtime', 'version', 'n', 'ci_low', 'ci_high', 'unit'];
+
+/**
+ * The files written beside a notebook's page: `<name>.json` (benchbook's own, everything),
+ * `<name>.csv`, `<name>.hyperfine.json`, and the whole output of every run whose output the page
+ * cuts (`<name>.<key>.stdout.txt`...). Pure: same input, same bytes.
  */
 export function pageExports(input: ExportInput): ExportFile[] {
   const name = input.notebook.name;
-  const files: ExportFile[] = [
+  return [
     {href: `${name}.json`, label: 'every run with its statistics and raw samples, JSON', content: serializeJson(input)},
-    {href: `${name}.csv`, label: 'one row per measured run, CSV', content: serializeCsv(input)}
+    {href: `${name}.csv`, label: 'one row per measured run, CSV (hyperfine\'s columns first, seconds)', content: serializeCsv(input)},
+    {href: `${name}.hyperfine.json`, label: "every measured run in hyperfine's JSON format (seconds)", content: serializeHyperfine(input)},
+    ...fullOutputs(input)
   ];
-  const hyperfine = serializeHyperfine(input);
-  if (hyperfine !== undefined) files.push({href: `${name}.hyperfine.json`, label: "process-mode runs in hyperfine's JSON format", content: hyperfine});
+}
+
+/**
+ * The whole stdout and stderr of each run whose output is too long for its page (see
+ * `capOutput`), under the names the page links to. A failed re-run shown beside an older result is
+ * `<key>.latest`.
+ */
+export function fullOutputs(input: ExportInput): ExportFile[] {
+  const name = input.notebook.name;
+  const files: ExportFile[] = [];
+  for (const block of input.notebook.blocks) {
+    for (const outcome of input.outcomes[block.id] ?? []) {
+      const results = [
+        ...(outcome.stored === undefined ? [] : [{stored: outcome.stored, key: outcome.stored.key}]),
+        ...(outcome.failure === undefined ? [] : [{stored: outcome.failure, key: outcome.stored === undefined ? outcome.failure.key : `${outcome.failure.key}.latest`}])
+      ];
+      for (const {stored, key} of results) {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const text = stored.result[stream];
+          if (capOutput(text).cut === undefined) continue;
+          files.push({href: fullOutputName(name, key, stream), label: `the whole ${stream} of ${labelOf(block)}${stored.sweep === undefined ? '' : ` (${stored.sweep.name}=${String(stored.sweep.value)})`}`, content: text});
+        }
+      }
+    }
+  }
   return files;
 }
 
@@ -70,81 +123,158 @@ export function serializeJson(input: ExportInput): string {
     title: input.notebook.title,
     ...(input.notebook.article === undefined ? {} : {article: input.notebook.article}),
     profile: input.profile,
-    runs
+    runs,
+    claims: claimsOf(input)
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+/** One claim as the JSON export holds it (documented in docs/report.md), verdicts spelled as on the page. */
+export interface ExportedClaim {
+  id: string;
+  kind: 'claim' | 'hypothesis';
+  text: string;
+  check: string;
+  verdict: string;
+  terms: Array<{expr: string; verdict: string; value: number | null; low: number | null; high: number | null; unit: string | null}>;
+  published: {text: string; value: number; unit: string} | null;
+  magnitude: {verdict: string; factor: number | null; low: number | null; high: number | null; tolerance: number} | null;
+  /** Results the verdict rests on that are not current, when there are any. */
+  stale?: Array<{key: string; date: string; machine: string; reason: string}>;
+}
+
+/** Every claim block of the notebook with its outcome, in block order. */
+export function claimsOf(input: ExportInput): ExportedClaim[] {
+  const claims: ExportedClaim[] = [];
+  for (const block of input.notebook.blocks) {
+    const result = input.claims?.[block.id];
+    if (!block.claim || !result) continue;
+    claims.push({
+      id: block.id,
+      kind: result.kind,
+      text: result.text,
+      check: result.check,
+      verdict: result.verdict,
+      terms: result.terms.map((term) => ({expr: term.expr, verdict: term.verdict, value: term.value ?? null, low: term.low ?? null, high: term.high ?? null, unit: term.unit ?? null})),
+      published: result.published ? {text: result.published.text, value: result.published.value, unit: result.published.unit} : null,
+      magnitude: result.magnitude
+        ? {verdict: result.magnitude.verdict, factor: result.magnitude.factor ?? null, low: result.magnitude.low ?? null, high: result.magnitude.high ?? null, tolerance: result.magnitude.tolerance}
+        : null,
+      ...(result.stale?.length ? {stale: result.stale} : {})
+    });
+  }
+  return claims;
+}
+
 /**
- * The page's measured runs as CSV (RFC 4180, header first, `\n` line ends): one row per bench run
- * with statistics, times in the unit of the `unit` column (`ns` per call, or `instructions`).
+ * The page's measured runs as CSV (RFC 4180, header first, `\n` line ends): hyperfine's columns
+ * (`command, mean, stddev, median, user, system, min, max`, seconds), a `parameter_<name>` column per
+ * swept parameter, then `key, block, runtime, version, n, ci_low, ci_high, unit`. A run counted in
+ * instructions (`--measure instructions`) has its counts in the same columns, `unit` saying so.
  */
 export function serializeCsv(input: ExportInput): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const {block, stored} of storedRuns(input)) {
-    const {stats} = stored;
-    if (stored.kind !== 'bench' || stored.result.status !== 'ok' || stats === undefined) continue;
-    const cells: Array<string | number | boolean | undefined> = [
-      stored.key,
-      block.id,
-      labelOf(block),
-      stored.runtime.name,
-      stored.runtime.version,
-      stored.sweep?.name,
-      stored.sweep?.value,
-      stats.n,
-      stats.min,
-      stats.median,
-      stats.mean,
-      stats.max,
-      stats.stddev,
-      stats.ci[0],
-      stats.ci[1],
-      stored.result.unit ?? 'ns'
-    ];
-    lines.push(cells.map(csvCell).join(','));
+  return csvOf([{prefix: [], runs: measuredRuns(input)}], []);
+}
+
+/**
+ * Rows of CSV for groups of measured runs, each row's cells led by its group's `prefix` cells
+ * (`notebook` in a run over several notebooks), whose column names are `prefixColumns`.
+ * @internal shared with the run-wide export
+ */
+export function csvOf(groups: Array<{prefix: string[]; runs: MeasuredRun[]}>, prefixColumns: string[]): string {
+  const parameters = [...new Set(groups.flatMap((group) => group.runs.flatMap(({stored}) => (stored.sweep ? [stored.sweep.name] : []))))].sort();
+  const lines = [[...HYPERFINE_CSV_COLUMNS, ...parameters.map((name) => `parameter_${name}`), ...prefixColumns, ...CSV_EXTRA_COLUMNS].map(csvCell).join(',')];
+  for (const {prefix, runs} of groups) {
+    for (const run of runs) {
+      const {stored, stats} = run;
+      const time = stored.result.unit !== 'instructions';
+      const value = (x: number): number => (time ? seconds(x) : x);
+      const cpu = time ? cpuSeconds(stored) : undefined;
+      const cells: Array<string | number | undefined> = [
+        commandOf(run),
+        value(stats.mean),
+        value(stats.stddev),
+        value(stats.median),
+        cpu?.user,
+        cpu?.system,
+        value(stats.min),
+        value(stats.max),
+        ...parameters.map((name) => (stored.sweep?.name === name ? String(stored.sweep.value) : undefined)),
+        ...prefix,
+        stored.key,
+        run.block.id,
+        stored.runtime.name,
+        stored.runtime.version,
+        stats.n,
+        value(stats.ci[0]),
+        value(stats.ci[1]),
+        time ? 's' : 'instructions'
+      ];
+      lines.push(cells.map(csvCell).join(','));
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Process-mode timings the execute stage records (`result.process`), all in ns, one entry per timed run. */
-interface ProcessTimings {
-  wallNs: number[];
-  userNs: number[];
-  sysNs: number[];
+/**
+ * Every measured run of the page in hyperfine's `--export-json` schema, `{"results": [...]}`, so
+ * hyperfine's own scripts (`plot_whisker.py`, `advanced_statistics.py`, `plot_parametrized.py`...)
+ * read it: inline blocks too, one entry per result (each swept value is one), times in seconds.
+ */
+export function serializeHyperfine(input: ExportInput): string {
+  return `${JSON.stringify({results: hyperfineResults(input)}, null, 2)}\n`;
 }
 
 /**
- * Process-mode runs in hyperfine's `--export-json` schema (times in seconds), so hyperfine's own
- * scripts (plot_histogram.py, advanced_statistics.py...) read them; `undefined` when no run of the
- * page was measured in process mode.
+ * The page's measured runs as hyperfine results (see {@link HyperfineResult}). Runs counted in
+ * instructions are left out: hyperfine's format holds times.
+ *
+ * @param prefix put before every command (`notebook: `), to tell notebooks apart in one file
  */
-export function serializeHyperfine(input: ExportInput): string | undefined {
-  const results = storedRuns(input).flatMap(({block, stored}) => {
-    const process = processTimings(stored);
-    if (process === undefined || stored.result.status !== 'ok' || process.wallNs.length === 0) return [];
-    const times = process.wallNs.map(seconds);
-    const sorted = [...times].sort((a, b) => a - b);
-    const where = stored.sweep === undefined ? '' : ` (${stored.sweep.name}=${String(stored.sweep.value)})`;
+export function hyperfineResults(input: ExportInput, prefix = ''): HyperfineResult[] {
+  return measuredRuns(input).flatMap((run): HyperfineResult[] => {
+    const {stored, stats} = run;
+    if (stored.result.unit === 'instructions') return [];
+    const times = (stored.result.samples ?? []).map(seconds);
+    const cpu = cpuSeconds(stored);
+    const rss = stored.result.process?.maxRssKiB;
     return [
       {
-        command: `${labelOf(block)}${where}`,
-        mean: mean(times),
-        stddev: times.length > 1 ? sampleStddev(times) : null,
-        median: median(sorted),
-        user: mean(process.userNs.map(seconds)),
-        system: mean(process.sysNs.map(seconds)),
-        min: sorted[0]!,
-        max: sorted.at(-1)!,
+        command: `${prefix}${commandOf(run)}`,
+        mean: seconds(stats.mean),
+        stddev: stats.n > 1 ? seconds(stats.stddev) : null,
+        median: seconds(stats.median),
+        user: cpu?.user ?? null,
+        system: cpu?.system ?? null,
+        min: seconds(stats.min),
+        max: seconds(stats.max),
         times,
-        // Process mode keeps a run only when its program exited 0.
-        exit_codes: times.map(() => stored.result.exitCode ?? 0),
-        parameters: stored.sweep === undefined ? undefined : {[stored.sweep.name]: String(stored.sweep.value)}
+        ...(Array.isArray(rss) && rss.length === times.length ? {memory_usage_byte: rss.map((kib) => kib * 1024)} : {}),
+        // A sample is kept only from a process (or run) that exited 0.
+        exit_codes: times.map(() => 0),
+        ...(stored.sweep === undefined ? {} : {parameters: {[stored.sweep.name]: String(stored.sweep.value)}})
       }
     ];
   });
-  if (results.length === 0) return undefined;
-  return `${JSON.stringify({results}, null, 2)}\n`;
+}
+
+/** A bench run that succeeded, with its statistics. */
+export interface MeasuredRun {
+  block: Block;
+  stored: StoredResult;
+  stats: Stats;
+}
+
+/** The page's successful bench runs with statistics, in block order, then plan order. */
+export function measuredRuns(input: ExportInput): MeasuredRun[] {
+  return storedRuns(input).flatMap(({block, stored}) =>
+    stored.kind === 'bench' && stored.result.status === 'ok' && stored.stats !== undefined ? [{block, stored, stats: stored.stats}] : []
+  );
+}
+
+/** What a run is called in hyperfine's formats: the block's label, and the swept value (`Python (n=100)`). */
+export function commandOf({block, stored}: Pick<MeasuredRun, 'block' | 'stored'>): string {
+  return stored.sweep === undefined ? labelOf(block) : `${labelOf(block)} (${stored.sweep.name}=${String(stored.sweep.value)})`;
 }
 
 /** Every stored run of the page in block order, then plan order. */
@@ -154,12 +284,11 @@ function storedRuns(input: ExportInput): Array<{block: Block; stored: StoredResu
   );
 }
 
-function processTimings(stored: StoredResult): ProcessTimings | undefined {
-  const process = (stored.result as {process?: Partial<ProcessTimings>}).process;
-  if (process === undefined) return undefined;
-  const {wallNs, userNs, sysNs} = process;
-  if (!Array.isArray(wallNs) || !Array.isArray(userNs) || !Array.isArray(sysNs)) return undefined;
-  return {wallNs, userNs, sysNs};
+/** Mean user and system time of one run, seconds: process mode records them (wait4), inline blocks do not. */
+function cpuSeconds(stored: StoredResult): {user: number; system: number} | undefined {
+  const process = stored.result.process;
+  if (!process || !Array.isArray(process.userNs) || !Array.isArray(process.sysNs) || process.userNs.length === 0) return undefined;
+  return {user: seconds(mean(process.userNs)), system: seconds(mean(process.sysNs))};
 }
 
 function publicMachine(machine: Machine): Omit<Machine, 'hostname'> {
@@ -168,7 +297,7 @@ function publicMachine(machine: Machine): Omit<Machine, 'hostname'> {
 }
 
 /** A CSV field: quoted when it holds a comma, a quote or a line break (quotes doubled). */
-function csvCell(value: string | number | boolean | undefined): string {
+export function csvCell(value: string | number | boolean | undefined): string {
   if (value === undefined) return '';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -179,17 +308,5 @@ function seconds(ns: number): number {
 }
 
 function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
-
-function median(sorted: number[]): number {
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Standard deviation with n - 1, as hyperfine computes it. */
-function sampleStddev(values: number[]): number {
-  const average = mean(values);
-  return Math.sqrt(values.reduce((sum, value) => sum + (value - average) ** 2, 0) / (values.length - 1));
-}
-

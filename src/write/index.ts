@@ -1,20 +1,23 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {writeFileAtomic} from '../store/index.js';
+import {writeFileAtomic} from '../system/atomic-write.js';
 
 /** The templates a site is rendered with. */
 export interface Templates {
   page: string;
   index: string;
   css: string;
+  /** `machines.css`: added to the styles of pages that show several machines (absent: none). */
+  machinesCss?: string;
 }
 
-/** Reads `page.html`, `index.html` and `style.css` from a templates folder. */
+/** Reads `page.html`, `index.html`, `style.css` and, when there, `machines.css` from a templates folder. */
 export async function readTemplates(dir: string): Promise<Templates> {
   const [page, index, css] = await Promise.all(
     ['page.html', 'index.html', 'style.css'].map((name) => readFile(path.join(dir, name), 'utf8'))
   );
-  return {page: page!, index: index!, css: css!};
+  const machinesCss = await readFile(path.join(dir, 'machines.css'), 'utf8').catch(() => undefined);
+  return {page: page!, index: index!, css: css!, ...(machinesCss === undefined ? {} : {machinesCss})};
 }
 
 /** Writes one file of the site atomically, so a published `output/` never holds half a page. */
@@ -24,4 +27,16 @@ export async function writeOutputFile(outputDir: string, name: string, content: 
   return file;
 }
 
-export {CSV_COLUMNS, pageExports, serializeCsv, serializeHyperfine, serializeJson, type ExportFile, type ExportInput} from './exports.js';
+export {
+  CSV_EXTRA_COLUMNS,
+  HYPERFINE_CSV_COLUMNS,
+  hyperfineResults,
+  pageExports,
+  serializeCsv,
+  serializeHyperfine,
+  serializeJson,
+  type ExportFile,
+  type ExportInput,
+  type HyperfineResult
+} from './exports.js';
+export {serializeRunBenchbook, serializeRunCsv, serializeRunHyperfine, serializeRunMarkdown, type RunBaseline} from './export-run.js';

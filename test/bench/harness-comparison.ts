@@ -15,9 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {parseArgs, promisify} from 'node:util';
 import {pathToFileURL} from 'node:url';
-import {closeExecutors, executeRun, resolveRuntimes} from '../../src/execute/index.js';
-import {measureProcessGroup, type Executor} from '../../src/execute/schedule.js';
-import type {MeasureSettings, RunResult, RuntimeInfo} from '../../src/execute/types.js';
+import {closeExecutors, executeRun} from '../../src/execute/index.js';
+import {defaultMinTimeMs, defaultRuns, measurePrograms, variantOf} from '../../src/execute/process-mode.js';
+import {withTimings, type MeasureSettings, type RunResult} from '../../src/model/index.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
 import {medianOfSorted} from '../../src/measure/index.js';
 import {defaultCacheDir, packageRoot} from '../../src/paths.js';
 import type {PlannedRun} from '../../src/plan/types.js';
@@ -45,12 +46,12 @@ const {values, positionals} = parseArgs({options: {repeats: {type: 'string', def
 const repeats = Number(values.repeats);
 if (!Number.isInteger(repeats) || repeats < 1) throw new TypeError(`--repeats must be a positive integer, got ${values.repeats}`);
 
-const {found} = await resolveRuntimes(['python', 'go', 'c', 'js']);
+const {found} = await resolveRuntimes(['python', 'pypy', 'go', 'c', 'rust', 'js']);
 const work = await mkdtemp(path.join(os.tmpdir(), 'benchbook-harness-comparison-'));
 const cacheDir = defaultCacheDir;
 
-/** Inline settings as a notebook's defaults give them (the quick profile). */
-const inline: MeasureSettings = {repeat: 5, warmup: 1, processes: 3, minSampleMs: 10, fn: 'bench'};
+/** Inline settings as a notebook's defaults give them: processes chosen within the default 5 s budget. */
+const inline: MeasureSettings = {repeat: 5, warmup: 1, processes: 3, minSampleMs: 10, fn: 'bench', design: 'auto', budgetMs: 5000};
 /**
  * timeit's sample length: its autorange grows the loop count until one sample lasts at least 0.2 s.
  * Comparing harnesses means measuring alike; the notebooks' 10 ms default is what the quick profile
@@ -84,14 +85,18 @@ function samplesOf(result: RunResult): Figure {
  * without a block file), so both tools time the very same program.
  */
 async function oursOnCommand(file: string, args: string[]): Promise<Figure> {
-  const executor: Executor = async (plannedRun, _runtime, options) => {
-    const started = performance.now();
-    const outcome = await options.runPrepared!({command: {file, args}, workDir: work, remainingMs: () => started + plannedRun.timeoutMs - performance.now()});
-    return {...outcome, durationMs: performance.now() - started};
+  const plannedRun = planned('command', '', hyperfineLike);
+  const started = performance.now();
+  const program = {
+    command: {file, args, env: {}},
+    workDir: work,
+    remainingMs: () => started + plannedRun.timeoutMs - performance.now(),
+    finish: (outcome: Parameters<typeof withTimings>[0]) => withTimings(outcome, performance.now() - started),
+    release: async () => {}
   };
-  const runtime: RuntimeInfo = {name: 'command', executable: file, version: 'n/a'};
-  const [result] = await measureProcessGroup([{run: planned('command', '', hyperfineLike), runtime}], {cacheDir}, () => executor);
-  return samplesOf(result!);
+  const settings = {warmup: hyperfineLike.warmup ?? 0, runs: hyperfineLike.runs ?? defaultRuns, minTimeNs: (hyperfineLike.minTimeMs ?? defaultMinTimeMs) * 1e6};
+  const [outcome] = await measurePrograms([variantOf(0, plannedRun, program)], [], settings, {cacheDir});
+  return samplesOf(program.finish(outcome!));
 }
 
 async function hyperfine(command: string): Promise<Figure> {
@@ -113,6 +118,43 @@ async function timeit(python: string, setup: string, statement: string): Promise
     return (Number(value) * unit[name!]!) / loops;
   });
   return figureOf(times);
+}
+
+/** pyperf's `timeit` (20 processes by default, each warmed up), in the project venv: the median of its values. */
+async function pyperf(python: string, setup: string, statement: string): Promise<Figure> {
+  const output = path.join(work, `pyperf-${Date.now()}.json`);
+  await run(python, ['-m', 'pyperf', 'timeit', '--quiet', '-o', output, '-s', setup, statement], {maxBuffer: 1 << 24});
+  const suite = JSON.parse(await readFile(output, 'utf8')) as {benchmarks: Array<{runs: Array<{values?: number[]}>}>};
+  const values = suite.benchmarks.flatMap((benchmark) => benchmark.runs.flatMap((entry) => entry.values ?? [])).map((seconds) => seconds * 1e9);
+  if (values.length === 0) throw new Error('pyperf wrote no values');
+  return figureOf(values);
+}
+
+/**
+ * Time per call of a native program's function by hyperfine alone: the program calls it `n` times,
+ * hyperfine times the program at two counts, and the difference of the medians per extra call is
+ * the call's time, start-up cancelled out.
+ */
+async function hyperfinePerCall(binary: string, low: number, high: number): Promise<Figure> {
+  const a = await hyperfine(`${binary} ${low}`);
+  const b = await hyperfine(`${binary} ${high}`);
+  const perCall = (b.median - a.median) / (high - low);
+  return {median: perCall, min: (b.min - a.min) / (high - low)};
+}
+
+/** Maximum resident set size of a command under GNU time, in bytes (as ns figures are: one number). */
+async function timeMaxRss(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Figure> {
+  const {stderr} = await run('/usr/bin/time', ['-v', file, ...args], {env: {...process.env, ...env}, maxBuffer: 1 << 24});
+  const kib = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]);
+  if (!kib) throw new Error(`no maximum resident set size in:\n${stderr}`);
+  return {median: kib * 1024, min: kib * 1024};
+}
+
+/** Our peak resident set of a run, in bytes. */
+function rssOf(result: RunResult): Figure {
+  const kib = result.memory?.maxRssKiB;
+  if (result.status !== 'ok' || !kib) throw new Error(`benchbook run ${result.status}: ${result.reason ?? 'no memory figure'}\n${result.stderr}`);
+  return {median: kib * 1024, min: kib * 1024};
 }
 
 /** `go test -bench` on a compiled test binary: the median ns/op of five 200 ms benchmark runs. */
@@ -226,6 +268,95 @@ if (js) {
   });
 }
 
+if (python) {
+  // The notebooks' default settings (processes chosen within 5 s), against timeit and pyperf at their own.
+  const code = 'def bench():\n    return sum(range(1000))\n';
+  await writeFile(path.join(work, 'timed_default.py'), code);
+  const setup = `import sys; sys.path.insert(0, ${JSON.stringify(work)}); from timed_default import bench`;
+  comparisons.push({
+    name: 'python defaults: sum(range(1000))',
+    tool: 'python -m timeit',
+    ours: async () => samplesOf(await executeRun(planned('python', code, inline), python, {cacheDir})),
+    theirs: () => timeit(python.executable, setup, 'bench()')
+  });
+  const venvPython = path.join(defaultCacheDir, 'venv', 'bin', 'python');
+  comparisons.push({
+    name: 'python defaults vs pyperf',
+    tool: 'pyperf timeit (20 processes)',
+    ours: async () => samplesOf(await executeRun(planned('python', code, inline), python, {cacheDir})),
+    theirs: () => pyperf(venvPython, setup, 'bench()')
+  });
+  // Memory: the peak resident set of a block holding 100 MB, against /usr/bin/time -v on the same work.
+  const holder = 'data = bytearray(100 * 2**20)\n\ndef bench():\n    return len(data)\n';
+  const script = path.join(work, 'hold.py');
+  await writeFile(script, 'data = bytearray(100 * 2**20)\nprint(len(data))\n');
+  comparisons.push({
+    name: 'memory: python holding 100 MB',
+    tool: '/usr/bin/time -v (max RSS)',
+    ours: async () => rssOf(await executeRun(planned('python', holder, {...inline, design: 'fixed', processes: 1}), python, {cacheDir})),
+    theirs: () => timeMaxRss(python.executable, [script])
+  });
+}
+const pypy = found['pypy'];
+if (pypy) {
+  // A loop PyPy's JIT compiles: timeit run by PyPy itself, whose autorange samples after the JIT warmed up.
+  const code = 'def bench():\n    total = 0\n    for i in range(1000):\n        total += i * 3\n    return total\n';
+  await writeFile(path.join(work, 'timed_pypy.py'), code);
+  comparisons.push({
+    name: 'pypy inline: a loop of 1000',
+    tool: 'pypy3 -m timeit',
+    ours: async () => samplesOf(await executeRun(planned('pypy', code, inline), pypy, {cacheDir})),
+    theirs: () => timeit(pypy.executable, `import sys; sys.path.insert(0, ${JSON.stringify(work)}); from timed_pypy import bench`, 'bench()')
+  });
+}
+if (c) {
+  // The same function as a C bench block, and as a program hyperfine times at two call counts.
+  const body = 'static volatile unsigned seed = 7;\nunsigned bench(void) {\n  unsigned s = seed;\n  for (unsigned i = 0; i < 1000; i++) s = s * 1664525u + 1013904223u;\n  return s;\n}\n';
+  const source = path.join(work, 'percall.c');
+  await writeFile(source, `#include <stdio.h>\n#include <stdlib.h>\n${body}int main(int argc, char **argv) {\n  unsigned long n = strtoul(argv[1], 0, 10), s = 0;\n  for (unsigned long i = 0; i < n; i++) s += bench();\n  printf("%lu\\n", s);\n  return 0;\n}\n`);
+  const binary = path.join(work, 'percall');
+  await run(c.executable, ['-O2', '-o', binary, source]);
+  comparisons.push({
+    name: 'c inline: 1000 LCG steps',
+    tool: 'hyperfine per call (2 counts)',
+    ours: async () => samplesOf(await executeRun(planned('c', body, inline), c, {cacheDir})),
+    theirs: () => hyperfinePerCall(binary, 20_000, 200_000)
+  });
+}
+const rust = found['rust'];
+if (rust) {
+  const body = 'static SEED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(7);\n\nfn bench() -> u32 {\n    let mut s = SEED.load(std::sync::atomic::Ordering::Relaxed);\n    for _ in 0..1000 {\n        s = s.wrapping_mul(1664525).wrapping_add(1013904223);\n    }\n    s\n}\n';
+  const dir = path.join(work, 'percall-rs');
+  await run('mkdir', ['-p', path.join(dir, 'src')]);
+  await writeFile(path.join(dir, 'Cargo.toml'), '[package]\nname = "percall"\nversion = "0.0.0"\nedition = "2021"\n\n[workspace]\n');
+  await writeFile(path.join(dir, 'src', 'main.rs'), `${body}\nfn main() {\n    let n: u64 = std::env::args().nth(1).unwrap().parse().unwrap();\n    let mut s: u64 = 0;\n    for _ in 0..n {\n        s = s.wrapping_add(std::hint::black_box(bench()) as u64);\n    }\n    println!("{s}");\n}\n`);
+  await run(rust.executable, ['build', '--release', '--offline', '--quiet'], {cwd: dir, env: {...process.env, RUSTFLAGS: ''}});
+  comparisons.push({
+    name: 'rust inline: 1000 LCG steps',
+    tool: 'hyperfine per call (2 counts)',
+    ours: async () => samplesOf(await executeRun(planned('rust', body, inline), rust, {cacheDir})),
+    theirs: () => hyperfinePerCall(path.join(dir, 'target', 'release', 'percall'), 20_000, 200_000)
+  });
+}
+if (go) {
+  // Memory of a Go block that holds nothing, against the same program under /usr/bin/time -v.
+  const goCode = 'func bench() int { return 1 }\n';
+  comparisons.push({
+    name: 'memory: go holding nothing',
+    tool: '/usr/bin/time -v (max RSS)',
+    ours: async () => rssOf(await executeRun(planned('go', goCode, {...inline, design: 'fixed', processes: 1}), go, {cacheDir})),
+    theirs: async () => {
+      const dir = path.join(work, 'goempty');
+      await run('mkdir', ['-p', dir]);
+      await writeFile(path.join(dir, 'go.mod'), 'module goempty\n\ngo 1.24\n');
+      await writeFile(path.join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc bench() int { return 1 }\n\nfunc main() { fmt.Println(bench()) }\n');
+      const binary = path.join(work, 'goempty-bin');
+      await run(go.executable, ['build', '-o', binary, '.'], {cwd: dir, env: {...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off'}});
+      return timeMaxRss(binary, []);
+    }
+  });
+}
+
 const selected = comparisons.filter((item) => positionals.length === 0 || positionals.some((word) => item.name.includes(word)));
 const figures = new Map<Comparison, {ours: Figure[]; theirs: Figure[]}>();
 try {
@@ -239,7 +370,8 @@ try {
     }
     const ours = medianOf(entry.ours.map((figure) => figure.median));
     const theirs = medianOf(entry.theirs.map((figure) => figure.median));
-    console.log(`${item.name.padEnd(34)} ours ${formatNs(ours).padStart(9)}   ${item.tool.padEnd(24)} ${formatNs(theirs).padStart(9)}   ratio ${(ours / theirs).toFixed(2)}`);
+    const shown = item.name.startsWith('memory') ? (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB` : formatNs;
+    console.log(`${item.name.padEnd(34)} ours ${shown(ours).padStart(9)}   ${item.tool.padEnd(29)} ${shown(theirs).padStart(9)}   ratio ${(ours / theirs).toFixed(2)}`);
   }
   console.log(`\nrun-to-run spread of the ${repeats} medians, (max - min) / median; and the ratio of the minima (less sensitive to load):`);
   for (const [item, entry] of figures) {

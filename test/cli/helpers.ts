@@ -99,11 +99,11 @@ export const bin = path.join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 
 /**
  * Runs `benchbook <args>` as a real process in plain mode (`CI=1`: not a terminal), from the project
- * root, and resolves with its exit code and output once it ends.
+ * root (or `cwd`), and resolves with its exit code and output once it ends.
  */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = packageRoot): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: packageRoot, env: {...process.env, CI: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, [bin, ...args], {cwd, env: {...process.env, CI: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readFile, writeFile} from 'node:fs/promises';
+import {mkdir, readFile, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {get, type IncomingMessage} from 'node:http';
 import {test} from 'node:test';
-import {withLiveReload} from '../../src/cli/preview.js';
+import {withLiveReload, withProblems} from '../../src/cli/preview.js';
 import {packageRoot} from '../../src/paths.js';
-import {bin, scratchCopy} from './helpers.js';
+import {bin, runCli, scratchCopy} from './helpers.js';
 
 /** Output of a long-running process, with a way to wait for what it prints. */
 class Output {
@@ -129,4 +130,66 @@ test('withLiveReload', () => {
     '<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src \'nonce-abc\'; connect-src \'self\'"></head><body><p>x</p>' +
       '<script nonce="abc">new EventSource("/__benchbook/events").addEventListener(\'reload\', () => location.reload());</script>\n</body></html>'
   );
+});
+
+test('preview of one notebook keeps the whole index, and shows a broken notebook\'s errors on its page until fixed', async (t) => {
+  const scratch = await scratchCopy();
+  await mkdir(path.join(scratch.dir, 'notebooks'));
+  const source = await readFile(path.join(packageRoot, 'test/fixtures/cli/fast.md'), 'utf8');
+  const fast = path.join(scratch.dir, 'notebooks', 'fast.md');
+  await writeFile(fast, source);
+  await writeFile(path.join(scratch.dir, 'notebooks', 'other.md'), source.replace('title: Two fast blocks', 'title: Another notebook'));
+  const built = await runCli(['report', '--data', scratch.data, '--out', scratch.out], {}, scratch.dir);
+  assert.equal(built.code, 0, built.stderr);
+
+  // A copy of a notebook kept outside notebooks/ has the same name, so the same page: listed once.
+  await mkdir(path.join(scratch.dir, 'elsewhere'));
+  await writeFile(path.join(scratch.dir, 'elsewhere', 'fast.md'), source);
+  const copy = await runCli(['report', 'elsewhere/fast.md', '--data', scratch.data, '--out', scratch.out], {}, scratch.dir);
+  assert.equal(copy.code, 0, copy.stderr);
+  const index = await readFile(path.join(scratch.out, 'index.html'), 'utf8');
+  assert.equal(index.match(/href="fast\.html"/g)?.length, 1, 'one entry per notebook name');
+  assert.match(index, /Another notebook/);
+
+  const stdout = new Output();
+  const child = spawn(process.execPath, [bin, 'preview', 'notebooks/fast.md', '--port', '0', '--data', scratch.data, '--out', scratch.out], {
+    cwd: scratch.dir,
+    env: {...process.env, CI: '1'},
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => stdout.add(chunk));
+  child.stderr!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    await scratch.dispose();
+  });
+  const url = (await stdout.waitFor(/preview at (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+  const served = (await request(url)).body;
+  assert.match(served, /Two fast blocks/);
+  assert.match(served, /Another notebook/, 'the notebooks not previewed stay on the index');
+
+  let mark = stdout.text.length;
+  await writeFile(fast, source.replace('```python bench id=py label=Python', '```python bench id=py label=Python repeat=zero'));
+  await stdout.waitFor(/^benchbook: .*error/m, mark);
+  const broken = (await request(`${url}fast.html`)).body;
+  assert.match(broken, /class="error preview-problems" role="alert"/);
+  assert.match(broken, /notebooks\/fast\.md:\d+:\d+: error: .*repeat.*\[[\w-]+\]/);
+  assert.match(broken, /says nothing much/, 'the last good page is still shown below the errors');
+  assert.doesNotMatch((await request(url)).body, /preview-problems/, 'other pages are not marked');
+
+  mark = stdout.text.length;
+  await writeFile(fast, source);
+  await stdout.waitFor(/^benchbook: 1 notebook, /m, mark);
+  assert.doesNotMatch((await request(`${url}fast.html`)).body, /preview-problems/, 'fixed: the box is gone');
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});
+
+test('withProblems', () => {
+  const page = '<html><body class="x"><p>old</p></body></html>';
+  assert.equal(withProblems(page, []), page);
+  const shown = withProblems(page, ['a.md:1:1: error: <bad> [rule]']);
+  assert.match(shown, /^<html><body class="x">\n<div class="error preview-problems" role="alert">.*<pre>a\.md:1:1: error: &lt;bad&gt; \[rule\]<\/pre><\/div><p>old<\/p>/);
 });

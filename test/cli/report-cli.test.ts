@@ -118,7 +118,10 @@ test('report exit status and summary line', async (t) => {
     const command = await runCli(['reprot'], project.dir);
     assert.equal(command.code, 2);
     assert.match(command.stderr, /unknown command reprot/);
-    for (const result of [typo, memory, total, command]) assert.equal(result.stdout, '', 'nothing ran, no summary');
+    const misspelled = await runCli(project.reportArgs(path.join(project.dir, 'god.md')), project.dir);
+    assert.equal(misspelled.code, 2);
+    assert.match(misspelled.stderr, /cannot read notebook .*god\.md: no such file: did you mean .*good\.md\?/);
+    for (const result of [typo, memory, total, command, misspelled]) assert.equal(result.stdout, '', 'nothing ran, no summary');
   });
 });
 
@@ -166,11 +169,11 @@ print("never")
     const result = await runCli(project.reportArgs(notebook, '--timeout-total', '3s'), project.dir);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(counts(summaryOf(result)), {notebooks: 1, run: 1, reused: 0, failed: 0, skipped: 2});
-    assert.match(result.stderr, /^skipped slow\/sleepy: stopped: the total time limit of 3s was reached \(--timeout-total\)$/m);
-    assert.match(result.stderr, /^skipped slow\/never: the total time limit of 3s was reached \(--timeout-total\)$/m);
+    assert.match(result.stderr, /^skipped slow\/sleepy: stopped: the total time limit of 3 s was reached \(--timeout-total\)$/m);
+    assert.match(result.stderr, /^skipped slow\/never: the total time limit of 3 s was reached \(--timeout-total\)$/m);
     assert.deepEqual((await listFiles(path.join(project.dir, 'data', 'slow'))).map((file) => path.basename(file)), ['quick.json']);
     const page = await readFile(path.join(project.dir, 'out', 'slow.html'), 'utf8');
-    assert.match(page, /Skipped: the total time limit of 3s was reached/);
+    assert.match(page, /Not measured: the total time limit of 3 s was reached/);
   });
 });
 
@@ -262,7 +265,8 @@ func main() {}
     assert.match(result.stderr, /^skipped mixed-runtimes\/gone: .*go.*npm run setup/m);
     const page = await readFile(path.join(project.dir, 'out', 'mixed-runtimes.html'), 'utf8');
     assert.match(page, /python is here/);
-    assert.match(page, /Skipped: .*npm run setup/);
+    assert.match(page, /Not measured: this machine has no go runtime\./);
+    assert.match(page, /<section class="reproduce"[^]*<li>gone was not measured: .*npm run setup/, 'what to do is in How to reproduce');
     // --strict turns a gap in the report into a failure.
     const strict = await runCli(project.reportArgs(notebook, '--strict'), project.dir, env);
     assert.equal(strict.code, 1, strict.stderr);

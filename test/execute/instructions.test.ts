@@ -5,9 +5,9 @@ import path from 'node:path';
 import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
 import {parseCallgrindTotal} from '../../src/execute/instructions.js';
-import {runProcess} from '../../src/execute/process.js';
-import {pythonHarness} from '../../src/execute/python.js';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
+import {runProcess} from '../../src/system/run-process.js';
+import {pythonHarness} from '../../src/runtimes/python.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
 import {plannedRun, temporaryCacheDir} from './helpers.js';
 
 const {found, missing} = await resolveRuntimes(['c', 'python', 'js']);

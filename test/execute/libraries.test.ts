@@ -3,9 +3,11 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'node:test';
 import {executeRun} from '../../src/execute/index.js';
-import {libraryEnvName, lockfileFor, pyo3Lockfile, resolveMaturin, withMainFunction, withPymodule} from '../../src/execute/libraries.js';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import type {RunResult} from '../../src/execute/types.js';
+import {libraryEnvName} from '../../src/execute/libraries.js';
+import {withMainFunction} from '../../src/runtimes/go.js';
+import {lockfileFor, pyo3Lockfile, resolveMaturin, withPymodule} from '../../src/runtimes/pyo3.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import type {RunResult} from '../../src/model/index.js';
 import {formatMessage, parseNotebook} from '../../src/parse/index.js';
 import type {Notebook} from '../../src/parse/types.js';
 import {planNotebook} from '../../src/plan/index.js';
@@ -56,7 +58,7 @@ test('parseNotebook reads lib blocks and checks what uses them', async () => {
   const file = path.join(fixtures, 'bad-uses.md');
   const {messages} = parseNotebook(await readFile(file, 'utf8'), file);
   assert.deepEqual(messages.map(formatMessage), [
-    `${file}:5:4: error: a lib block is written in go, c or rust, not \`python\` [unknown-runtime]`,
+    `${file}:5:4: error: a lib block is written in go, c, cpp or rust, not \`python\` [unknown-runtime]`,
     `${file}:9:13: error: a rust lib's id is its Python module name (\`-\` read as \`_\`): \`mod.name\` may hold only letters, digits, \`_\` and \`-\` [invalid-option]`,
     `${file}:17:23: error: \`user\` uses \`nowhere\`, which is not a lib block of this notebook [unknown-block-ref]`,
     `${file}:17:23: error: \`user\` uses \`user\`, which is not a lib block of this notebook [unknown-block-ref]`,
@@ -132,8 +134,8 @@ test('Go c-shared and C shared libraries called from Python through ctypes', {sk
       const result = await runBlock(plan, key, cacheDir);
       assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
       assert.equal(result.stdout, '5050\n');
-      assert.equal(result.samples?.length, 3);
-      assert.ok(result.samples.every((sample) => sample > 0));
+      assert.ok((result.samples?.length ?? 0) >= 3);
+      assert.ok(result.samples!.every((sample) => sample > 0));
       assert.equal(result.libraryBuildMs, 0);
     }
   });
@@ -178,14 +180,14 @@ test('a PyO3 module built by maturin, imported by Python blocks', {skip: lacking
     const result = await runBlock(plan, 'square-rs', cacheDir);
     assert.equal(result.status, 'ok', `${result.reason}\n${result.stderr}`);
     assert.equal(result.stdout, '100000000\n');
-    assert.equal(result.samples?.length, 3);
+    assert.ok((result.samples?.length ?? 0) >= 3);
     assert.equal(result.libraryBuildMs, 0);
   });
 
   await t.test('Rust bench and run blocks of the same notebook', async () => {
     const bench = await runBlock(plan, 'square-native', cacheDir);
     assert.equal(bench.status, 'ok', bench.stderr);
-    assert.equal(bench.samples?.length, 3);
+    assert.ok((bench.samples?.length ?? 0) >= 3);
     const run = await runBlock(plan, 'rust-version', cacheDir);
     assert.equal(run.stdout, '5050\n');
   });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
 import {closeExecutors, executeRun} from '../../src/execute/index.js';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import type {RunPhase} from '../../src/execute/types.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import type {RunPhase} from '../../src/model/index.js';
 import type {PlannedRun} from '../../src/plan/types.js';
 import {plannedRun, temporaryCacheDir} from './helpers.js';
 

@@ -6,10 +6,9 @@ import test from 'node:test';
 import {RunScheduler} from '../../src/execute/groups.js';
 import {executeGroup, executeRun} from '../../src/execute/index.js';
 import {buildRunner, parseRunnerLine, RunnerSession} from '../../src/execute/runner/index.js';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import {interleavedOrder} from '../../src/execute/schedule.js';
-import type {MeasureSettings} from '../../src/execute/types.js';
-import {executePython} from '../../src/execute/python.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import {interleavedOrder} from '../../src/execute/process-mode.js';
+import type {MeasureSettings} from '../../src/model/index.js';
 import {parseNotebook} from '../../src/parse/index.js';
 import {planNotebook} from '../../src/plan/index.js';
 import {plannedRun, temporaryCacheDir} from './helpers.js';
@@ -51,11 +50,18 @@ test('planning process mode', async (t) => {
     assert.equal(after[2]!.hash, before[2]!.hash, 'a block outside the group');
   });
 
-  await t.test('the metric is part of every bench hash', () => {
+  await t.test('instruction counts are runs of their own beside the time runs, which keep their hashes', () => {
     const time = plan('print(2)').runs;
     const counted = plan('print(2)', {metric: 'instructions'}).runs;
-    assert.equal(counted[2]!.measure.metric, 'instructions');
-    time.forEach((run, index) => assert.notEqual(counted[index]!.hash, run.hash));
+    const benches = time.filter((run) => run.kind === 'bench');
+    assert.equal(counted.length, time.length + benches.length);
+    for (const run of benches) {
+      const same = counted.find((other) => other.key === run.key)!;
+      const count = counted.find((other) => other.key === `${run.key}#instructions`)!;
+      assert.equal(same.hash, run.hash, 'the time run is unchanged');
+      assert.equal(count.measure.metric, 'instructions');
+      assert.notEqual(count.hash, run.hash);
+    }
   });
 
   await t.test('the front matter may set mode, runs and min-time for every block', () => {
@@ -274,12 +280,13 @@ test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
     assert.notEqual(await readOrder(2), order, 'another seed, another order');
   });
 
-  await t.test('the report scheduler measures a group once and refuses a group of inline blocks', async () => {
+  await t.test('the report scheduler measures a group once, process-mode or inline (processes interleaved)', async () => {
     const measure = {...processMeasure, group: 'pair'};
     const first = plannedRun('python', 'bench', 'x = 1\n', {blockId: 'first', measure});
     const second = plannedRun('python', 'bench', 'x = 2\n', {blockId: 'second', measure});
-    const inline = plannedRun('python', 'bench', 'def bench():\n    return 1\n', {blockId: 'inline', measure: {group: 'pair2'}});
-    const scheduler = new RunScheduler([first, second, inline], {cacheDir, runtimes: found});
+    const inlineA = plannedRun('python', 'bench', 'def bench():\n    return 1\n', {blockId: 'inline-a', measure: {group: 'pair2'}});
+    const inlineB = plannedRun('python', 'bench', 'def bench():\n    return 2\n', {blockId: 'inline-b', measure: {group: 'pair2'}});
+    const scheduler = new RunScheduler([first, second, inlineA, inlineB], {cacheDir, runtimes: found});
     assert.equal(scheduler.measured(second), false);
     const one = await scheduler.execute(first, found['python']!);
     assert.equal(scheduler.measured(second), true, 'the whole group was measured');
@@ -287,9 +294,12 @@ test('process mode', {skip: missing['python'] ?? missing['c']}, async (t) => {
     assert.equal(one.status, 'ok', one.reason);
     assert.equal(two.status, 'ok', two.reason);
     assert.equal(one.samples!.length, two.samples!.length);
-    const refused = await scheduler.execute(inline, found['python']!);
-    assert.equal(refused.status, 'failed');
-    assert.match(refused.reason ?? '', /group=pair2 needs mode=process/);
+    const a = await scheduler.execute(inlineA, found['python']!);
+    assert.equal(scheduler.measured(inlineB), true, 'the inline group was measured at once');
+    const b = await scheduler.execute(inlineB, found['python']!);
+    assert.equal(a.status, 'ok', a.reason);
+    assert.equal(b.status, 'ok', b.reason);
+    assert.equal(a.groups?.length, b.groups?.length, 'as many processes each');
   });
 });
 
@@ -300,14 +310,14 @@ test('inline harness results', {skip: missing['python']}, async (t) => {
   await t.test('a harness that writes garbage instead of its JSON is a clear failure', async () => {
     const code =
       'import atexit, os\ndef clobber():\n    open(os.environ["BENCHBOOK_RESULT"], "w").write("Traceback? no, garbage")\natexit.register(clobber)\ndef bench():\n    return 1\n';
-    const result = await executePython(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const result = await executeRun(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
     assert.equal(result.status, 'failed');
     assert.equal(result.reason, 'harness produced no result: the result file is not JSON ("Traceback? no, garbage")');
   });
 
   await t.test('calibration picks the smallest 1-2-5 loop count whose sample reaches min-sample', async () => {
     const run = plannedRun('python', 'bench', 'def bench():\n    return sum(range(50))\n', {measure: {processes: 2, repeat: 5, minSampleMs: 20}});
-    const result = await executePython(run, found['python']!, {cacheDir});
+    const result = await executeRun(run, found['python']!, {cacheDir});
     assert.equal(result.status, 'ok', result.stderr);
     const target = 20e6;
     for (const [index, loops] of result.loops!.entries()) {
@@ -323,8 +333,8 @@ test('inline harness results', {skip: missing['python']}, async (t) => {
   await t.test('Python reports the peak bytes one call allocates (tracemalloc) and the process RSS', async () => {
     const code = 'def bench():\n    return len(list(range(100_000)))\n';
     const small = 'def bench():\n    return 1 + 1\n';
-    const big = await executePython(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
-    const tiny = await executePython(plannedRun('python', 'bench', small, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const big = await executeRun(plannedRun('python', 'bench', code, {measure: {processes: 1}}), found['python']!, {cacheDir});
+    const tiny = await executeRun(plannedRun('python', 'bench', small, {measure: {processes: 1}}), found['python']!, {cacheDir});
     assert.equal(big.status, 'ok', big.stderr);
     assert.equal(tiny.status, 'ok', tiny.stderr);
     // A list of 100,000 pointers is at least 800,000 bytes; 1 + 1 allocates (almost) nothing.

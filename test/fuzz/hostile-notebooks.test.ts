@@ -11,7 +11,7 @@ import {formatMessage, parseNotebook} from '../../src/parse/index.js';
 import type {Notebook} from '../../src/parse/types.js';
 import {defaultMemoryBytes, planNotebook, sweepValues} from '../../src/plan/index.js';
 import {packageRoot} from '../../src/paths.js';
-import type {RuntimeInfo} from '../../src/execute/types.js';
+import type {RuntimeInfo} from '../../src/model/index.js';
 
 const runtimes: Record<string, RuntimeInfo> = {python: {name: 'python', executable: '/usr/bin/python3', version: '3.11.7'}};
 

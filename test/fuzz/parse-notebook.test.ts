@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import {parseNotebook} from '../../src/parse/index.js';
 import type {NotebookMessage, ParseResult} from '../../src/parse/types.js';
 import {planNotebook} from '../../src/plan/index.js';
-import type {RuntimeInfo} from '../../src/execute/types.js';
+import type {RuntimeInfo} from '../../src/model/index.js';
 import {packageRoot} from '../../src/paths.js';
 import {fixture} from '../helpers/paths.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {defaultCacheDir, packageRoot} from '../../src/paths.js';
 import {buildReport, type ReportOptions, type ReportSummary} from '../../src/report.js';
-import {folderChartCache} from '../../src/store/index.js';
+import {folderChartCache} from '../../src/write/chart-cache.js';
 import {readTemplates, writeOutputFile} from '../../src/write/index.js';
 
 /** A scratch project: its own data/ and output/ folders, removed by `dispose`. */
@@ -13,7 +13,10 @@ export interface Scratch {
   outputDir: string;
   chartDir: string;
   lines: string[];
-  build(notebooks: string[], options?: Partial<ReportOptions>): Promise<ReportSummary>;
+  /** The files the last build wrote to `outputDir`. */
+  writes: string[];
+  /** Builds; `{pageCache: true}` lets it read the output back, as the CLI does, so unchanged pages are kept. */
+  build(notebooks: string[], options?: Partial<ReportOptions>, effects?: {pageCache?: boolean}): Promise<ReportSummary>;
   read(name: string): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -31,8 +34,10 @@ export function scratchProjectAt(dir: string): Scratch {
     outputDir: path.join(dir, 'output'),
     chartDir: path.join(dir, 'charts'),
     lines: [],
-    async build(notebooks, options = {}) {
+    writes: [],
+    async build(notebooks, options = {}, {pageCache = false} = {}) {
       scratch.lines.length = 0;
+      scratch.writes.length = 0;
       return buildReport(
         {notebooks, dataDir: scratch.dataDir, outputDir: scratch.outputDir, cacheDir: defaultCacheDir, ...options},
         {
@@ -40,7 +45,9 @@ export function scratchProjectAt(dir: string): Scratch {
           readTemplates: () => readTemplates(path.join(packageRoot, 'templates')),
           writeOutput: async (name, content) => {
             await writeOutputFile(scratch.outputDir, name, content);
+            scratch.writes.push(name);
           },
+          ...(pageCache ? {readOutput: (name: string) => readFile(path.join(scratch.outputDir, name), 'utf8').catch(() => undefined)} : {}),
           chartCache: folderChartCache(scratch.chartDir),
           log: (line) => scratch.lines.push(line)
         }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {promisify} from 'node:util';
 import {librarySpecifier} from '../../src/cli/notebook.js';
-import {venvDir} from '../../src/execute/python-runtimes.js';
+import {venvDir} from '../../src/runtimes/python.js';
 import {exportIpynb, importIpynb} from '../../src/notebook/ipynb.js';
 import {packageRoot} from '../../src/paths.js';
 import {registerTslabKernel} from '../../src/setup/jupyter.js';
@@ -76,6 +76,27 @@ test('an exported notebook runs headless in Jupyter with the tslab kernel', {ski
 
     // Imported back, the executed notebook is the Markdown it came from: outputs are not copied.
     assert.equal(importIpynb(await readFile(path.join(dir, 'executed.ipynb'), 'utf8'), 'executed.ipynb').markdown, markdown);
+  } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+test('in the real kernel, a table drawn before its block ran again says it is stale, in its own cell', {skip: missing, timeout: 300_000}, async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'benchbook-jupyter-stale-'));
+  try {
+    const markdown = (await readFile(fixture('notebook', 'jupyter.md'), 'utf8')).replace(/```js bench[\s\S]*?\n```\n\n/, '');
+    const notebook = JSON.parse(exportIpynb(markdown, 'stale.md', {importFrom: librarySpecifier(dir)})) as {cells: Array<Cell & Record<string, unknown>>};
+    // A cell after the table that runs the Python block again with other code: new results.
+    notebook.cells.push({cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['await nb.block`python bench id=py label=Python\n', 'def bench():\n', '    return sum(range(300))\n', '`;']});
+    await writeFile(path.join(dir, 'stale.ipynb'), JSON.stringify(notebook));
+    const kernel = await registerTslabKernel({prefix: path.join(dir, 'jupyter')});
+    assert.equal(kernel.status, 'registered');
+    const env = {...process.env, BENCHBOOK_DATA: path.join(dir, 'data'), JUPYTER_PATH: path.join(dir, 'jupyter', 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime')};
+    await run(jupyter, ['execute', '--output=executed.ipynb', 'stale.ipynb'], {cwd: dir, env, timeout: 240_000});
+    const executed = JSON.parse(await readFile(path.join(dir, 'executed.ipynb'), 'utf8')) as {cells: Cell[]};
+    const html = (id: string): string => (executed.cells.find((cell) => /id=(\S+)/.exec(cell.source.join(''))?.[1] === id)?.outputs ?? []).map((output) => join(output.data?.['text/html'])).join('\n');
+    assert.match(html('times'), /^<p class="notice">Stale: py has new results since this table was drawn\. Run this cell again to redraw it\.<\/p>\n[\s\S]*<td>Python<\/td>/);
+    assert.match(html('chart'), /Stale: py has new results since this chart was drawn/);
   } finally {
     await rm(dir, {recursive: true, force: true});
   }

@@ -84,6 +84,7 @@ test('the notebook library, on a real Python and JavaScript notebook', async (t)
   await t.test('a mistake names what to do', async () => {
     await assert.rejects(runBlock(nb, 'nope'), (error: unknown) => error instanceof TypeError && /no block `nope`.*expected one of py, js, chart, times/.test(error.message));
     await assert.rejects(loadNotebook(fixture('notebook', 'jupyter.md'), {profile: 3 as unknown as string}), /options\.profile must be a non-empty string/);
+    await assert.rejects(loadNotebook(fixture('notebook', 'jupyer.md')), /cannot read notebook .*jupyer\.md: no such file: did you mean .*jupyter\.md\?/);
     await assert.rejects(loadNotebook(fixture('parse', 'bad-blocks.md')), (error: unknown) => {
       assert.ok(error instanceof NotebookError);
       assert.ok(error.messages.length > 1);

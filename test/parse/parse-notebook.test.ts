@@ -59,7 +59,7 @@ test('parseNotebook', async (t) => {
     const messages = messagesOf(result);
     const file = 'test/fixtures/parse/bad-blocks.md';
     assert.ok(messages.includes(`${file}:7:11: error: unknown block kind \`bnch\`: expected \`bench\` or \`run\` after the language, or nothing for code that is only shown [unknown-block-kind]`), messages.join('\n'));
-    assert.ok(messages.includes(`${file}:11:4: error: no runtime runs \`bash\` blocks: expected one of python, go, c, js, ts, rust [unknown-runtime]`));
+    assert.ok(messages.includes(`${file}:11:4: error: no runtime runs \`bash\` blocks: expected one of python, go, c, cpp, js, ts, rust [unknown-runtime]`));
     assert.ok(messages.some((line) => line.startsWith(`${file}:15:22: error: invalid repeat: \`zero\``)));
     assert.ok(messages.some((line) => line.startsWith(`${file}:15:34: error: invalid timeout: \`5\`: expected a duration`)));
     assert.ok(messages.some((line) => line.startsWith(`${file}:15:44: error: unknown option \`colour\``)));
@@ -140,5 +140,22 @@ test('parseNotebook reads claim blocks and published figures', async (t) => {
     assert.ok(lines.some((line) => line.startsWith(`${file}:35:15: error: claim \`bad-ref\` refers to \`missing\``)));
     assert.ok(lines.some((line) => line.startsWith(`${file}:40:1: error: unknown claim key \`chek\``)));
     assert.ok(lines.some((line) => line.startsWith(`${file}:39:1: error: a claim block needs \`check:\``)));
+  });
+
+  await t.test('a hypothesis is a claim block of our own words, with a tolerance and a figure read as a value', () => {
+    const claim = notebook!.blocks.find((block) => block.id === 'ours')!.claim!;
+    assert.equal(claim.kind, 'hypothesis');
+    assert.equal(claim.text, 'our own question');
+    assert.equal(claim.tolerance, 2);
+    assert.deepEqual(claim.publishedFigure, {text: '1.5× slower (3 µs vs 2 µs)', value: 1.5, unit: 'x', sense: 'slower'});
+    assert.equal(notebook!.blocks.find((block) => block.id === 'good')!.claim!.kind, 'claim');
+  });
+
+  await t.test('a published figure that cannot be read, a bad tolerance and an unquoted claim are located', () => {
+    const lines = messagesOf({messages});
+    assert.ok(lines.some((line) => line.startsWith(`${file}:52:12: error: invalid published figure: expected a figure at its start`)), lines.join('\n'));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:56:8: warning: a claim quotes the article: put its words in quotation marks`)));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:60:27: error: invalid tolerance: \`1x\`: expected a factor above 1`)));
+    assert.ok(lines.some((line) => line.startsWith(`${file}:68:12: error: the published figure is a size (B), but no term of the check is (they are a ratio (×))`)));
   });
 });

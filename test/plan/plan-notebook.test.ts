@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises';
 import {test} from 'node:test';
 import {parseNotebook} from '../../src/parse/index.js';
 import {planNotebook, sweepValues} from '../../src/plan/index.js';
-import type {RuntimeInfo} from '../../src/execute/types.js';
+import type {RuntimeInfo} from '../../src/model/index.js';
 import {fixture} from '../helpers/paths.js';
 
 const runtimes: Record<string, RuntimeInfo> = {

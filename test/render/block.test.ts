@@ -22,7 +22,7 @@ test('renderBlock', async (t) => {
     const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes});
     assert.match(html, /median <strong>2.00 µs<\/strong>/);
     assert.match(html, /<p class="notice stale">The latest run failed: the result shown is the previous one, from 2024-05-01.<\/p>/);
-    assert.match(html, /<div class="error" role="alert">[^]*<pre>Traceback &lt;x&gt;<\/pre>/);
+    assert.match(html, /<div class="error" role="alert">[^]*<pre class="failure">Traceback &lt;x&gt;<\/pre>/);
   });
 
   await t.test('a timed-out run shows its reason, and stdout when stderr is empty', async () => {
@@ -30,7 +30,7 @@ test('renderBlock', async (t) => {
     const stored = failedResult('uname', 'run', '');
     stored.result = {status: 'timed-out', reason: 'timed out after 2 s', timedOut: true, durationMs: 2000, stdout: 'partial <out>', stderr: ''};
     const html = await renderBlock(notebook.blocks[1]!, {notebook, outcomes: outcomesOf(stored)});
-    assert.match(html, /<strong>Failed<\/strong>: timed out after 2 s<\/p><pre>partial &lt;out&gt;<\/pre>/);
+    assert.match(html, /<strong>Failed<\/strong>: timed out after 2 s<\/p><pre class="failure">partial &lt;out&gt;<\/pre>/);
   });
 
   await t.test('a run shows stdout, and stderr apart', async () => {
@@ -75,9 +75,39 @@ test('renderBlock', async (t) => {
     noisy.stats!.warnings = ['2 of 30 samples are outliers: rerun on a quieter machine'];
     const block = {...notebook.blocks[2]!, code: 'Plot.plot({marks: [Plot.barX(data, {y: "label", x: "median"})]})'};
     const html = await renderBlock(block, {notebook, outcomes: outcomesOf(noisy), reportCommand: 'npm run report -- notebooks/demo.md'});
-    assert.match(html, /<figcaption>\n<div class="provenance">\n<p>Measured <time datetime="2024-05-01T12:00:00.000Z">2024-05-01<\/time> · on Test CPU 3000 \(8 cores\) · profile <code>quick<\/code> · python 3.11.7 · 30 samples per result/);
-    assert.match(html, /<span class="badge warn" title="loop: 2 of 30 samples are outliers: rerun on a quieter machine">⚠ noisy<\/span> <a href="#loop">loop<\/a>/);
-    assert.match(html, /Re-run: <code>npm run report -- notebooks\/demo.md --filter loop --rerun<\/code> · <a class="permalink" href="#chart">link<\/a>/);
+    assert.match(html, /<figcaption>\n<div class="provenance">\n<p>Measured <time datetime="2024-05-01T12:00:00.000Z">2024-05-01<\/time> · on Test CPU 3000 \(8 cores\) · <a href="#parameters">quick profile<\/a> · python 3.11.7 · 30 samples per result/);
+    assert.match(html, /<span class="badge warn" title="loop: 2 of 30 samples are outliers: rerun on a quieter machine">⚠ noisy<\/span> <a href="#loop">loop<\/a><span class="permalink-item"> · <a class="permalink" href="#chart">Link to this chart<\/a><\/span><\/p>/);
+    assert.match(html, /<details class="rerun"><summary>Measure these again<\/summary><p><code>npm run report -- notebooks\/demo.md --filter loop --rerun<\/code> runs just the block of this chart again/);
+  });
+
+  await t.test('a chart without blocks= that draws blocks of different sections is warned about; one of a single section is not', async () => {
+    const markdown = ['## One', '', '```python', 'a', '```', '', '```python', 'b', '```', '', '## Two', '', '```python', 'c', '```', '', '```plot', 'Chart.bars(data)', '```', ''].join('\n');
+    const notebook = makeNotebook(markdown, [
+      {kind: 'bench', id: 'a', runtime: 'python'},
+      {kind: 'bench', id: 'b', runtime: 'python'},
+      {kind: 'bench', id: 'c', runtime: 'python'},
+      {kind: 'plot', id: 'chart'}
+    ]);
+    const outcomes = outcomesOf(benchResult('a', 10), benchResult('b', 20), benchResult('c', 3e7));
+    const mixed = await renderBlock(notebook.blocks[3]!, {notebook, outcomes});
+    assert.match(mixed, /<p class="notice warning">This chart draws all 3 measured blocks, from 2 sections of the page; name the ones it compares with blocks=, e.g. blocks=a,b,c.<\/p>/);
+    const related = await renderBlock({...notebook.blocks[3]!, options: {}}, {notebook, outcomes: outcomesOf(benchResult('a', 10), benchResult('b', 20))});
+    assert.ok(!related.includes('notice warning'), 'blocks of one section belong together');
+    const chosen = await renderBlock({...notebook.blocks[3]!, options: {blocks: ['a', 'c']}}, {notebook, outcomes});
+    assert.ok(!chosen.includes('notice warning'), 'blocks= says the author chose them');
+  });
+
+  await t.test('a table names the libraries its blocks load, with their compiler and flags', async () => {
+    const markdown = ['```c', 'int f(void) { return 1; }', '```', '', '```python', 'a', '```', '', '```table', '```', ''].join('\n');
+    const notebook = makeNotebook(markdown, [
+      {kind: 'lib', id: 'cgsum', runtime: 'c'},
+      {kind: 'bench', id: 'gsum-c', runtime: 'python', options: {uses: ['cgsum']}},
+      {kind: 'table', id: 'table-1'}
+    ]);
+    const outcomes = outcomesOf(benchResult('gsum-c', 500));
+    const runtimes = {c: {name: 'c', executable: '/usr/bin/gcc', version: 'gcc 12.2.0', flags: ['-O2', '-std=gnu11']}};
+    assert.match(await renderBlock(notebook.blocks[2]!, {notebook, outcomes, runtimes}), /python 3.11.7, cgsum: C shared library built with gcc 12.2.0 -O2 -std=gnu11 · /);
+    assert.match(await renderBlock(notebook.blocks[2]!, {notebook, outcomes}), /cgsum: C shared library \(compiler not known to this build\)/);
   });
 
   await t.test('bench code is highlighted at build time and starts collapsed, after the result', async () => {
@@ -90,11 +120,54 @@ test('renderBlock', async (t) => {
     assert.match(html, /<span class="hljs-string">&quot;&lt;b&gt;&quot;<\/span>/);
   });
 
-  await t.test('warnings of a result are one compact note with their shared advice', async () => {
+  await t.test('warnings of a result are one compact note; their advice, which names options, goes to the page\'s notes', async () => {
     const notebook = setup();
     const stored = benchResult('loop', 2e3);
-    stored.stats!.warnings = ['spread is wide: raise repeat', '3 outliers: raise repeat'];
-    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(stored)});
-    assert.match(html, /<p class="warnings"><span class="badge warn">⚠ noisy<\/span> spread is wide; 3 outliers: raise repeat<\/p>/);
+    stored.stats!.warnings = ['spread is wide: raise repeat', '3 outliers: raise repeat', 'the shortest sample lasted 25031 ns'];
+    const notes = new Set<string>();
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(stored), notes});
+    assert.match(html, /<p class="warnings"><span class="badge warn">⚠ noisy<\/span> spread is wide, 3 outliers, the shortest sample lasted 25,031 ns<\/p>/);
+    assert.deepEqual([...notes], ['Results marked ⚠ noisy: raise repeat.']);
+  });
+
+  await t.test('a swept block says each warning once, with the values it holds for', async () => {
+    const notebook = setup();
+    const runs = [1, 2, 3, 4].map((value) => benchResult('loop', 2e3, {sweep: {name: 'workers', value}}));
+    for (const stored of runs) stored.stats!.warnings = ['only 3 samples: raise runs'];
+    runs[1]!.stats!.warnings.push('2 of 3 samples are outliers: rerun');
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(...runs)});
+    assert.equal(html.match(/⚠ noisy/g)?.length, 1, 'one badge for the block');
+    assert.match(html, /⚠ noisy<\/span> at every value of workers: only 3 samples; at workers 2: 2 of 3 samples are outliers<\/p>/);
+  });
+
+  await t.test('a result line says samples of calls, in the singular when there is one', async () => {
+    const notebook = setup();
+    const one = benchResult('loop', 2e7, {result: {...benchResult('loop', 1).result, loops: [1]}});
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(one)});
+    assert.match(html, /min–max 18.0–26.0 ms · 30 samples of 1 call · python 3.11.7/);
+  });
+
+  await t.test('a skipped block says what is missing; what to do goes to the page\'s notes', async () => {
+    const notebook = setup();
+    const notes = new Set<string>();
+    const reason = 'python not configured: BENCHBOOK_PY is not set — set BENCHBOOK_PY to an interpreter';
+    const outcomes = {loop: [1, 2].map((value) => ({key: `loop@n=${value}`, skipped: reason}))};
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes, notes});
+    assert.equal(html.match(/<p class="notice">Not measured: this machine has no python runtime.<\/p>/g)?.length, 1, 'one notice for every skipped value');
+    assert.ok(!html.includes('BENCHBOOK_PY'));
+    assert.deepEqual([...notes], [`loop was not measured: ${reason}`]);
+  });
+
+  await t.test('a run block\'s long output is cut on the page, with a line saying how much, linking the whole of it', async () => {
+    const notebook = setup();
+    const stored = {...benchResult('uname', 1), kind: 'run' as const};
+    const stdout = Array.from({length: 5000}, (_, index) => `line ${index} /tmp/benchbook-AbC123/block-uname.sh`).join('\n') + '\n';
+    stored.result = {...stored.result, stdout, stderr: ''};
+    const html = await renderBlock(notebook.blocks[1]!, {notebook, outcomes: outcomesOf(stored)});
+    const shown = /<pre class="output">([^]*?)<\/pre>/.exec(html)![1]!;
+    assert.equal(shown.split('\n').length - 1, 200, 'the first 200 lines');
+    assert.ok(!shown.includes('/tmp/benchbook-'), 'temporary folders are left out of paths');
+    assert.match(shown, /^line 0 block-uname.sh\n/);
+    assert.match(html, /<p class="output-cut">Cut: the first 200 of 5,000 lines \([\d.]+ KiB of [\d.]+ KiB\) are shown. The whole output: <a href="demo.uname.stdout.txt" download>demo.uname.stdout.txt<\/a>.<\/p>/);
   });
 });

@@ -6,7 +6,7 @@ import {unified} from 'unified';
 import {visit} from 'unist-util-visit';
 import type {Block, BlockKind, BlockOptions, Notebook} from '../../src/parse/types.js';
 import type {BlockOutcome} from '../../src/render/types.js';
-import type {Machine, StoredResult} from '../../src/store/types.js';
+import type {Machine, StoredResult} from '../../src/model/index.js';
 
 /** How a test describes a block; the code node supplies `lang` and `code`. */
 export interface BlockSpec {

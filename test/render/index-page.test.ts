@@ -39,4 +39,19 @@ test('renderIndex', async (t) => {
   await t.test('says when there are no notebooks', () => {
     assert.match(renderIndex([], options), /No notebooks yet/);
   });
+
+  await t.test('the ledger lists claims and hypotheses apart, each with both figures and its verdicts', () => {
+    const ledger = [
+      {id: 'c1', kind: 'claim' as const, text: '"Go is <faster>"', published: '317×', ours: '40.2×', verdict: 'holds' as const, magnitude: 'differs', href: 'go.html#claim-c1'},
+      {id: 'h1', kind: 'hypothesis' as const, text: 'threads scale', verdict: 'does not hold' as const, href: 'go.html#claim-h1'}
+    ];
+    const html = renderIndex([{name: 'go', title: 'Go vs Python', href: 'go.html', blocks: 2, failed: 0, ledger}], options);
+    const claims = html.slice(html.indexOf('id="ledger-claims"'), html.indexOf('id="ledger-hypotheses"'));
+    assert.match(claims, /<td>&quot;Go is &lt;faster&gt;&quot;<\/td><td>317×<\/td><td>40.2×<\/td>/);
+    assert.match(claims, /verdict-holds">holds<\/span><br><span class="ledger-size">size <span class="verdict verdict-fails">differs/);
+    assert.match(claims, /1 in all: 1 holds\./);
+    const hypotheses = html.slice(html.indexOf('id="ledger-hypotheses"'));
+    assert.match(hypotheses, /<a href="go.html#claim-h1">Go vs Python<\/a><\/td><td>threads scale<\/td><td>—<\/td><td>—<\/td><td><span class="verdict verdict-fails">does not hold/);
+    assert.ok(!hypotheses.includes('ledger-size'), 'a hypothesis has no article figure to agree with');
+  });
 });

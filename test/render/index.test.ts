@@ -4,8 +4,10 @@ import * as render from '../../src/render/index.js';
 
 test('render exports', () => {
   assert.deepEqual(Object.keys(render).sort(), [
+    'addClaimCounts',
     'countClaims',
     'formatClaimFigure',
+    'indexEntry',
     'renderChart',
     'renderClaim',
     'renderClaimSummary',

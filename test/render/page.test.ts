@@ -109,24 +109,26 @@ test('renderPage', async (t) => {
   });
 
   await t.test('shows failures in an error box and other states as notices', () => {
-    assert.match(html, /<div class="error" role="alert"><p><strong>Failed<\/strong>: exited with code 1<\/p><pre>&lt;script&gt;/);
+    assert.match(html, /<div class="error" role="alert"><p><strong>Failed<\/strong>: exited with code 1<\/p><pre class="failure">&lt;script&gt;/);
     assert.match(html, /<strong>Failed \(workers=16\)<\/strong>/);
-    assert.match(html, /<p class="notice">Skipped: go is not installed: see https:\/\/go.dev\/dl<\/p>/);
+    assert.match(html, /<p class="notice">Not measured: this machine has no go runtime.<\/p>/);
+    assert.match(html, /<section class="reproduce"[^]*<li>go-loop was not measured: go is not installed: see https:\/\/go.dev\/dl<\/li>/, 'what to do is in How to reproduce');
     assert.match(html, /id="comprehension">[^]*?<p class="notice">Not run<\/p>/);
     assert.match(html, /No results for comprehension \(not run\)\./);
   });
 
   await t.test('renders each block by kind with its id', () => {
-    for (const id of ['version', 'loop', 'comprehension', 'pool', 'summary', 'go-loop', 'code-1']) {
+    for (const id of ['version', 'loop', 'comprehension', 'pool', 'go-loop', 'code-1']) {
       assert.match(html, new RegExp(`<div class="block block-\\w+" id="${id}">`));
     }
+    assert.match(html, /<figure class="block block-table" id="summary">\n<section class="table-scroll"/);
     assert.match(
       html,
       /<figure class="block block-plot" id="chart">\n<div class="chart" role="img" aria-label="Bar chart of 1 result: for &lt;loop&gt; median 2.50 ms.">\n<div class="chart-wide"><svg[^]*<\/svg><\/div>\n<\/div>\n<p class="notice">[^<]*<\/p>\n<figcaption>\n<p class="caption">Time per call \(lower is better\)<\/p>\n<div class="provenance">/
     );
     assert.match(html, /<details class="code"><summary>python code, 2 lines<\/summary><pre><code class="language-python"><span class="hljs-keyword">def<\/span> <span class="hljs-title function_">bench<\/span>/);
-    assert.match(html, /median <strong>2.50 ms<\/strong> · 95% CI 2.45–2.55 ms · min..max 2.25–3.25 ms · n = 30 · 1,000 loops · python 3.11.7/);
-    assert.match(html, /<table class="sweep">[^]*<th scope="col">workers<\/th>[^]*<td>1<\/td><td class="num">4.00 ms<\/td>/);
+    assert.match(html, /median <strong>2.50 ms<\/strong> · 95% CI 2.45–2.55 ms · min–max 2.25–3.25 ms · 30 samples of 1,000 calls · python 3.11.7/);
+    assert.match(html, /<table class="sweep">[^]*<th scope="col">workers<\/th><th scope="col" class="num">median \(ms\)<\/th>[^]*<td>1<\/td><td class="num">4.00<\/td>/);
     assert.match(html, /<table>\n<thead><tr><th scope="col">Benchmark<\/th>[^]*<th scope="col" class="num">Median \(ms\)<\/th>/);
   });
 
@@ -144,7 +146,7 @@ test('renderPage', async (t) => {
     assert.match(html, /<a href="https:\/\/example.com\/loops"><cite>Why &lt;loops&gt; are slow<\/cite><\/a> by A. Author, Example/);
     assert.ok(html.includes('Test CPU 3000 · 8 cores · 16 GiB · Linux 6.1 (x64)'));
     assert.ok(html.includes('<time datetime="2024-05-02T08:00:00.000Z">2024-05-02</time>'));
-    assert.ok(html.includes('<pre><code>npx benchbook report notebooks/demo.md --profile quick</code></pre>'));
+    assert.match(html, /<section class="reproduce" aria-labelledby="how-to-reproduce">\n<h2 class="meta-heading" id="how-to-reproduce">How to reproduce<\/h2>[^]*<pre><code>npx benchbook report notebooks\/demo.md --profile quick<\/code><\/pre>/);
     assert.ok(!/\{\{(title|css|content|meta|lang|description)\}\}/.test(html.replace('{{css}} placeholder', '')));
     assert.ok(!/(src|href)="(https?:)?\/\/[^"]*\.(css|js|woff2?)"/.test(html), 'no external resources');
   });
@@ -161,6 +163,34 @@ test('renderPage', async (t) => {
       html,
       /<\/h1>\n<p class="byline">Reproduces <a href="https:\/\/example.com\/loops"><cite>Why &lt;loops&gt; are slow<\/cite><\/a> by A. Author, Example · measured <time datetime="2024-05-02T08:00:00.000Z">2024-05-02<\/time> on Test CPU 3000 \(8 cores\)<\/p>\n<nav class="toc" aria-label="Contents">\n<p class="toc-title">Contents<\/p>\n<ol>\n<li><a href="#setup">Setup<\/a><\/li>\n<li><a href="#timing">Timing<\/a><\/li>\n<li><a href="#timing-1">Timing<\/a><\/li>\n<\/ol>\n<\/nav>/
     );
+  });
+
+  await t.test('shows the sizes of this run beside the article\'s, after the contents', async () => {
+    const input = pageInput();
+    input.notebook.params = {n: 1000, workers: '1..4', sizes: [1, 2, 4], label: 'x'};
+    input.notebook.profiles = {quick: {params: {}, measure: {}}, full: {params: {n: 25_000_000, workers: '1..12'}, measure: {}}};
+    const page = await renderPage({...input, params: {n: 1000, workers: '1..4', sizes: [1, 2, 4], label: 'x'}}, options);
+    assert.match(page, /<\/nav>\n<section class="parameters" id="parameters" aria-label="Parameters">/);
+    assert.match(page, /This run used the <b>quick<\/b> profile: 2 of 4 sizes differ from the article's \(marked\)./);
+    assert.match(page, /<tr class="differs"><th scope="row"><code>n<\/code><\/th><td class="num">1,000<\/td><td class="num">25,000,000<\/td><\/tr>/);
+    assert.match(page, /<tr class="differs"><th scope="row"><code>workers<\/code><\/th><td class="num">1 to 4<\/td><td class="num">1 to 12<\/td><\/tr>/);
+    assert.match(page, /<tr><th scope="row"><code>sizes<\/code><\/th><td class="num">1, 2, 4<\/td><td class="num">1, 2, 4<\/td><\/tr>/);
+    assert.match(page, /<li>Add <code>--profile full<\/code> to run with the article's sizes/);
+    input.notebook.profiles['full'] = {params: {n: 1000}, measure: {repeat: 10}};
+    const sameSizes = await renderPage({...input, params: {n: 1000, workers: '1..4', sizes: [1, 2, 4], label: 'x'}}, options);
+    assert.match(sameSizes, /<li>Add <code>--profile full<\/code> to take more samples; the sizes are the same.<\/li>/);
+    assert.match(html, /<section class="parameters" id="parameters" aria-label="Parameters">\n<p class="panel-title">Parameters<\/p>\n<p>This notebook has no parameters/, 'every page has the panel provenance lines link to');
+  });
+
+  await t.test('a long title gives the tab the page\'s own heading; html ids start with a letter', async () => {
+    const input = pageInput();
+    input.notebook = makeNotebook('# Python vs Go\n\n## 1. Profile first\n\n## 2. Then measure\n', [], {
+      title: 'Python vs Go — one core, many cores, and a 100-million-character string, measured again'
+    });
+    const page = await renderPage(input, options);
+    assert.match(page, /<title>Python vs Go<\/title>/);
+    assert.match(page, /<h2 id="section-1-profile-first">/);
+    assert.match(page, /<ol class="numbered">\n<li><a href="#section-1-profile-first">1. Profile first<\/a><\/li>/, 'headings that number themselves are not numbered twice');
   });
 
   await t.test('shows a remote image as a link and loads nothing from the network', async () => {

@@ -53,11 +53,21 @@ test('resultRows', async (t) => {
     assert.deepEqual(resultRows(outcomes, notebook), []);
   });
 
-  await t.test('blockIds limits rows to those blocks, still in block order', () => {
+  await t.test('blockIds limits rows to those blocks, in the order it names them (charts and tables alike)', () => {
     const outcomes = outcomesOf(benchResult('loop', 1), benchResult('pool', 2, {sweep: {name: 'workers', value: 1}}));
     assert.deepEqual(
       resultRows(outcomes, notebook, ['pool', 'loop']).map((row) => row.block),
-      ['loop', 'pool']
+      ['pool', 'loop']
+    );
+    assert.deepEqual(
+      resultRows(outcomes, notebook, ['loop', 'pool', 'loop', 'nope']).map((row) => row.block),
+      ['loop', 'pool'],
+      'a repeated or unknown id adds nothing'
+    );
+    assert.deepEqual(
+      resultRows(outcomes, notebook).map((row) => row.block),
+      ['loop', 'pool'],
+      'without blockIds: block order'
     );
     assert.deepEqual(
       resultRows(outcomes, notebook, ['pool']).map((row) => row.block),

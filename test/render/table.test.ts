@@ -35,9 +35,10 @@ test('renderTable', async (t) => {
     ]);
   });
 
-  await t.test('scrolls in its own labelled box, so a wide table never widens the page', () => {
+  await t.test('scrolls in its own labelled box, so a wide table never widens the page; the caption, outside the box, names it', () => {
     const {block, rows} = setup({caption: 'Times'});
-    assert.match(renderTable(block, rows), /^<section class="table-scroll" aria-label="Table table-1: Times" tabindex="0">\n<table>\n<caption>Times<\/caption>/);
+    assert.match(renderTable(block, rows), /^<section class="table-scroll" aria-label="Table table-1: Times" tabindex="0">\n<table aria-labelledby="table-1-caption">\n<thead>/);
+    assert.ok(!renderTable(block, rows).includes('<caption'), 'a caption inside the box would scroll away on a phone');
   });
 
   await t.test('escapes labels and the caption', () => {
@@ -45,15 +46,47 @@ test('renderTable', async (t) => {
     const html = renderTable(block, rows);
     assert.ok(!html.includes('<b>'));
     assert.ok(!html.includes('<script'));
-    assert.match(html, /<caption>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/caption>/);
+    assert.match(html, /aria-label="Table table-1: &lt;script&gt;alert\(1\)&lt;\/script&gt;"/);
   });
 
-  await t.test('honours blocks and columns, with ci as [low, high]', () => {
+  await t.test('honours blocks and columns, with ci as low–high in the median\'s unit', () => {
     const {block, rows} = setup({blocks: ['slow'], columns: ['label', 'version', 'median', 'ci']});
     assert.deepEqual(cells(renderTable(block, rows)), [
       ['Benchmark', 'Version', 'Median (ms)', '95% CI of median (ms)'],
-      ['slow', '3.11.7', '32.5', '[31.9, 33.1]']
+      ['slow', '3.11.7', '32.5', '31.9–33.1']
     ]);
+  });
+
+  await t.test('one unit per column, from its middle value, with thousands separators', () => {
+    const notebook = makeNotebook(['```python', 'a', '```', '', '```python', 'b', '```', '', '```python', 'c', '```', '', '```table', '```'].join('\n'), [
+      {kind: 'bench', id: 'sleep', runtime: 'python'},
+      {kind: 'bench', id: 'call', runtime: 'python'},
+      {kind: 'bench', id: 'loop', runtime: 'python'},
+      {kind: 'table', id: 'table-1', options: {columns: ['block', 'median', 'ci', 'published']}}
+    ], {published: {sleep: {median: 85_183_700_000}, call: {median: 78_475_500}, loop: {median: 137_944_000}}} as never);
+    const rows = resultRows(outcomesOf(benchResult('sleep', 20_109_286), benchResult('call', 1710), benchResult('loop', 507_000)), notebook);
+    assert.deepEqual(cells(renderTable(notebook.blocks[3]!, rows)), [
+      ['Block', 'Median (µs)', '95% CI of median (µs)', 'Published (ms)'],
+      ['sleep', '20,109', '19,707–20,511', '85,184'],
+      ['call', '1.71', '1.68–1.74', '78.5'],
+      ['loop', '507', '497–517', '138']
+    ]);
+  });
+
+  await t.test('a time column shares the medians\' unit when its values read well in it', () => {
+    const {block, rows} = setup({columns: ['block', 'median', 'published']}, {fast: {median: 2.2e6}, slow: {median: 2.5e7}});
+    assert.deepEqual(cells(renderTable(block, rows)).map((row) => row.slice(1)), [
+      ['Median (ms)', 'Published (ms)'],
+      ['1.50', '2.20'],
+      ['32.5', '25.0']
+    ]);
+  });
+
+  await t.test('leaves out the article\'s columns when no row has a figure at this run\'s sizes, and says so', () => {
+    const {block, rows} = setup({columns: ['block', 'median', 'published', 'ratio']});
+    const html = renderTable(block, rows);
+    assert.deepEqual(cells(html)[0], ['Block', 'Median (ms)']);
+    assert.match(html, /<p class="table-note">The article gives no figure for these rows at this run's sizes/);
   });
 
   await t.test('sorts on the server: sort=median ascending, sort=-median descending, marked with aria-sort', () => {
@@ -72,7 +105,7 @@ test('renderTable', async (t) => {
     assert.deepEqual(cells(renderTable(block, rows)), [
       ['Block', 'Median (ms)', 'Published (ms)', 'Measured ÷ published'],
       ['fast', '1.50', '', ''],
-      ['slow', '32.5', '25.0', '1.30× [1.27, 1.33]']
+      ['slow', '32.5', '25.0', '1.30× (1.27–1.33)']
     ]);
   });
 
@@ -100,20 +133,20 @@ test('renderTable', async (t) => {
     );
     assert.deepEqual(cells(renderTable(notebook.blocks[1]!, resultRows(outcomes, notebook))), [
       ['Benchmark', 'workers', 'Runtime', 'Samples', 'Min (ns)', 'Median (ns)', 'Max (ns)', 'Speed-up', 'Efficiency'],
-      ['pool', '1', 'python', '30', '1800', '2000', '2600', '1.00×', '100%'],
-      ['pool', '4', 'python', '30', '720', '800', '1040', '2.50×', '63%']
+      ['pool', '1', 'python', '30', '1,800', '2,000', '2,600', '1.00×', '100%'],
+      ['pool', '4', 'python', '30', '720', '800', '1,040', '2.50×', '63%']
     ]);
   });
 
-  await t.test('shows memory in one size unit per table', () => {
+  await t.test('shows memory in one size unit per column', () => {
     const {block, rows} = setup({columns: ['block', 'peak', 'rss']});
     rows[0]!.peak = 2048;
     rows[0]!.rss = 50 * 1024 ** 2;
     rows[1]!.peak = 3 * 1024 ** 2;
     assert.deepEqual(cells(renderTable(block, rows)), [
-      ['Block', 'Peak memory per call (KiB)', 'Peak RSS (KiB)'],
-      ['fast', '2.00', '51200'],
-      ['slow', '3072', '']
+      ['Block', 'Peak memory per call (KiB)', 'Peak RSS (MiB)'],
+      ['fast', '2.00', '50.0'],
+      ['slow', '3,072', '']
     ]);
   });
 });

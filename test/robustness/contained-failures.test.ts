@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {closeExecutors, executeRun, resolveRuntimes} from '../../src/execute/index.js';
-import type {RunResult, RuntimeInfo} from '../../src/execute/types.js';
+import {closeExecutors, executeRun} from '../../src/execute/index.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import type {RunResult, RuntimeInfo} from '../../src/model/index.js';
 import type {PlannedRun} from '../../src/plan/types.js';
 import {plannedRun, temporaryCacheDir} from '../execute/helpers.js';
 
@@ -99,7 +100,7 @@ test('a block over its memory limit fails with a reason that says so', async (t)
     assert.match(result.stderr, /out of memory/);
     const next = await run(plannedRun('js', 'bench', 'export function bench() { return 1 + 1; }', {memoryBytes: 512 * MiB, measure: {processes: 1}}));
     assert.equal(next.status, 'ok', next.reason);
-    assert.equal(next.samples?.length, 3);
+    assert.ok((next.samples?.length ?? 0) >= 3);
   });
 
   await t.test('a failure that is not about memory keeps its own reason', async () => {
@@ -135,7 +136,7 @@ test('process.exit() in a JS block fails that block only; the pool runs the next
   assert.equal(exits.stdout, 'before\n');
   const bench = await run(plannedRun('js', 'bench', 'export function bench() { return 1 + 1; }', {measure: {processes: 1}}));
   assert.equal(bench.status, 'ok', bench.reason);
-  assert.equal(bench.samples?.length, 3);
+  assert.ok((bench.samples?.length ?? 0) >= 3);
 });
 
 test('a harness that ends without writing its result is a failed run with that reason', async () => {

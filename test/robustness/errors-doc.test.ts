@@ -6,13 +6,16 @@ import assert from 'node:assert/strict';
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {test} from 'node:test';
-import {formatMessage, parseNotebook} from '../../src/parse/index.js';
+import {formatMessage, parseNotebook, readPublishedFiles} from '../../src/parse/index.js';
+import {closest} from '../../src/system/closest.js';
 import {packageRoot} from '../../src/paths.js';
 
-/** One `### \`rule\`` section of the document: its example notebook and expected messages, if any. */
+/** One `### \`rule\`` section of the document: its example notebook, the files beside it, and expected messages, if any. */
 interface Section {
   rule: string;
   example?: string;
+  /** Files beside the example notebook (` ```json file=results.json `), by name. */
+  files: Map<string, string>;
   messages: string[];
 }
 
@@ -27,7 +30,8 @@ async function readSections(): Promise<Section[]> {
       assert.ok(rule, `a section heading names its rule: ${body.slice(0, 60)}`);
       const example = /^````markdown\n([\s\S]*?)\n````$/m.exec(body)?.[1];
       const messages = [...body.matchAll(/^```text\n([\s\S]*?)\n```$/gm)].flatMap((match) => match[1]!.split('\n'));
-      return {rule, ...(example === undefined ? {} : {example: `${example}\n`}), messages};
+      const files = new Map([...body.matchAll(/^```\w* file=(\S+)\n([\s\S]*?)\n```$/gm)].map((match) => [match[1]!, `${match[2]!}\n`] as [string, string]));
+      return {rule, ...(example === undefined ? {} : {example: `${example}\n`}), files, messages};
     });
 }
 
@@ -64,8 +68,19 @@ test('every example in docs/errors.md gives the documented messages', async () =
   const sections = await readSections();
   const checked = sections.filter((section) => section.example !== undefined);
   assert.ok(checked.length >= 18);
-  for (const {rule, example, messages} of checked) {
-    const actual = parseNotebook(example!, 'notebook.md').messages.map(formatMessage);
+  for (const {rule, example, files, messages} of checked) {
+    const parsed = parseNotebook(example!, 'notebook.md');
+    // Published figures read from files: the files the section shows, beside the notebook.
+    const effects = {
+      readFile: async (file: string) => {
+        const content = files.get(file);
+        if (content === undefined) throw Object.assign(new Error(`ENOENT: ${file}`), {code: 'ENOENT'});
+        return content;
+      },
+      nearest: (file: string) => closest(file, files.keys())
+    };
+    const published = parsed.notebook ? (await readPublishedFiles(parsed.notebook, effects)).messages : [];
+    const actual = [...parsed.messages, ...published].map(formatMessage);
     assert.equal(actual.length, messages.length, `${rule}: ${actual.join('\n')}`);
     actual.forEach((line, index) => assert.match(line, patternOf(messages[index]!), rule));
     assert.ok(actual.every((line) => line.endsWith(`[${rule}]`)), `${rule}: the example shows its own rule only`);

@@ -9,9 +9,9 @@ import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {parseNotebook} from '../../src/parse/index.js';
 import {planNotebook} from '../../src/plan/index.js';
-import {runPlan} from '../../src/report.js';
+import {decideRuns, formatEvent, readStored, runPlan} from '../../src/run/index.js';
 import {describeMachine, ResultStore} from '../../src/store/index.js';
-import type {StoredResult} from '../../src/store/types.js';
+import type {StoredResult} from '../../src/model/index.js';
 import {scratchProject, type Scratch} from '../helpers/build.js';
 
 let scratch: Scratch;
@@ -205,11 +205,12 @@ test('a block whose runtime is missing is skipped with the reason, and nothing i
   const source = '---\ntitle: Missing\n---\n\n```go run id=needs-go\npackage main\nfunc main() {}\n```\n';
   const {notebook: parsed} = parseNotebook(source, 'missing.md');
   const plan = planNotebook(parsed!, {runtimes: {}, missing: {go: 'go not found on PATH — install Go from https://go.dev/dl'}});
-  const summary = {run: 0, reused: 0, failed: 0, skipped: 0};
   const lines: string[] = [];
   const store = new ResultStore(scratch.dataDir);
-  const outcomes = await runPlan(plan, {options: {notebooks: [], dataDir: scratch.dataDir, outputDir: scratch.outputDir, cacheDir: scratch.dir}, effects: {log: (line) => lines.push(line)}, store, machine: describeMachine(), summary});
-  assert.deepEqual(summary, {run: 0, reused: 0, failed: 0, skipped: 1});
+  const machine = describeMachine();
+  const decisions = decideRuns(plan, await readStored(plan, store, machine), machine);
+  const {outcomes, counts} = await runPlan(plan, decisions, {store, machine, cacheDir: scratch.dir}, {onEvent: (event) => lines.push(formatEvent(event) ?? '')});
+  assert.deepEqual(counts, {run: 0, reused: 0, failed: 0, skipped: 1});
   assert.deepEqual(outcomes['needs-go'], [{key: 'needs-go', skipped: 'go not found on PATH — install Go from https://go.dev/dl'}]);
   assert.deepEqual(lines, ['skipped missing/needs-go: go not found on PATH — install Go from https://go.dev/dl']);
   assert.deepEqual(await readdir(scratch.dataDir).then((names) => names.filter((name) => name === 'missing')), []);

@@ -4,7 +4,7 @@ import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {projectBuilds} from '../../src/execute/python-discovery.js';
+import {projectBuilds} from '../../src/runtimes/python-discovery.js';
 import {buildFromSource, cpythonTargets, debianCPythonSources, outcomeLine, provideCPythons, pyenvDefinitionSha256} from '../../src/setup/cpython.js';
 
 test('CPython provisioning', async (t) => {

@@ -4,8 +4,8 @@ import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {findOnPath} from '../../src/execute/probe.js';
-import {pyenvRoot} from '../../src/execute/python-discovery.js';
+import {findOnPath} from '../../src/system/probe.js';
+import {pyenvRoot} from '../../src/runtimes/python-discovery.js';
 import {debianCPythonSources, pyenvDefinitionSha256} from '../../src/setup/cpython.js';
 import {aptOptions, debianKeyring, debianMirror, fetchDebianSource, sha256File, sourceList, upstreamOf, writeAptConfig} from '../../src/setup/debian-source.js';
 

@@ -4,8 +4,8 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {runProcess} from '../../src/execute/process.js';
-import {describePython, probePython, venvPython} from '../../src/execute/python-runtimes.js';
+import {runProcess} from '../../src/system/run-process.js';
+import {describePython, probePython, venvPython} from '../../src/runtimes/python.js';
 import {packageRoot} from '../../src/paths.js';
 import {chooseVenvPython, parseLockInfo, readLockInfo, venvCandidates, type LockInfo, type VenvCandidate} from '../../src/setup/venv-python.js';
 

@@ -3,8 +3,8 @@ import {mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
-import {resolveRuntimes} from '../../src/execute/runtimes.js';
-import {venvPython} from '../../src/execute/python-runtimes.js';
+import {resolveRuntimes} from '../../src/runtimes/index.js';
+import {venvPython} from '../../src/runtimes/python.js';
 import {ensureVenv, readStamp, stampFile} from '../../src/setup/python-venv.js';
 
 const {found, missing} = await resolveRuntimes(['python']);

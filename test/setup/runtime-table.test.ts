@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {runtimeNames} from '../../src/execute/languages.js';
+import {runtimeNames} from '../../src/runtimes/index.js';
 import {installedPackages} from '../../src/setup/apt.js';
 import {installCommand, installHints} from '../../src/setup/install-hints.js';
 import {formatRuntimeTable, runtimeRows} from '../../src/setup/runtime-table.js';

@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import {execa} from 'execa';
-import {runtimeNames} from '../../src/execute/languages.js';
-import {venvDir} from '../../src/execute/python-runtimes.js';
+import {runtimeNames} from '../../src/runtimes/index.js';
+import {venvDir} from '../../src/runtimes/python.js';
 import {packageRoot} from '../../src/paths.js';
 import {coreRuntimes, notebookRuntimes, readStamp, runSetup, stampFile} from '../../src/setup/index.js';
 

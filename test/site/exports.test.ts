@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {CSV_COLUMNS, pageExports, serializeCsv, serializeHyperfine, serializeJson} from '../../src/write/index.js';
+import {fullOutputName} from '../../src/render/output.js';
+import {
+  CSV_EXTRA_COLUMNS,
+  HYPERFINE_CSV_COLUMNS,
+  pageExports,
+  serializeCsv,
+  serializeHyperfine,
+  serializeJson,
+  serializeRunBenchbook,
+  serializeRunCsv,
+  serializeRunHyperfine,
+  serializeRunMarkdown
+} from '../../src/write/index.js';
 import {benchResult, failedResult, makeNotebook, outcomesOf} from '../render/fixture.js';
 
 const markdown = ['```python', 'a', '```', '', '```python', 'b', '```', '', '```python', 'c', '```', ''].join('\n');
@@ -22,12 +34,14 @@ function input() {
   return {notebook, profile: 'quick', outcomes: outcomesOf(loop, cli, failedResult('broken', 'bench', 'boom'))};
 }
 
-test('serializeCsv: one row per measured run, in ns, quoted where needed', () => {
+const close = (actual: unknown, expected: number, message?: string): void => assert.ok(Math.abs((actual as number) - expected) <= Math.abs(expected) * 1e-12, message ?? `${String(actual)} ≈ ${expected}`);
+
+test("serializeCsv: hyperfine's columns first, in seconds, then benchbook's; quoted where needed", () => {
   const lines = serializeCsv(input()).split('\n');
-  assert.equal(lines[0], CSV_COLUMNS.join(','));
-  assert.equal(lines[0], 'key,block,label,runtime,version,param,value,n,min,median,mean,max,stddev,ci_low,ci_high,unit');
-  assert.equal(lines[1], 'loop,loop,"for, ""loop""",python,3.11.7,,,30,2250,2500,2625,3250,250,2450,2550,ns');
-  assert.match(lines[2]!, /^cli@size=4,cli,whole program,python,3\.11\.7,size,4,30,/);
+  assert.equal(lines[0], [...HYPERFINE_CSV_COLUMNS, 'parameter_size', ...CSV_EXTRA_COLUMNS].join(','));
+  assert.equal(lines[0], 'command,mean,stddev,median,user,system,min,max,parameter_size,key,block,runtime,version,n,ci_low,ci_high,unit');
+  assert.equal(lines[1], '"for, ""loop""",0.000002625,2.5e-7,0.0000025,,,0.00000225,0.00000325,,loop,loop,python,3.11.7,30,0.00000245,0.00000255,s');
+  assert.match(lines[2]!, /^whole program \(size=4\),0\.021,0\.002,0\.02,0\.016,0\.003,0\.018,0\.026,4,cli@size=4,cli,python,3\.11\.7,30,/);
   assert.deepEqual(lines.slice(3), [''], 'the failed run has no row; the file ends with a newline');
 });
 
@@ -48,28 +62,107 @@ test('serializeJson: every run with stats and raw samples, without host name or 
   assert.equal(serializeJson(input()), text, 'deterministic');
 });
 
-test("serializeHyperfine: process-mode runs in hyperfine's schema, in seconds; other runs skipped", () => {
-  const parsed = JSON.parse(serializeHyperfine(input())!) as {results: Array<Record<string, unknown>>};
-  assert.equal(parsed.results.length, 1);
-  const [result] = parsed.results;
-  assert.deepEqual(Object.keys(result!), ['command', 'mean', 'stddev', 'median', 'user', 'system', 'min', 'max', 'times', 'exit_codes', 'parameters']);
-  assert.equal(result!['command'], 'whole program (size=4)');
-  assert.deepEqual(result!['times'], [0.02, 0.022, 0.021]);
-  assert.equal(result!['median'], 0.021);
-  assert.equal(result!['min'], 0.02);
-  assert.equal(result!['max'], 0.022);
-  assert.ok(Math.abs((result!['mean'] as number) - 0.021) < 1e-12);
-  assert.ok(Math.abs((result!['stddev'] as number) - 0.001) < 1e-12, 'n - 1 standard deviation');
-  assert.ok(Math.abs((result!['user'] as number) - 0.016) < 1e-12);
-  assert.ok(Math.abs((result!['system'] as number) - 0.003) < 1e-12);
-  assert.deepEqual(result!['exit_codes'], [0, 0, 0]);
-  assert.deepEqual(result!['parameters'], {size: '4'});
+test("serializeHyperfine: every measured run in hyperfine's schema, in seconds, inline blocks too", async (t) => {
+  const {results} = JSON.parse(serializeHyperfine(input())) as {results: Array<Record<string, unknown>>};
+  assert.deepEqual(results.map((result) => result['command']), ['for, "loop"', 'whole program (size=4)'], 'the failed run is left out');
+
+  await t.test('an inline block: samples are per-call times, no CPU accounting', () => {
+    const [inline] = results;
+    assert.deepEqual(Object.keys(inline!), ['command', 'mean', 'stddev', 'median', 'user', 'system', 'min', 'max', 'times', 'exit_codes']);
+    assert.deepEqual(inline!['times'], [2.4e-6, 2.5e-6, 2.6e-6]);
+    close(inline!['median'], 2.5e-6);
+    close(inline!['mean'], 2.625e-6);
+    assert.equal(inline!['user'], null);
+    assert.equal(inline!['system'], null);
+    assert.deepEqual(inline!['exit_codes'], [0, 0, 0]);
+  });
+
+  await t.test('a process-mode block: runs, CPU times and memory, with its parameter', () => {
+    const process = results[1]!;
+    assert.deepEqual(Object.keys(process), ['command', 'mean', 'stddev', 'median', 'user', 'system', 'min', 'max', 'times', 'memory_usage_byte', 'exit_codes', 'parameters']);
+    assert.deepEqual(process['times'], [0.02, 0.022, 0.021]);
+    close(process['median'], 0.02);
+    close(process['stddev'], 0.002);
+    close(process['user'], 0.016);
+    close(process['system'], 0.003);
+    assert.deepEqual(process['memory_usage_byte'], [9000 * 1024, 9100 * 1024, 9050 * 1024]);
+    assert.deepEqual(process['parameters'], {size: '4'});
+  });
 });
 
-test('pageExports: JSON and CSV always, hyperfine JSON only with process-mode runs', () => {
+test('pageExports: benchbook JSON, CSV and hyperfine JSON beside every page', () => {
   assert.deepEqual(pageExports(input()).map((file) => file.href), ['demo.json', 'demo.csv', 'demo.hyperfine.json']);
-  const inline = input();
-  delete inline.outcomes['cli'];
-  assert.deepEqual(pageExports(inline).map((file) => file.href), ['demo.json', 'demo.csv']);
-  assert.equal(serializeHyperfine(inline), undefined);
+  const empty = input();
+  empty.outcomes = {};
+  assert.equal(serializeHyperfine(empty), '{\n  "results": []\n}\n');
+});
+
+test('run-wide exports: hyperfine JSON, CSV, Markdown and benchbook JSON over several notebooks', async (t) => {
+  const other = input();
+  other.notebook = {...other.notebook, name: 'other'};
+
+  await t.test('--export-json: one results list, commands named by notebook when there are several', () => {
+    const one = JSON.parse(serializeRunHyperfine([input()])) as {results: Array<{command: string}>};
+    assert.deepEqual(one.results.map((result) => result.command), ['for, "loop"', 'whole program (size=4)']);
+    const two = JSON.parse(serializeRunHyperfine([input(), other])) as {results: Array<{command: string}>};
+    assert.deepEqual(two.results.map((result) => result.command), ['demo: for, "loop"', 'demo: whole program (size=4)', 'other: for, "loop"', 'other: whole program (size=4)']);
+  });
+
+  await t.test('--export-benchbook-json: each page export, and the baseline', () => {
+    const document = JSON.parse(serializeRunBenchbook([input(), other], {name: 'main', changes: []})) as {generator: string; notebooks: Array<{notebook: string}>; baseline: {name: string}};
+    assert.equal(document.generator, 'benchbook');
+    assert.deepEqual(document.notebooks.map((notebook) => notebook.notebook), ['demo', 'other']);
+    assert.equal(document.baseline.name, 'main');
+  });
+
+  await t.test('--export-csv: the page columns, with the notebook before the key', () => {
+    const lines = serializeRunCsv([input(), other]).split('\n');
+    assert.equal(lines[0], 'command,mean,stddev,median,user,system,min,max,parameter_size,notebook,key,block,runtime,version,n,ci_low,ci_high,unit');
+    assert.deepEqual(lines.slice(1, -1).map((line) => line.split(',').at(-9)), ['demo', 'demo', 'other', 'other']);
+  });
+
+  await t.test("--export-markdown: hyperfine's table per notebook, with one unit and relative speeds", () => {
+    const near = input();
+    near.outcomes['cli'] = outcomesOf(benchResult('cli', 25_000))['cli']!;
+    assert.equal(
+      serializeRunMarkdown([near]),
+      [
+        '| Command | Mean [µs] | Min [µs] | Max [µs] | Relative | Median [µs] | 95% CI [µs] | n | Runtime |',
+        '|:---|---:|---:|---:|---:|---:|---:|---:|:---|',
+        '| `for, "loop"` | 2.63 ± 0.250 | 2.25 | 3.25 | 1.00 | 2.50 | 2.45 – 2.55 | 30 | 3.11.7 |',
+        '| `whole program` | 26.3 ± 2.50 | 22.5 | 32.5 | 10.00 ± 1.35 | 25.0 | 24.5 – 25.5 | 30 | 3.11.7 |',
+        ''
+      ].join('\n')
+    );
+    // Times more than a thousandfold apart: each cell has its unit.
+    assert.equal(
+      serializeRunMarkdown([input()]).split('\n')[3],
+      '| `whole program (size=4)` | 21.0 ms ± 2.00 ms | 18.0 ms | 26.0 ms | 8000.00 ± 1077.50 | 20.0 ms | 19.6 ms – 20.4 ms | 30 | 3.11.7 |'
+    );
+    const two = serializeRunMarkdown([input(), other], {name: 'main', changes: []});
+    assert.match(two, /^### demo\n\n\| Command .* \| vs main \|\n/);
+    assert.match(two, /\n\n### other\n\n\| Command /);
+  });
+});
+
+test('pageExports: the whole output of each run its page cuts, under the name the page links to', () => {
+  const flood = input();
+  const run = {...benchResult('log', 1), kind: 'run' as const};
+  const stdout = 'x'.repeat(100) + '\n'.repeat(300);
+  run.result = {...run.result, stdout, stderr: 'short warning'};
+  const failed = failedResult('broken', 'bench', 'Traceback\n'.repeat(250));
+  flood.notebook.blocks.push({...flood.notebook.blocks[0]!, kind: 'run', id: 'log'});
+  flood.outcomes['log'] = [{key: 'log', stored: run}];
+  flood.outcomes['broken'] = [{key: 'broken', stored: benchResult('broken', 10), failure: failed}];
+  const files = pageExports(flood);
+  const outputs = files.filter((file) => file.href.endsWith('.txt'));
+  assert.deepEqual(
+    outputs.map((file) => [file.href, file.label]),
+    [
+      ['demo.broken.latest.stderr.txt', 'the whole stderr of broken'],
+      ['demo.log.stdout.txt', 'the whole stdout of for, "loop"']
+    ]
+  );
+  assert.equal(outputs[1]!.content, stdout, 'the file holds every byte, untouched');
+  assert.equal(fullOutputName('demo', 'pool@workers=4', 'stdout'), 'demo.pool_workers_4.stdout.txt');
 });

@@ -3,8 +3,9 @@ import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
-import {describeMachine, ResultStore, writeFileAtomic} from '../../src/store/index.js';
-import type {StoredResult} from '../../src/store/types.js';
+import {describeMachine, ResultStore} from '../../src/store/index.js';
+import {writeFileAtomic} from '../../src/system/atomic-write.js';
+import type {StoredResult} from '../../src/model/index.js';
 
 const dirs: string[] = [];
 after(async () => {

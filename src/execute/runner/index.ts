@@ -8,9 +8,9 @@ import {constants} from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {packageRoot} from '../../paths.js';
-import {buildCached} from '../build-cache.js';
-import type {PreparedCommand} from '../external.js';
-import {resolveRuntimes} from '../runtimes.js';
+import {buildCached} from '../../system/build-cache.js';
+import type {ProgramCommand} from '../../runtimes/index.js';
+import {resolveRuntimes} from '../../runtimes/index.js';
 
 /** The runner's source. */
 export const runnerSource = path.join(packageRoot, 'src/execute/runner/runner.c');
@@ -65,7 +65,7 @@ export function buildRunner(cacheDir: string): Promise<string | {failure: string
 
 /** A program the runner can start: a prepared command and the directory to start it in. */
 export interface RunnerVariant {
-  command: PreparedCommand;
+  command: ProgramCommand;
   cwd: string;
   /** Soft limit of the program's data segment (RLIMIT_DATA), bytes; absent means none. */
   memoryBytes?: number;

@@ -1,0 +1,234 @@
+import type {ClaimResult, ClaimVerdict} from '../measure/claims.js';
+import {medianOfSorted, quantileOfSorted} from '../measure/basics.js';
+import {compareSamples} from '../measure/compare.js';
+import type {BlockOutcome, Comparison, StoredResult} from '../model/index.js';
+import type {Notebook} from '../parse/types.js';
+import type {BaselineSnapshot, BaselineStore} from '../store/baseline.js';
+import {checkClaims} from './claims.js';
+
+/**
+ * Comparing a build with a baseline: every bench run against the saved result of the same key, and
+ * the claims whose verdict changed. Pure: the same results give the same verdicts.
+ */
+
+/** How a block's result moved since the baseline; `new` when the baseline has no result of that key. */
+export type ChangeVerdict = 'faster' | 'slower' | 'no significant change' | 'new' | 'not comparable';
+
+/** One bench run compared with the baseline's result of the same key. */
+export interface BlockChange {
+  notebook: string;
+  key: string;
+  blockId: string;
+  /** The block's `label`, else its id. */
+  label: string;
+  verdict: ChangeVerdict;
+  /** median(now) / median(baseline): above 1 is slower. */
+  ratio?: number;
+  /** Seeded bootstrap 95% interval of the ratio. */
+  ci?: [number, number];
+  /** Two-sided p-value of the Mann–Whitney U test. */
+  p?: number;
+  /** Medians now and in the baseline, in `unit`. */
+  median?: number;
+  baselineMedian?: number;
+  unit: 'ns' | 'instructions';
+  /** Why the verdict is what it is when that is not obvious (inside the noise band, units differ...). */
+  reason?: string;
+  /** The baseline's result was measured on another machine: the comparison says little. */
+  otherMachine?: boolean;
+  /**
+   * How much this build's machine ran faster or slower than when the baseline was saved, read from
+   * the other blocks of the notebook measured again with the same code, runtime and machine: `ratio`
+   * is their median ratio, `range` the spread of theirs, `blocks` how many. Set when the block's own
+   * ratio and interval were divided by it (`ratio` above is then the corrected one, `rawRatio` not).
+   */
+  drift?: {ratio: number; range: [number, number]; blocks: number};
+  /** median(now) / median(baseline) before the drift was taken out. */
+  rawRatio?: number;
+}
+
+/** A claim whose verdict is not the one it had in the baseline. */
+export interface ClaimChange {
+  notebook: string;
+  blockId: string;
+  /** The claim in the article's words. */
+  text: string;
+  before: ClaimVerdict;
+  after: ClaimVerdict;
+}
+
+/** One notebook compared with a baseline: what the page and the index show. */
+export interface NotebookComparison {
+  /** Baseline name (`--baseline NAME`). */
+  baseline: string;
+  notebook: string;
+  title: string;
+  /** The notebook's page, relative to the index. */
+  href: string;
+  /** When the baseline of this notebook was saved (ISO), if it has one. */
+  savedAt?: string;
+  /** Every measured bench run, in plan order. */
+  blocks: BlockChange[];
+  claims: ClaimChange[];
+}
+
+/** Options of {@link compareWithBaseline}. */
+export interface CompareBaselineOptions {
+  /** Changes within ± this fraction are "no significant change" however small p is (default 0.05, `--noise 5`). */
+  noise?: number;
+}
+
+/**
+ * Compares every measured bench run of a notebook with the baseline's result of the same key: the
+ * ratio of medians with its interval from the two-level bootstrap over processes (`compareSamples`), then
+ * the noise band, so a change is reported only when it is both significant and larger than `noise`.
+ * Pure: the same results give the same verdicts.
+ */
+export function compareWithBaseline(
+  notebook: Notebook,
+  outcomes: Record<string, BlockOutcome[]>,
+  snapshot: BaselineSnapshot | undefined,
+  options: CompareBaselineOptions = {}
+): BlockChange[] {
+  const noise = options.noise ?? 0.05;
+  if (!(noise >= 0 && noise < 1)) throw new TypeError(`options.noise must be a fraction in [0, 1), e.g. 0.05 for 5%, got ${noise}`);
+  const compared: Compared[] = [];
+  for (const block of notebook.blocks) {
+    if (block.kind !== 'bench') continue;
+    const label = typeof block.options.label === 'string' ? block.options.label : block.id;
+    for (const outcome of outcomes[block.id] ?? []) {
+      const current = outcome.stored;
+      if (!current || current.result.status !== 'ok' || !current.result.samples?.length) continue;
+      compared.push(compareRecord(current, snapshot?.records.get(current.key), label));
+    }
+  }
+  const controls = compared.filter(isControl);
+  return compared.map((item) => decide(item, controls.filter((control) => control !== item), noise));
+}
+
+/** One run against the baseline, before the verdict: the comparison, when there is one to make. */
+interface Compared {
+  change: BlockChange;
+  current: StoredResult;
+  before?: StoredResult;
+  comparison?: Comparison;
+}
+
+/** Fewest other unchanged blocks from which the machine's drift is read. */
+const minControls = 2;
+
+/**
+ * Whether a run can tell how the machine itself changed: the same code, runtime and machine as in the
+ * baseline, measured again in this build. Any difference it shows is the machine's (its load, its
+ * clock, what else ran), not the code's: as Mytkowicz et al. (ASPLOS 2009) show, the setting alone
+ * moves timings by more than many changes being looked for.
+ */
+function isControl({current, before, comparison}: Compared): boolean {
+  return (
+    comparison !== undefined &&
+    before !== undefined &&
+    current.hash === before.hash &&
+    current.runtime.name === before.runtime.name &&
+    current.runtime.version === before.runtime.version &&
+    current.machine.fingerprint === before.machine.fingerprint &&
+    current.date !== before.date
+  );
+}
+
+function compareRecord(current: StoredResult, before: StoredResult | undefined, label: string): Compared {
+  const unit = current.result.unit ?? 'ns';
+  const base = {notebook: current.notebook, key: current.key, blockId: current.blockId, label, unit, ...(current.stats ? {median: current.stats.median} : {})};
+  const samples = current.result.samples!;
+  const previous = before?.result.status === 'ok' ? before.result.samples : undefined;
+  if (!before || !previous?.length) return {current, change: {...base, verdict: 'new', reason: 'the baseline has no result of this block'}};
+  const otherMachine = before.machine.fingerprint !== current.machine.fingerprint ? {otherMachine: true} : {};
+  if ((before.result.unit ?? 'ns') !== unit) {
+    return {current, before, change: {...base, ...otherMachine, verdict: 'not comparable', reason: `the baseline counted ${before.result.unit ?? 'ns'}, this run ${unit}`}};
+  }
+  const comparison = compareSamples(samples, previous, {groups: [current.result.groups, before.result.groups]});
+  const figures = {...otherMachine, ratio: comparison.ratio, ci: comparison.ci, p: comparison.p, ...(before.stats ? {baselineMedian: before.stats.median} : {})};
+  return {current, before, comparison, change: {...base, ...figures, verdict: comparison.verdict === 'no significant difference' ? 'no significant change' : comparison.verdict}};
+}
+
+/**
+ * The verdict of one run. With enough unchanged blocks measured again beside it, their median ratio is
+ * how much faster or slower the machine ran than when the baseline was saved; the run's ratio is
+ * divided by it and its interval widened by their spread, so that a busier machine does not read as
+ * slower code, while a block that moved apart from the others (a new library, a changed input) still
+ * does. A change must then be significant and larger than the noise band.
+ */
+function decide(item: Compared, controls: Compared[], noise: number): BlockChange {
+  const {change, comparison} = item;
+  if (!comparison) return change;
+  const ratios = controls.map((control) => control.comparison!.ratio).sort((a, b) => a - b);
+  if (ratios.length < minControls || item.current.machine.fingerprint !== item.before?.machine.fingerprint) return bandVerdict(change, comparison.verdict !== 'no significant difference', noise);
+  const drift = medianOfSorted(ratios);
+  // Their whole range when they are few; past five, the middle 80%, so that one odd block does not blind the rest.
+  const range: [number, number] = ratios.length <= 5 ? [ratios[0]!, ratios.at(-1)!] : [quantileOfSorted(ratios, 0.1), quantileOfSorted(ratios, 0.9)];
+  const ratio = comparison.ratio / drift;
+  // The run's own interval, then the drift's spread on top: the corrected ratio is uncertain by both.
+  const ci: [number, number] = [comparison.ci[0] / range[1], comparison.ci[1] / range[0]];
+  const corrected: BlockChange = {...change, ratio, ci, rawRatio: comparison.ratio, drift: {ratio: drift, range, blocks: ratios.length}};
+  // The test's p is of the raw ratio: the corrected one is judged by its interval alone.
+  const significant = !(ci[0] <= 1 && 1 <= ci[1]);
+  return bandVerdict({...corrected, verdict: significant ? (ratio < 1 ? 'faster' : 'slower') : 'no significant change'}, significant, noise);
+}
+
+/** A significant change inside the noise band is no change, said so. */
+function bandVerdict(change: BlockChange, significant: boolean, noise: number): BlockChange {
+  if (!significant) return {...change, verdict: 'no significant change'};
+  if (Math.abs(change.ratio! - 1) <= noise) return {...change, verdict: 'no significant change', reason: `within the ±${formatPercent(noise)} noise band`};
+  return change;
+}
+
+/** Claims whose verdict differs from the one computed over the baseline's results. */
+export function compareClaims(notebook: Notebook, now: Record<string, ClaimResult>, before: Record<string, ClaimResult>): ClaimChange[] {
+  const changes: ClaimChange[] = [];
+  for (const block of notebook.blocks) {
+    const after = now[block.id]?.verdict;
+    const previous = before[block.id]?.verdict;
+    if (!block.claim || after === undefined || previous === undefined || after === previous) continue;
+    changes.push({notebook: notebook.name, blockId: block.id, text: block.claim.text, before: previous, after});
+  }
+  return changes;
+}
+
+/** A baseline's results as page outcomes, so claims can be checked against them as they were. */
+export function baselineOutcomes(snapshot: BaselineSnapshot): Record<string, BlockOutcome[]> {
+  const outcomes: Record<string, BlockOutcome[]> = {};
+  for (const stored of snapshot.records.values()) (outcomes[stored.blockId] ??= []).push({key: stored.key, stored});
+  return outcomes;
+}
+
+/** The changes that fail `--fail-on-regression PCT`: significantly slower by more than `percent` %. */
+export function regressionsOf(changes: Iterable<BlockChange>, percent: number): BlockChange[] {
+  return [...changes].filter((change) => change.verdict === 'slower' && change.ratio !== undefined && (change.ratio - 1) * 100 > percent);
+}
+
+function formatPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+/**
+ * A built notebook compared with its part of a baseline: every bench run, and the claims whose
+ * verdict changed (decided again over the baseline's results).
+ */
+export async function compareNotebook(
+  baselines: BaselineStore,
+  name: string,
+  notebook: Notebook,
+  outcomes: Record<string, BlockOutcome[]>,
+  claims: Record<string, ClaimResult>,
+  options: CompareBaselineOptions = {}
+): Promise<NotebookComparison> {
+  const snapshot = await baselines.read(name, notebook.name);
+  return {
+    baseline: name,
+    notebook: notebook.name,
+    title: notebook.title,
+    href: `${notebook.name}.html`,
+    ...(snapshot?.savedAt ? {savedAt: snapshot.savedAt} : {}),
+    blocks: compareWithBaseline(notebook, outcomes, snapshot, options),
+    claims: snapshot ? compareClaims(notebook, claims, checkClaims(notebook, baselineOutcomes(snapshot))) : []
+  };
+}
