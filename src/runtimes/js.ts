@@ -85,7 +85,7 @@ export const ts: RuntimeEntry = {
   resolve: resolveTypeScript,
   probeKey: async () => `${process.execPath} ${process.version}\n${await fileFacts(createRequire(import.meta.url).resolve('typescript/package.json'))}`,
   prepare: (source, runtime, context) => prepareJsProgram(source, runtime, context, 'ts'),
-  install: {how: 'run npm ci (typescript is a dependency of benchbook)'}
+  install: {then: 'npm ci', how: 'run npm ci (typescript is a dependency of benchbook)'}
 };
 
 /** TypeScript runs on this Node with the typescript package installed next to benchbook. */

@@ -46,7 +46,7 @@ export const nuitka: RuntimeEntry = {
   probeKey: venvKey,
   prepare: prepareNuitka,
   emptyProgram: 'pass\n',
-  install: {how: "run npm run setup (it installs requirements.txt into the project venv, node_modules/.cache/benchbook/venv)"}
+  install: {apt: ['python3-venv', 'build-essential'], then: 'npm run setup', how: "run npm run setup (it installs requirements.txt into the project venv, node_modules/.cache/benchbook/venv)"}
 };
 
 const suffixes = new Map<string, Promise<string | ProcessResult>>();

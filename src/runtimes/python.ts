@@ -1,10 +1,9 @@
-import {existsSync} from 'node:fs';
 import {readdir, readFile, writeFile} from 'node:fs/promises';
-import {homedir} from 'node:os';
 import path from 'node:path';
 import type {RuntimeInfo} from '../model/index.js';
 import {defaultCacheDir, packageRoot} from '../paths.js';
 import {fileFacts, findOnPath, isExecutable, lines, probe, probeFailure} from '../system/probe.js';
+import {cpythonBuildPackages, findCPython, projectBuildsDir, pyenvRoot, readBuildFailure} from './python-discovery.js';
 import type {Language, PrepareContext, PreparedBlock, ProgramSource, RuntimeEntry} from './types.js';
 
 /** The Python harness that times `bench` blocks. */
@@ -104,7 +103,7 @@ export function describePython(facts: PythonFacts): string {
   return `${facts.implementation} ${facts.version}`;
 }
 
-const pythonInstall = {apt: ['python3'], how: 'install Python 3 (apt-get install python3), set BENCHBOOK_PYTHON, or run npm run setup'};
+const pythonInstall = {apt: ['python3', 'python3-venv'], how: 'install Python 3 (apt-get install python3), set BENCHBOOK_PYTHON, or run npm run setup'};
 
 /** A Python-family entry: every interpreter runs blocks with the same harness. */
 function pythonEntry(fields: Pick<RuntimeEntry, 'name' | 'description' | 'resolve' | 'probeKey' | 'install'>): RuntimeEntry {
@@ -120,14 +119,17 @@ export const cpython = pythonEntry({
   install: pythonInstall
 });
 
-/** A CPython minor version: pyenv's newest install of it, else `python3.X` on PATH. */
+/** A CPython minor version: pyenv's newest install of it, else a build of `npm run setup`, else `python3.X` on PATH. */
 function cpythonVersion(minor: string): RuntimeEntry {
   return pythonEntry({
     name: `python${minor}`,
-    description: `CPython ${minor}: the newest ${minor}.x pyenv has installed, else \`python${minor}\` on PATH`,
+    description: `CPython ${minor}: the newest ${minor}.x pyenv has installed, else the one \`npm run setup\` built in the project cache, else \`python${minor}\` on PATH`,
     resolve: () => resolvePythonVersion(minor),
-    probeKey: async () => keyOf([await fileFacts((await pythonVersionCommand(minor)) ?? `python${minor}`)]),
-    install: {apt: [`python${minor}`], how: `install it (pyenv install ${minor}, or apt-get install python${minor})`}
+    probeKey: async () => keyOf([await fileFacts((await findCPython({minor, freeThreaded: false}))[0] ?? `python${minor}`)]),
+    install: minor === '3.12'
+      ? // No Debian suite carries python3.12 (bookworm has 3.11, trixie 3.13, forky and sid 3.14 and later).
+        {otherwise: 'Debian has no python3.12 in any suite: pyenv install 3.12 (it downloads the source from python.org)', how: 'pyenv install 3.12 (no Debian suite has python3.12)'}
+      : {apt: cpythonBuildPackages, then: 'npm run setup', otherwise: `or pyenv install ${minor}`, how: `run npm run setup (it builds CPython ${minor} from Debian's source), or pyenv install ${minor}`}
   });
 }
 
@@ -149,16 +151,19 @@ export const numba = pythonEntry({
   description: "CPython of the project's venv with Numba installed: blocks decorate their functions with `@njit`",
   resolve: () => resolveVenvPackage('numba', 'Numba'),
   probeKey: venvKey,
-  install: {how: "run npm run setup (it installs requirements.txt into the project venv, node_modules/.cache/benchbook/venv)"}
+  install: {apt: ['python3-venv'], then: 'npm run setup', how: "run npm run setup (it installs requirements.txt into the project venv, node_modules/.cache/benchbook/venv)"}
 });
 
 /** A free-threaded CPython (3.13+ built with --disable-gil), checked to run without the GIL. */
 export const pythonFreeThreaded = pythonEntry({
   name: 'python-ft',
-  description: 'a free-threaded CPython 3.13+ (`BENCHBOOK_PYTHON_FT`), checked to run with the GIL disabled',
+  description: "a free-threaded CPython 3.13 (built with `--disable-gil`): `BENCHBOOK_PYTHON_FT` when set, else pyenv's newest `3.13.xt`, else the one `npm run setup` built in the project cache, else `python3.13t` on PATH; checked to run with the GIL disabled",
   resolve: resolveFreeThreaded,
-  probeKey: async () => keyOf([process.env['BENCHBOOK_PYTHON_FT'] ?? '', await fileFacts(process.env['BENCHBOOK_PYTHON_FT'] ?? '')]),
-  install: {how: 'set BENCHBOOK_PYTHON_FT to a free-threaded CPython 3.13+ (e.g. pyenv install 3.13t, then $(pyenv prefix 3.13t)/bin/python3.13t)'}
+  probeKey: async () => {
+    const override = process.env['BENCHBOOK_PYTHON_FT'];
+    return keyOf([override ?? '', await fileFacts(override || ((await findCPython({minor: '3.13', freeThreaded: true}))[0] ?? ''))]);
+  },
+  install: {apt: cpythonBuildPackages, then: 'npm run setup', otherwise: 'or pyenv install 3.13t, or set BENCHBOOK_PYTHON_FT to a python3.13t', how: "run npm run setup (it builds one from Debian's python3.13 source), or pyenv install 3.13t, or set BENCHBOOK_PYTHON_FT to a python3.13t"}
 });
 
 /** The project venv's interpreter and its installed packages (site-packages changes when pip installs). */
@@ -212,29 +217,22 @@ async function resolvePython(): Promise<RuntimeInfo | string> {
 }
 
 /**
- * CPython `minor` (e.g. `3.12`): the newest `3.12.x` pyenv has installed, else `python3.12` on PATH.
- * pyenv's own `python3.12` shim fails unless that version is active, so its installs are read directly.
+ * CPython `minor` (e.g. `3.12`): the first that `findCPython` finds (pyenv's newest `3.12.x`, a build
+ * of `npm run setup` in the project cache, `python3.12` on PATH).
  */
 async function resolvePythonVersion(minor: string): Promise<RuntimeInfo | string> {
   const name = `python${minor}`;
-  const fix = `install it (pyenv install ${minor}, or apt-get install ${name})`;
-  const command = await pythonVersionCommand(minor);
+  const fix = `run npm run setup (it provides the versions the notebooks pin where it can, and says how otherwise), or pyenv install ${minor}`;
+  const [command] = await findCPython({minor, freeThreaded: false});
   if (!command) {
     const root = pyenvRoot();
-    const where = root ? `no ${minor}.x under ${path.join(root, 'versions')} and none on PATH` : 'not on PATH';
+    const where = root ? `no ${minor}.x under ${path.join(root, 'versions')}, none built in ${projectBuildsDir}, none on PATH` : `no pyenv, none built in ${projectBuildsDir}, none on PATH`;
     return `${name} not found (${where}) — ${fix}`;
   }
   const facts = await probePython(command, fix);
   if (typeof facts === 'string') return facts;
   if (facts.implementation !== 'CPython') return `${command} is ${describePython(facts)}, not CPython — ${fix}`;
   return {name, executable: facts.executable, version: describePython(facts)};
-}
-
-/** The interpreter of CPython `minor`: pyenv's newest `minor.x` (its own `python3.12` shim fails unless that version is active), else PATH's. */
-async function pythonVersionCommand(minor: string): Promise<string | undefined> {
-  const root = pyenvRoot();
-  const installed = root ? await newestPyenvVersion(root, minor) : undefined;
-  return installed ? path.join(root!, 'versions', installed, 'bin', `python${minor}`) : findOnPath(`python${minor}`);
 }
 
 /** PyPy 3 as Debian installs it (`pypy3` on PATH). */
@@ -260,12 +258,20 @@ export async function resolveVenvPackage(distribution: string, label: string): P
   return {name: distribution, executable: python, version: `${label} ${version} on ${describePython(facts)}`};
 }
 
-/** A free-threaded CPython given by `BENCHBOOK_PYTHON_FT`, checked to really run without the GIL. */
+/**
+ * A free-threaded CPython 3.13: `BENCHBOOK_PYTHON_FT` when set, else the first `findCPython` finds
+ * (pyenv's `3.13.*t`, the project cache's build, `python3.13t` on PATH); checked to really run without the GIL.
+ */
 async function resolveFreeThreaded(): Promise<RuntimeInfo | string> {
-  const command = process.env['BENCHBOOK_PYTHON_FT'];
-  const fix = 'set BENCHBOOK_PYTHON_FT to a free-threaded CPython 3.13+ (e.g. pyenv install 3.13t, then $(pyenv prefix 3.13t)/bin/python3.13t)';
-  if (!command) return `python-ft not configured: BENCHBOOK_PYTHON_FT is not set, and npm run setup cannot install one — ${fix}`;
-  const facts = await probePython(command, `fix BENCHBOOK_PYTHON_FT (${command})`);
+  const override = process.env['BENCHBOOK_PYTHON_FT'];
+  const fix = "run npm run setup (it builds one from Debian's python3.13 source), or set BENCHBOOK_PYTHON_FT to a free-threaded CPython 3.13+ such as $(pyenv prefix 3.13t)/bin/python3.13t";
+  const command = override || (await findCPython({minor: '3.13', freeThreaded: true}))[0];
+  if (!command) {
+    const failed = await readBuildFailure('python-ft');
+    if (failed) return `python-ft not found: npm run setup could not provide one: ${failed.reason}`;
+    return `python-ft not found: no pyenv 3.13.*t, no build in ${projectBuildsDir}, no python3.13t on PATH, BENCHBOOK_PYTHON_FT not set — ${fix}`;
+  }
+  const facts = await probePython(command, override ? `fix BENCHBOOK_PYTHON_FT (${command})` : fix);
   if (typeof facts === 'string') return facts;
   const what = describePython(facts);
   if (facts.gil === null) return `${command} is ${what}, which has no sys._is_gil_enabled(): not a free-threaded build — ${fix}`;
@@ -274,29 +280,4 @@ async function resolveFreeThreaded(): Promise<RuntimeInfo | string> {
     return `${command} is ${what} with the GIL enabled: ${why} — ${fix}`;
   }
   return {name: 'python-ft', executable: facts.executable, version: `${what} free-threaded (GIL disabled)`};
-}
-
-/**
- * pyenv's root: `PYENV_ROOT`, else `~/.pyenv` when it exists (what `pyenv root` says too, without
- * starting a process).
- */
-function pyenvRoot(): string | undefined {
-  const fromEnv = process.env['PYENV_ROOT'];
-  if (fromEnv) return fromEnv;
-  const fallback = path.join(homedir(), '.pyenv');
-  return existsSync(path.join(fallback, 'versions')) ? fallback : undefined;
-}
-
-/** The newest final release `minor.N` installed under pyenv (not `3.13.0t`, not `3.13-dev`). */
-async function newestPyenvVersion(root: string, minor: string): Promise<string | undefined> {
-  const names = await readdir(path.join(root, 'versions')).catch(() => [] as string[]);
-  const pattern = new RegExp(`^${minor.replace('.', '\\.')}\\.(\\d+)$`);
-  let best: {name: string; micro: number} | undefined;
-  for (const name of names) {
-    const match = pattern.exec(name);
-    if (!match) continue;
-    const micro = Number(match[1]);
-    if (!best || micro > best.micro) best = {name, micro};
-  }
-  return best?.name;
 }

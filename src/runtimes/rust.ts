@@ -125,5 +125,5 @@ export const rust: RuntimeEntry = {
   prepare: prepareRust,
   emptyProgram: 'fn main() {}\n',
   buildLibrary: buildPyo3Module,
-  install: {how: 'install Rust with rustup (https://rustup.rs: cargo and rustc)'}
+  install: {apt: ['rustc', 'cargo'], otherwise: 'or rustup', how: 'install Rust with rustup (https://rustup.rs: cargo and rustc)'}
 };

@@ -123,9 +123,13 @@ export interface LibraryBuildOptions {
 
 /** How a runtime becomes known to `npm run setup` and to people when it is missing. */
 export interface InstallHint {
-  /** Debian packages that provide it (`npm run setup` installs them when run as root). */
+  /** Debian packages that bring it, for `apt-get install -y` (as root) or `sudo apt-get install -y`. */
   apt?: string[];
-  /** What to do, in one phrase: `install gcc (apt-get install gcc)`. */
+  /** A command to run after the packages (or instead of them), e.g. `npm run setup`. */
+  then?: string;
+  /** What else brings it when Debian cannot, or why nothing here can. */
+  otherwise?: string;
+  /** What to do, in one phrase, for skip messages and the docs: `install gcc (apt-get install gcc)`. */
   how: string;
 }
 

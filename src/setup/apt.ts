@@ -4,7 +4,8 @@ import {runProcess, type ProcessResult} from '../system/run-process.js';
 /** A Debian package benchbook can use, and the command that shows it is installed. */
 export interface AptPackage {
   name: string;
-  command: string;
+  /** A command the package puts on PATH; left out, dpkg's status of the package says whether it is installed. */
+  command?: string;
   /** What it is for, shown when it is missing. */
   purpose: string;
 }
@@ -52,7 +53,7 @@ export async function ensureAptPackages(options: AptOptions = {}): Promise<AptOu
   const log = options.log ?? (() => {});
   const packages = options.packages ?? aptPackages;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
-  const found = await Promise.all(packages.map(async (pkg) => (await findOnPath(pkg.command)) !== undefined));
+  const found = await Promise.all(packages.map(isInstalled));
   const present = packages.filter((_, index) => found[index]).map((pkg) => pkg.name);
   const absent = packages.filter((_, index) => !found[index]).map((pkg) => pkg.name);
   const done = (outcome: Omit<AptOutcome, 'durationMs' | 'present'>): AptOutcome => ({present, ...outcome, durationMs: performance.now() - started});
@@ -62,7 +63,7 @@ export async function ensureAptPackages(options: AptOptions = {}): Promise<AptOu
   const aptGet = await findOnPath('apt-get');
   if (!aptGet) return done({installed: [], missing: absent, advice: `no apt-get here: install ${absent.join(', ')} with the system's package manager`});
   const canInstall = options.canInstall ?? process.getuid?.() === 0;
-  if (!canInstall) return done({installed: [], missing: absent, advice: `run: sudo ${command}`});
+  if (!canInstall) return done({installed: [], missing: absent, advice: `run: ${process.getuid?.() === 0 ? '' : 'sudo '}${command}`});
 
   const env = {DEBIAN_FRONTEND: 'noninteractive'};
   log(`apt      ${command}`);
@@ -76,10 +77,30 @@ export async function ensureAptPackages(options: AptOptions = {}): Promise<AptOu
   }
   if (result.exitCode !== 0) return done({installed: [], missing: absent, advice: `apt-get install failed (${lastLine(result)}): run ${command} by hand`});
 
-  const after = await Promise.all(packages.map(async (pkg) => absent.includes(pkg.name) && (await findOnPath(pkg.command)) !== undefined));
+  const after = await Promise.all(packages.map(async (pkg) => absent.includes(pkg.name) && (await isInstalled(pkg))));
   const installed = packages.filter((_, index) => after[index]).map((pkg) => pkg.name);
   const missing = absent.filter((name) => !installed.includes(name));
   return done({installed, missing, ...(missing.length > 0 ? {advice: `apt-get installed them but ${missing.join(', ')} is still not on PATH`} : {})});
+}
+
+/** Which of the Debian packages `names` dpkg says are installed (none where there is no dpkg). */
+export async function installedPackages(names: string[]): Promise<Set<string>> {
+  const dpkgQuery = await findOnPath('dpkg-query');
+  if (!dpkgQuery || names.length === 0) return new Set();
+  // One query for all: dpkg-query exits 1 when one is unknown, and still prints the others.
+  const result = await runProcess(dpkgQuery, ['-W', '-f=${Package} ${Status}\n', ...names], {timeoutMs: 30_000});
+  const installed = new Set<string>();
+  for (const line of result.stdout.split('\n')) {
+    const [name, ...status] = line.trim().split(' ');
+    if (name && status.join(' ') === 'install ok installed') installed.add(name.replace(/:.*$/, ''));
+  }
+  return installed;
+}
+
+/** Whether `pkg` is installed: its command is on PATH, or (without a command) dpkg says `install ok installed`. */
+async function isInstalled(pkg: AptPackage): Promise<boolean> {
+  if (pkg.command !== undefined) return (await findOnPath(pkg.command)) !== undefined;
+  return (await installedPackages([pkg.name])).has(pkg.name);
 }
 
 function lastLine(result: ProcessResult): string {

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, readFile, realpath, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {isExecutable} from '../system/probe.js';
 import {runProcess, type ProcessResult} from '../system/run-process.js';
@@ -76,7 +76,7 @@ export async function ensureVenv(options: VenvOptions): Promise<VenvOutcome> {
     ? 'no finished venv'
     : current.requirements !== wanted.requirements
       ? `${path.basename(options.requirementsFile)} changed`
-      : current.python !== wanted.python || current.version !== wanted.version
+      : !(await sameFile(current.python, wanted.python)) || current.version !== wanted.version
         ? `the interpreter changed (${current.version} at ${current.python})`
         : !(await isExecutable(python))
           ? `${python} is missing`
@@ -120,6 +120,13 @@ export async function readStamp(venvDir: string): Promise<VenvStamp | undefined>
     // No stamp: the venv is made anew.
   }
   return undefined;
+}
+
+/** Whether two paths name the same file (`bin/python3` and `bin/python3.11` often do). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const [realA, realB] = await Promise.all([realpath(a).catch(() => a), realpath(b).catch(() => b)]);
+  return realA === realB;
 }
 
 function failure(step: string, result: ProcessResult): Omit<VenvOutcome, 'durationMs'> {
