@@ -52,10 +52,52 @@ export function bootstrapMedians(groups: readonly (readonly number[])[], options
   return medians;
 }
 
-/** The 95% interval of the median by the two-level bootstrap. */
+/**
+ * The 95% interval of the median by the two-level bootstrap, widened to Student's t interval over
+ * the processes' medians when that is wider. With few processes the bootstrap cannot see how far
+ * processes differ (resampling three processes draws from only three), and its intervals are too
+ * narrow: Kalibera and Jones use the t distribution at the top level for this reason.
+ */
 export function hierarchicalMedianInterval(groups: readonly (readonly number[])[], options: HierarchicalOptions = {}): [number, number] {
   const medians = Array.from(bootstrapMedians(groups, options)).sort((a, b) => a - b);
-  return [quantileOfSorted(medians, 0.025), quantileOfSorted(medians, 0.975)];
+  const bootstrap: [number, number] = [quantileOfSorted(medians, 0.025), quantileOfSorted(medians, 0.975)];
+  const level = processLevel(groups);
+  if (!level) return bootstrap;
+  const centre = Math.log(medianOfSorted(groups.flat().sort((x, y) => x - y)));
+  const half = studentT975(level.n - 1) * Math.sqrt(level.variance / level.n);
+  return widest(bootstrap, [Math.exp(centre - half), Math.exp(centre + half)]);
+}
+
+/** The log medians of the processes: how many, and their variance (undefined with fewer than two). */
+function processLevel(groups: readonly (readonly number[])[]): {n: number; variance: number} | undefined {
+  const logs = groups.filter((group) => group.length > 0).map((group) => Math.log(medianOfSorted([...group].sort((x, y) => x - y))));
+  if (logs.length < 2 || logs.some((value) => !Number.isFinite(value))) return undefined;
+  const mean = logs.reduce((sum, value) => sum + value, 0) / logs.length;
+  return {n: logs.length, variance: logs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (logs.length - 1)};
+}
+
+function widest(a: [number, number], b: [number, number]): [number, number] {
+  return [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+}
+
+/** Student's t 97.5% quantiles for 1 to 10 degrees of freedom. */
+const t975Table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+/**
+ * Student's t distribution's 97.5% quantile for `df` degrees of freedom (not necessarily whole, as
+ * Welch's are): the table up to 10, interpolated, then the Cornish-Fisher expansion, within 0.001.
+ */
+export function studentT975(df: number): number {
+  if (!(df > 0)) return Number.POSITIVE_INFINITY;
+  if (df < 1) return t975Table[0]! / df;
+  if (df <= 10) {
+    const low = Math.floor(df);
+    const high = Math.min(10, low + 1);
+    const fraction = df - low;
+    return t975Table[low - 1]! * (1 - fraction) + t975Table[high - 1]! * fraction;
+  }
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2);
 }
 
 /** The ratio of two medians with its two-level bootstrap interval and a two-sided bootstrap p-value of "the ratio is 1". */
@@ -75,11 +117,17 @@ export function hierarchicalRatio(a: readonly (readonly number[])[], b: readonly
   const median = (groups: readonly (readonly number[])[]) => medianOfSorted(groups.flat().sort((x, y) => x - y));
   const below = ratios.filter((ratio) => ratio <= 1).length / ratios.length;
   const above = ratios.filter((ratio) => ratio >= 1).length / ratios.length;
-  return {
-    ratio: median(a) / median(b),
-    ci: [quantileOfSorted(ratios, 0.025), quantileOfSorted(ratios, 0.975)],
-    p: Math.min(1, Math.max(1 / ratios.length, 2 * Math.min(below, above)))
-  };
+  const ratio = median(a) / median(b);
+  let ci: [number, number] = [quantileOfSorted(ratios, 0.025), quantileOfSorted(ratios, 0.975)];
+  // Widened to Welch's t interval over the two sides' process medians when that is wider (see hierarchicalMedianInterval).
+  const [levelA, levelB] = [processLevel(a), processLevel(b)];
+  if (levelA && levelB) {
+    const [va, vb] = [levelA.variance / levelA.n, levelB.variance / levelB.n];
+    const df = (va + vb) ** 2 / ((va ** 2) / (levelA.n - 1) + (vb ** 2) / (levelB.n - 1));
+    const half = studentT975(Number.isFinite(df) ? df : levelA.n + levelB.n - 2) * Math.sqrt(va + vb);
+    ci = widest(ci, [ratio * Math.exp(-half), ratio * Math.exp(half)]);
+  }
+  return {ratio, ci, p: Math.min(1, Math.max(1 / ratios.length, 2 * Math.min(below, above)))};
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {seededRandom} from '../../src/measure/basics.js';
 import {chooseDesign} from '../../src/measure/design.js';
-import {hierarchicalMedianInterval, hierarchicalRatio, splitGroups, varianceComponents} from '../../src/measure/hierarchical.js';
+import {bootstrapMedians, hierarchicalMedianInterval, hierarchicalRatio, splitGroups, studentT975, varianceComponents} from '../../src/measure/hierarchical.js';
 import {compareSamples} from '../../src/measure/compare.js';
 import {summarize} from '../../src/measure/statistics.js';
 
@@ -49,6 +49,27 @@ test('the two-level bootstrap', async (t) => {
     const b = processes(5, 10, 0.02, 0.01, 2, 100);
     const result = hierarchicalRatio(a, b);
     assert.ok(result.ci[0] > 1.1 && result.p < 0.05, JSON.stringify(result));
+  });
+
+  await t.test('with three processes, the interval is as wide as Student\'s t over their medians, wider than the bootstrap alone', () => {
+    // Three processes 10% apart, their samples tight: the bootstrap can only draw from three medians.
+    const groups = [[100, 100.2, 99.9, 100.1], [110, 110.1, 109.8, 110.2], [90, 90.1, 89.9, 90.2]];
+    const resampled = Array.from(bootstrapMedians(groups)).sort((a, b) => a - b);
+    const bootstrapWidth = resampled[Math.floor(0.975 * resampled.length)]! - resampled[Math.floor(0.025 * resampled.length)]!;
+    const [low, high] = hierarchicalMedianInterval(groups);
+    assert.ok(high - low > 1.5 * bootstrapWidth, `t interval ${low}-${high}, bootstrap width ${bootstrapWidth}`);
+    // t(2) = 4.303 times the standard error of the log medians (sd about 0.1) over sqrt(3).
+    assert.ok(low < 80 && high > 120, `${low}-${high}`);
+    const ratio = hierarchicalRatio(groups, groups.map((group) => group.map((x) => x * 1.05)));
+    assert.ok(ratio.ci[0] < 1 && ratio.ci[1] > 1, `a 5% change among processes 10% apart is not a change: ${ratio.ci}`);
+  });
+
+  await t.test('studentT975 follows the table and tends to the normal quantile', () => {
+    assert.equal(studentT975(1), 12.706);
+    assert.equal(studentT975(4), 2.776);
+    assert.ok(Math.abs(studentT975(2.5) - (4.303 + 3.182) / 2) < 1e-9);
+    for (const [df, t] of [[12, 2.179], [20, 2.086], [30, 2.042], [120, 1.980]] as const) assert.ok(Math.abs(studentT975(df) - t) < 0.002, `t(${df}) = ${studentT975(df)}`);
+    assert.equal(studentT975(0), Number.POSITIVE_INFINITY);
   });
 
   await t.test('varianceComponents separates the levels', () => {
