@@ -10,7 +10,7 @@ import {applyMeasureOverrides} from './plan/overrides.js';
 import type {Plan} from './plan/types.js';
 import {addClaimCounts, countClaims, indexEntry, renderIndex, renderPage} from './render/index.js';
 import type {IndexEntry} from './render/types.js';
-import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, storedOutcomes, type RunEvent} from './run/index.js';
+import {decideRuns, dryRunPlan, formatEvent, queuedEvents, readRelated, readStored, runPlan, storedOutcomes, type DryRunNotebook, type RunEvent} from './run/index.js';
 import {resolveRuntimes} from './runtimes/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
@@ -29,16 +29,8 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const store = new ResultStore(options.dataDir);
   const machine = describeMachine();
   const notebooks = await parseNotebooks(options, effects, summary);
-  // Resolve only the runtimes some block needs: an unchanged one comes from the probe cache.
-  const needed = notebooks.flatMap((notebook) => notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])));
-  const {found, missing} = options.fromData ? {found: {}, missing: {}} : await resolveRuntimes(needed);
-  const metric = options.measure ?? 'time';
-  const memory = options.memoryLimitBytes === undefined ? {} : {memoryLimitBytes: options.memoryLimitBytes};
-  const plans = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
-  // Every run is decided first, so a progress display knows all the work, and its estimate, up front.
-  const decided = [];
-  for (const plan of plans) decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options)});
-  for (const {plan, decisions} of decided) for (const event of queuedEvents(plan, decisions)) effects.onEvent?.(event);
+  const decided = await decideAll(notebooks, options, store, machine);
+  for (const {plan, decisions, related} of decided) for (const event of queuedEvents(plan, decisions, related)) effects.onEvent?.(event);
   // Counted from the start of the build: parsing and planning are part of the time a CI job has.
   const budget = options.timeoutTotalMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, Math.round(options.timeoutTotalMs - (performance.now() - started))));
   const onEvent = (event: RunEvent): void => (effects.onEvent ? effects.onEvent(event) : logEvent(effects, event));
@@ -81,8 +73,42 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   return summary;
 }
 
+/**
+ * What a build would do, without running anything (`--dry-run`): each notebook's plan under the
+ * profile, with every run's decision (measure, reuse, skip), estimated duration and time limit.
+ * Problems in notebooks are logged and counted in `summary` as a build would.
+ */
+export async function planReport(options: ReportOptions, effects: Pick<ReportEffects, 'readNotebook' | 'log'>): Promise<{notebooks: DryRunNotebook[]; summary: ReportSummary}> {
+  const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0, claims: countClaims([])};
+  const store = new ResultStore(options.dataDir);
+  const machine = describeMachine();
+  const notebooks = await parseNotebooks(options, effects, summary);
+  const decided = await decideAll(notebooks, options, store, machine);
+  summary.notebooks = decided.length;
+  return {notebooks: decided.map(({plan, decisions, related}) => dryRunPlan(plan, decisions, related)), summary};
+}
+
+/**
+ * Every notebook planned under the profile and every run decided, before anything runs, so that a
+ * progress display (or `--dry-run`) knows all the work and its estimate up front; with each plan,
+ * the stored results of its blocks at any size, which estimates scale from.
+ */
+async function decideAll(notebooks: Notebook[], options: ReportOptions, store: ResultStore, machine: Machine) {
+  // Resolve only the runtimes some block needs: an unchanged one comes from the probe cache.
+  const needed = notebooks.flatMap((notebook) => notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])));
+  const {found, missing} = options.fromData ? {found: {}, missing: {}} : await resolveRuntimes(needed);
+  const metric = options.measure ?? 'time';
+  const memory = options.memoryLimitBytes === undefined ? {} : {memoryLimitBytes: options.memoryLimitBytes};
+  const plans = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
+  const decided = [];
+  for (const plan of plans) {
+    decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options), related: await readRelated(plan, store, machine)});
+  }
+  return decided;
+}
+
 /** Reads and parses every notebook, reporting each problem; those without fatal ones (or, `--strict`, any) go on. */
-async function parseNotebooks(options: ReportOptions, effects: ReportEffects, summary: ReportSummary): Promise<Notebook[]> {
+async function parseNotebooks(options: ReportOptions, effects: Pick<ReportEffects, 'readNotebook' | 'log'>, summary: ReportSummary): Promise<Notebook[]> {
   const notebooks: Notebook[] = [];
   for (const file of options.notebooks) {
     const {notebook, messages: parsed} = parseNotebook(await effects.readNotebook(file), file);
@@ -99,7 +125,7 @@ async function parseNotebooks(options: ReportOptions, effects: ReportEffects, su
 async function writePage(built: BuiltNotebook, plan: Plan, comparison: NotebookComparison | undefined, context: {effects: ReportEffects; templates: Templates; machine: Machine}): Promise<void> {
   const {notebook, profile, outcomes, claims} = built;
   const {effects, templates, machine} = context;
-  const exports = pageExports({notebook, profile, outcomes});
+  const exports = pageExports({notebook, profile, outcomes, params: plan.params, machine});
   const html = await renderPage(
     {notebook, profile, params: plan.params, runtimes: plan.runtimes, outcomes, machine, command: reproduceCommand(notebook, profile), claims, downloads: exports.map(({href, label}) => ({href, label}))},
     {template: templates.page, css: templates.css, chartCache: effects.chartCache, ...(comparison ? {baseline: {name: comparison.baseline, changes: comparison.blocks}} : {})}
