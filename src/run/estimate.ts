@@ -74,8 +74,9 @@ function fromCallTime(run: PlannedRun, callMs: number, record: StoredResult): nu
 function fromSettings(run: PlannedRun): number {
   if (run.kind === 'run') return 500;
   const {warmup, repeat, processes, minSampleMs, mode, runs, minTimeMs, design, budgetMs} = run.measure;
-  // Process mode times an empty program alongside: twice the minimum time, plus the runs themselves.
-  if (mode === 'process') return 2 * (minTimeMs ?? 1000) + (warmup + (runs ?? 10)) * 20;
+  // Process mode: the runs (of a program guessed to last 200 ms) until they add up to the minimum
+  // time, and as many runs of the runtime's empty program.
+  if (mode === 'process') return Math.max((minTimeMs ?? 1000) * 2, (warmup + (runs ?? 10)) * 200 + (runs ?? 10) * 50);
   if (design === 'auto') return (budgetMs ?? 5000) + 3 * processStartMs;
   // Calibration doubles the loop count until a sample lasts min-sample: about two samples more per process.
   return processes * (200 + (warmup + repeat + 2) * minSampleMs);
