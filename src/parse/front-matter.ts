@@ -342,7 +342,7 @@ export function parseQuantity(text: string): {value: number; unit: 'ns' | 'B'} |
 
 /** Reads a signed percentage such as `49.5377%` or `-2.79%` into a fraction (0.495377), or undefined. */
 export function parsePercent(text: string): number | undefined {
-  const match = /^([+-−]?)(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+  const match = /^([-+−]?)(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
   if (!match) return undefined;
   const value = Number(match[2]) / 100;
   return match[1] === '-' || match[1] === '−' ? -value : value;
