@@ -131,6 +131,8 @@ function planRun(
   const runtime = block.runtime!;
 
   // Only the parameters the code uses take part in the hash: changing an unrelated one re-runs nothing.
+  // The time limit does not: like the memory limit it decides whether a run completes, not what it
+  // measures (a run that hit it failed and is re-run anyway), and it follows the quick profile's sizes.
   const used: Record<string, ParamValue> = {};
   const code = block.code.replace(placeholderPattern, (match, name: string) => {
     if (!Object.hasOwn(params, name)) return match;
@@ -154,8 +156,7 @@ function planRun(
     code,
     params: used,
     measure: block.kind === 'bench' ? measure : undefined,
-    per,
-    timeoutMs
+    per
   });
 
   return {

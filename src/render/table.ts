@@ -307,7 +307,8 @@ function cellText(row: TableRow, column: string, unit: ColumnUnit | undefined): 
 /** The article's figure in its column's unit, every digit it printed (`100.77`, `49.5377%`). */
 function publishedCell(value: number | undefined, column: string, unit: ColumnUnit | undefined): string {
   if (value === undefined) return '';
-  if (CHANGE_COLUMNS.has(column)) return `${formatPublished(value * 100)}%`;
+  // Six digits: as many as the article's percentages have, and no more for those computed from its times.
+  if (CHANGE_COLUMNS.has(column)) return `${formatPublished(value * 100, 6)}%`;
   if (unit === undefined || unit.name === 'instructions' || 'bytes' in unit) return formatPublished(value);
   return formatPublished(value / unit.scale);
 }

@@ -57,17 +57,35 @@ function fromCallTime(run: PlannedRun, callMs: number, record: StoredResult): nu
     return buildMs + (warmup + timed) * callMs + (runs ?? 10) * startupMs;
   }
   const sampleMs = Math.max(callMs, minSampleMs);
-  // Calibration: one call when it lasts ten samples' minimum, else a climb and a confirmation.
-  const calibrationMs = callMs >= 10 * minSampleMs ? callMs : 3 * sampleMs;
   const auto = design === 'auto';
   const budget = budgetMs ?? 5000;
   const least = (warmup + repeat) * sampleMs;
   const wanted = Math.max(auto ? budget / 6 : 0, 2 * repeat * sampleMs);
   const cap = Math.max(budget / 3, 2 * (warmup + repeat) * minSampleMs);
   const samplingMs = Math.max(least, Math.min(wanted, cap));
-  // One more call, traced for its peak memory (Python).
-  const processMs = processStartMs + calibrationMs + samplingMs + callMs;
+  const processMs = processStartMs + overheadMs(record, callMs, minSampleMs) + samplingMs;
   return buildMs + (auto ? Math.max(3 * processMs, budget) : Math.max(1, processes) * processMs);
+}
+
+/**
+ * What one process spends besides its samples at the run's size: calibration, and the extra call
+ * Python's harness makes under tracemalloc (often ten times slower than a plain call, for code that
+ * allocates). Taken from the stored result's own processes when it records them (their wall time less
+ * their samples and start-up, scaled to the run's call time when its calls lasted longer than a
+ * sample's minimum, so were made one at a time), else calibration and one call.
+ */
+function overheadMs(record: StoredResult, callMs: number, minSampleMs: number): number {
+  const {design, traces, loops} = record.result;
+  const recordedCallMs = (record.stats?.median ?? 0) * (record.per?.value ?? 1) / 1e6;
+  const counts = traces?.map((trace) => trace.length) ?? [];
+  if (design?.processMs !== undefined && design.sampleMs !== undefined && counts.length > 0 && recordedCallMs > 0) {
+    const samples = counts.reduce((sum, count) => sum + count, 0) / counts.length;
+    const own = Math.max(0, design.processMs - processStartMs - samples * design.sampleMs);
+    const oneAtATime = (loops ?? []).every((count) => count === 1);
+    return oneAtATime ? own * (callMs / recordedCallMs) : own;
+  }
+  // Calibration: one call when it lasts ten samples' minimum, else a climb and a confirmation; then one traced call.
+  return (callMs >= 10 * minSampleMs ? callMs : 3 * Math.max(callMs, minSampleMs)) + callMs;
 }
 
 /** A guess from the measurement settings alone, for a run never measured at any size. */

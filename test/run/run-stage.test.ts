@@ -112,7 +112,7 @@ test('a result measured once, then skipped because its runtime is gone, reads st
   const html = await scratch.read('stale.html');
 
   const box = blockHtml(html, 'py');
-  assert.match(box, /Skipped: .*no-such-python3/);
+  assert.match(box, /Not measured: .*no-such-python3/);
   assert.match(box, new RegExp(`Stale: the result shown was measured ${measuredOn} on machine \\w+, not in this build`));
   const table = blockHtml(html, 'medians');
   assert.match(table, new RegExp(`Python \\(stale: measured ${measuredOn}\\)`));
