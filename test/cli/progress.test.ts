@@ -326,3 +326,15 @@ test('estimateRunMs', () => {
   const previous = {result: {durationMs: 1234}} as StoredResult;
   assert.deepEqual(estimateRunMs(run!, previous), {ms: 1234, from: 'previous run'});
 });
+
+test('estimateRunMs scales a result of the block at another size by size=', () => {
+  const source = ['---', 'title: T', 'params: {n: 1000}', 'profiles:', '  full: {n: 100000}', 'measure: {repeat: 5, warmup: 1, processes: 1, min-sample: 10ms}', '---', '', '```python bench id=a mode=process size=n runs=3 min-time=1ms', 'print({{n}})', '```', ''].join('\n');
+  const {notebook} = parseNotebook(source, 'e.md');
+  const [quick] = planNotebook(notebook!, {runtimes: {}}).runs;
+  const [full] = planNotebook(notebook!, {runtimes: {}, profile: 'full'}).runs;
+  // A run of 10 ms at n = 1000 is one of 1 s at n = 100000: warm-up and 3 runs, and 3 runs of the empty program.
+  const measured = {key: 'a', blockId: 'a', size: quick!.size, stats: {median: 10e6}, result: {durationMs: 500, process: {startupNs: 20e6}}} as unknown as StoredResult;
+  const estimate = estimateRunMs(full!, undefined, [measured]);
+  assert.equal(estimate.from, 'scaled');
+  assert.equal(estimate.ms, Math.round((1 + 3) * 1000 + 3 * 20));
+});
