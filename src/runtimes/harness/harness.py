@@ -46,6 +46,10 @@ _harness_module = None
 _MAX_LOOPS = 10**12
 
 
+# Calls longer than this are not traced for their peak memory (see main).
+_LONG_CALL_NS = 2_000_000_000
+
+
 def _env_int(name, default):
     value = os.environ.get(name, "")
     return int(value) if value.strip() else default
@@ -238,7 +242,10 @@ def main():
     else:
         loops, first_ns = _calibrate(fn, min_sample_ns)
         samples, capped = _sample_until_steady(fn, loops, warmup, repeat, max_samples, min_ns, max_ns)
-    peak = None if fixed_loops else _peak_bytes(fn)
+    # Tracing a call's allocations makes it slower, ten times or more for code that allocates: for a
+    # call of more than two seconds that is minutes per process, so its peak memory is not traced.
+    long_call = first_ns is not None and first_ns > _LONG_CALL_NS
+    peak = None if fixed_loops or long_call else _peak_bytes(fn)
 
     with open(result_path, "w", encoding="utf-8") as file:
         json.dump(
