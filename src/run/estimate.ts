@@ -4,6 +4,9 @@ import type {PlannedRun} from '../plan/types.js';
 /** Where an estimate comes from: a result of this very run, results of the block at other sizes, or its settings alone. */
 export type EstimateSource = 'previous run' | 'scaled' | 'settings';
 
+/** Calls longer than this (ms) are not traced for their peak memory by the Python harness. */
+const longCallMs = 2000;
+
 /** What starting one harness process costs before its first call (interpreter start, imports, loading the block), ms. */
 const processStartMs = 300;
 
@@ -75,6 +78,8 @@ function fromCallTime(run: PlannedRun, callMs: number, record: StoredResult): nu
  * sample's minimum, so were made one at a time), else calibration and one call.
  */
 function overheadMs(record: StoredResult, callMs: number, minSampleMs: number): number {
+  // A call of more than 2 s is calibrated by itself and not traced (the Python harness's rule).
+  if (callMs > longCallMs) return callMs;
   const {design, traces, loops} = record.result;
   const recordedCallMs = (record.stats?.median ?? 0) * (record.per?.value ?? 1) / 1e6;
   const counts = traces?.map((trace) => trace.length) ?? [];
