@@ -152,7 +152,7 @@ function methodOf(stored: StoredResult[]): string {
     const fixed = inline.filter((result) => result.result.design?.mode === 'fixed').length;
     const settings = [
       budgets.length === 0 ? '' : `processes and samples chosen within a budget of ${budgets.map(formatSeconds).join(' to ')} per result`,
-      fixed === 0 ? '' : `${formatCount(fixed)} with the processes and samples written`
+      fixed === 0 ? '' : `${formatCount(fixed)} with the processes and samples as written`
     ].filter((part) => part !== '');
     parts.push(
       `${formatCount(inline.length)} ${inline.length === 1 ? 'result times' : 'results time'} calls of a function inside a running process, in fresh processes, until the samples settle: interpreter start-up, imports and the block's setup are left out${settings.length === 0 ? '' : ` (${settings.join('; ')})`}`
