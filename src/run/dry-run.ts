@@ -95,7 +95,9 @@ export function formatDryRun(notebooks: readonly DryRunNotebook[]): string[] {
   const count = (source: EstimateSource) => sources.filter((item) => item === source).length;
   lines.push(
     `total: ${notebooks.length} ${notebooks.length === 1 ? 'notebook' : 'notebooks'}, ${runs} runs to measure in about ${formatDuration(total)}` +
-      ` (estimates: ${count('previous run')} from this run's last duration, ${count('scaled')} scaled from results at other sizes, ${count('settings')} from settings alone); nothing was run`
+      ` (estimates: ${count('previous run')} from a stored result of the same run, ${count('scaled')} scaled from results at other sizes, ${count('settings')} from settings alone); nothing was run`
   );
+  // Settings say how many samples, not how long a call lasts: at an article's sizes that is most of the time.
+  if (count('settings') > 0) lines.push(`note: ${count('settings')} runs have no stored result at any size, so their estimates count the measurement settings only and not how long a call lasts; build the quick profile first (npm run report) for estimates scaled from it`);
   return lines;
 }
