@@ -31,7 +31,8 @@ test('baselines from the command line', async (t) => {
     const files = (await readdir(path.join(scratch.data, 'baselines', 'main', 'fast'))).sort();
     assert.deepEqual(files, ['_baseline.json', 'js.json', 'py.json'], 'one file per result and the manifest, no temporary file left');
     const saved = JSON.parse(await readFile(path.join(scratch.data, 'baselines', 'main', 'fast', 'py.json'), 'utf8')) as StoredResult;
-    assert.equal(saved.result.samples?.length, 5, 'the samples are kept: later runs compare sample against sample');
+    // Sampled until steady: at least `repeat` (5) of them.
+    assert.ok((saved.result.samples?.length ?? 0) >= 5, 'the samples are kept: later runs compare sample against sample');
   });
 
   await t.test('a block made slower is flagged, the unchanged one is not, and --fail-on-regression exits 3', async () => {
@@ -42,7 +43,7 @@ test('baselines from the command line', async (t) => {
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stderr, /^running fast\/py \(code, options or parameters changed\)$/m);
     assert.match(run.stderr, /^reused {2}fast\/js$/m);
-    assert.match(run.stderr, /^slower {2}fast\/py: .+ \(.+ → .+, 95% CI ×.+, p = 0\.0\d\d\) vs baseline main$/m);
+    assert.match(run.stderr, /^slower {2}fast\/py: .+ \(.+ → .+, 95% CI ×.+, p (?:= 0\.0\d\d|< 0\.001)\) vs baseline main$/m);
     assert.doesNotMatch(run.stderr, /^(slower|faster) +fast\/js/m, 'the unchanged block has no change line');
     assert.match(run.stderr, /^claim {3}fast\/py-quick: holds → does not hold vs baseline main$/m);
     assert.match(run.stderr, /^baseline main: 1 slower, 1 no significant change$/m);
@@ -64,8 +65,8 @@ test('baselines from the command line', async (t) => {
 
     const table = await readFile(markdown, 'utf8');
     assert.match(table, /^\| Notebook \| Block \| Runtime \| Median \| 95% CI \| Min \| Max \| n \| vs main \|$/m);
-    assert.match(table, /^\| fast \| Python \| .+ \| 5 \| .+ slower \|$/m);
-    assert.match(table, /^\| fast \| JavaScript \| .+ \| 5 \| ~ \|$/m);
+    assert.match(table, /^\| fast \| Python \| .+ \| \d+ \| .+ slower \|$/m);
+    assert.match(table, /^\| fast \| JavaScript \| .+ \| \d+ \| ~ \|$/m);
   });
 
   await t.test('without --fail-on-regression, or under its threshold, a slower block does not fail the run', async () => {
