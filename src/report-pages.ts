@@ -14,10 +14,12 @@ import {formatMessage} from './parse/messages.js';
 import {readPublishedFiles} from './parse/published-files.js';
 import type {Notebook} from './parse/types.js';
 import {planNotebook, profileMessages} from './plan/index.js';
+import {applyMeasureOverrides} from './plan/overrides.js';
 import type {Plan} from './plan/types.js';
 import type {IndexEntry} from './render/types.js';
 import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
-import {machineOutcomes, storedOutcomes} from './run/index.js';
+import {decideRuns, machineOutcomes, readRelated, readStored, shardPlans, storedOutcomes, type RunDecision} from './run/index.js';
+import {resolveRuntimes, type ResolvedRuntimes} from './runtimes/index.js';
 import type {ResultStore} from './store/index.js';
 import {codeVersion} from './system/code-version.js';
 import {nearestPath} from './system/nearest-path.js';
@@ -28,7 +30,7 @@ import {inputsKey, type OutputCache} from './write/output-cache.js';
  * Reads and parses every notebook, with the results files its published figures name, reporting each
  * problem; those without fatal ones (or, `--strict`, any) go on.
  */
-export async function readNotebooks(options: ReportOptions, effects: ReportEffects, summary: ReportSummary): Promise<Notebook[]> {
+export async function readNotebooks(options: ReportOptions, effects: Pick<ReportEffects, 'readNotebook' | 'readFile' | 'log'>, summary: ReportSummary): Promise<Notebook[]> {
   const notebooks: Notebook[] = [];
   for (const file of options.notebooks) {
     const parsed = await parseNotebookCached(await effects.readNotebook(file), file, options.cacheDir);
@@ -41,6 +43,34 @@ export async function readNotebooks(options: ReportOptions, effects: ReportEffec
     else summary.invalid++;
   }
   return notebooks;
+}
+
+/**
+ * Every notebook planned under the profile and every run decided, before anything runs, so that a
+ * progress display (or `--dry-run`) knows all the work and its estimate up front; with each plan,
+ * the stored results of its blocks at any size, which estimates scale from. `--shard K/N` keeps only
+ * this part's runs, comparisons whole.
+ */
+export async function decideAll(notebooks: Notebook[], options: ReportOptions, store: ResultStore, machine: Machine): Promise<{found: ResolvedRuntimes['found']; decided: DecidedPlan[]}> {
+  // Resolve only the runtimes some block needs: an unchanged one comes from the probe cache.
+  const needed = notebooks.flatMap((notebook) => notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])));
+  const {found, missing} = options.fromData ? {found: {}, missing: {}} : await resolveRuntimes(needed);
+  const metric = options.measure ?? 'time';
+  const memory = options.memoryLimitBytes === undefined ? {} : {memoryLimitBytes: options.memoryLimitBytes};
+  const planned = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
+  const plans = options.shard ? shardPlans(planned, options.shard) : planned;
+  const decided: DecidedPlan[] = [];
+  for (const plan of plans) {
+    decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options), related: await readRelated(plan, store, machine)});
+  }
+  return {found, decided};
+}
+
+/** A plan with its runs decided and the stored results its estimates scale from. */
+export interface DecidedPlan {
+  plan: Plan;
+  decisions: RunDecision[];
+  related: Awaited<ReturnType<typeof readRelated>>;
 }
 
 /** What writing a page needs besides the notebook. */
@@ -84,7 +114,7 @@ export async function buildNotebookPage(plan: Plan, outcomes: Record<string, Blo
   const machines = checkMachines(notebook, stored, {machine, outcomes, claims: built.claims});
   // The renderer (with highlight.js, and Plot when a chart is new) loads only when a page is rendered.
   const [{indexEntry, renderPage}, {withMachineClaims}, {pageExports}] = await Promise.all([import('./render/index.js'), import('./render/machines.js'), import('./write/exports.js')]);
-  const exports = pageExports(built);
+  const exports = pageExports({...built, params: plan.params, machine});
   const html = await renderPage(
     {
       notebook,

@@ -3,14 +3,11 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {compareNotebook} from './check/baseline.js';
 import {closeExecutors} from './execute/index.js';
-import {planNotebook} from './plan/index.js';
-import {applyMeasureOverrides} from './plan/overrides.js';
 import {addClaimCounts, countClaims} from './render/claim.js';
 import type {IndexEntry} from './render/types.js';
-import {buildNotebookPage, listedEntries, readNotebooks} from './report-pages.js';
+import {buildNotebookPage, decideAll, listedEntries, readNotebooks} from './report-pages.js';
 import type {BuiltNotebook, ReportEffects, ReportOptions, ReportSummary} from './report-types.js';
-import {decideRuns, formatEvent, queuedEvents, readStored, runPlan, shardPlans, shardRunsOf, type RunEvent} from './run/index.js';
-import {resolveRuntimes} from './runtimes/index.js';
+import {dryRunPlan, formatEvent, queuedEvents, runPlan, shardRunsOf, type DryRunNotebook, type RunEvent} from './run/index.js';
 import {BaselineStore} from './store/baseline.js';
 import {describeMachine, ResultStore} from './store/index.js';
 import {benchbookVersion, writeShardManifest, type ShardManifest} from './store/manifest.js';
@@ -30,19 +27,9 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   const store = new ResultStore(options.dataDir);
   const machine = describeMachine();
   const notebooks = await readNotebooks(options, effects, summary);
-  // Resolve only the runtimes some block needs: an unchanged one comes from the probe cache.
-  const needed = notebooks.flatMap((notebook) => notebook.blocks.flatMap((block) => (block.runtime ? [block.runtime] : [])));
-  const {found, missing} = options.fromData ? {found: {}, missing: {}} : await resolveRuntimes(needed);
-  const metric = options.measure ?? 'time';
-  const memory = options.memoryLimitBytes === undefined ? {} : {memoryLimitBytes: options.memoryLimitBytes};
-  const planned = notebooks.map((notebook) => applyMeasureOverrides(planNotebook(notebook, {profile: options.profile, runtimes: found, missing, metric, ...memory}), options.overrides ?? {}));
-  // `--shard K/N`: only this part's runs, comparisons kept whole; no pages (the merge job builds them).
-  const plans = options.shard ? shardPlans(planned, options.shard) : planned;
+  const {found, decided} = await decideAll(notebooks, options, store, machine);
   const shardRuns: ShardManifest['notebooks'] = [];
-  // Every run is decided first, so a progress display knows all the work, and its estimate, up front.
-  const decided = [];
-  for (const plan of plans) decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options)});
-  for (const {plan, decisions} of decided) for (const event of queuedEvents(plan, decisions)) effects.onEvent?.(event);
+  for (const {plan, decisions, related} of decided) for (const event of queuedEvents(plan, decisions, related)) effects.onEvent?.(event);
   // Before measuring, how quiet the machine is: stored with every result, its warnings said now.
   const noise = decided.some(({decisions}) => decisions.some((decision) => decision.action === 'run')) ? await checkNoise() : undefined;
   for (const warning of noise?.warnings ?? []) effects.log(`noise: ${warning}`);
@@ -107,6 +94,19 @@ export async function buildReport(options: ReportOptions, effects: ReportEffects
   }
   summary.durationMs = performance.now() - started;
   return summary;
+}
+
+/**
+ * What a build would do, without running anything (`--dry-run`): each notebook's plan under the
+ * profile, with every run's decision (measure, reuse, skip), estimated duration and time limit.
+ * Problems in notebooks are logged and counted in `summary` as a build would.
+ */
+export async function planReport(options: ReportOptions, effects: Pick<ReportEffects, 'readNotebook' | 'readFile' | 'log'>): Promise<{notebooks: DryRunNotebook[]; summary: ReportSummary}> {
+  const summary: ReportSummary = {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0, messages: [], invalid: 0, durationMs: 0, claims: countClaims([])};
+  const notebooks = await readNotebooks(options, effects, summary);
+  const {decided} = await decideAll(notebooks, options, new ResultStore(options.dataDir), describeMachine());
+  summary.notebooks = decided.length;
+  return {notebooks: decided.map(({plan, decisions, related}) => dryRunPlan(plan, decisions, related)), summary};
 }
 
 function logEvent(effects: ReportEffects, event: RunEvent): void {

@@ -11,6 +11,7 @@ export const reportFlags = {
   rerun: {type: 'boolean', default: false, description: 're-run blocks even when a stored result has the same hash'},
   filter: {type: 'string', default: '', description: 'comma-separated block ids: run only these, render the rest from stored results'},
   'from-data': {type: 'boolean', default: false, description: 'render from stored results only, running nothing'},
+  'dry-run': {type: 'boolean', default: false, description: 'print the plan of the profile (each run, its estimated time and time limit, per notebook and in total) and run nothing'},
   measure: {type: 'string', default: 'time', description: 'what bench samples count: time, or instructions (under valgrind\'s callgrind: stable, not a time)'},
   strict: {type: 'boolean', default: false, description: 'treat warnings in notebooks as errors, and exit 1 when a block was skipped (runtime missing)'},
   'allow-failures': {type: 'boolean', default: false, description: 'exit 0 even when a block failed'},
@@ -43,6 +44,8 @@ export interface ReportArgs {
   rerun: boolean;
   filter?: string[];
   fromData: boolean;
+  /** `--dry-run`: print the plan and its estimate, run nothing, write nothing. */
+  dryRun: boolean;
   strict: boolean;
   allowFailures: boolean;
   data: string;
@@ -159,6 +162,7 @@ function reportArgsOf(values: Record<string, string | boolean>, positionals: str
     rerun: Boolean(values.rerun),
     ...(filter ? {filter: filter.split(',').map((id) => id.trim()).filter(Boolean)} : {}),
     fromData: Boolean(values['from-data']),
+    dryRun: Boolean(values['dry-run']),
     strict: Boolean(values.strict),
     allowFailures: Boolean(values['allow-failures']),
     data: String(values.data),

@@ -1,12 +1,13 @@
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {defaultCacheDir, packageRoot} from '../paths.js';
-import {buildReport, type BuiltNotebook, type ReportEffects, type ReportOptions, type ReportSummary} from '../report.js';
+import {buildReport, planReport, type BuiltNotebook, type ReportEffects, type ReportOptions, type ReportSummary} from '../report.js';
 import {regressionsOf} from '../check/index.js';
 import {BaselineStore} from '../store/baseline.js';
 import {writeFileAtomic} from '../system/atomic-write.js';
 import {unreadableReason} from '../system/nearest-path.js';
 import {folderChartCache} from '../write/chart-cache.js';
+import {formatDryRun} from '../run/index.js';
 import {serializeRunBenchbook, serializeRunCsv, serializeRunHyperfine, serializeRunMarkdown} from '../write/export-run.js';
 import {readTemplates, writeOutputFile} from '../write/index.js';
 import {parseReportArgs, reportHelp, type ReportArgs} from './args.js';
@@ -25,6 +26,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   const notebooks = args.notebooks.length > 0 ? args.notebooks : await findNotebooks('notebooks');
   if (notebooks.length === 0) throw new CliError('no notebooks to build: pass a file, or add .md files to notebooks/');
+  if (args.dryRun) return dryRunCommand(args, notebooks);
   await checkBaseline(args);
 
   const controller = new AbortController();
@@ -57,6 +59,18 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** `--dry-run`: the plan of every notebook under the profile, on stdout; problems in notebooks on stderr. */
+async function dryRunCommand(args: ReportArgs, notebooks: string[]): Promise<number> {
+  const {notebooks: plans, summary} = await planReport(reportOptions(args, notebooks), {
+    readNotebook: (file) => readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read notebook ${file}: ${error.code ?? error}`, {cause: error});
+    }),
+    log: (line) => console.error(line)
+  });
+  for (const line of formatDryRun(plans)) console.log(line);
+  return summary.invalid > 0 ? 1 : 0;
 }
 
 /**

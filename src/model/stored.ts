@@ -71,6 +71,8 @@ export interface StoredResult {
   sweep?: {name: string; value: ParamScalar};
   /** Samples were divided by this parameter's value (`per=`): they are per iteration. */
   per?: {name: string; value: number};
+  /** The run's `size=` (default: its `per=` parameter) from its parameters: estimates of other sizes scale from it. */
+  size?: number;
   profile: string;
   runtime: RuntimeInfo;
   machine: Machine;

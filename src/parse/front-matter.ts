@@ -2,7 +2,7 @@ import {LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNod
 import type {MessageList} from './messages.js';
 import {readOption} from './options.js';
 import path from 'node:path';
-import type {ArticleRef, BlockOptions, ParamScalar, ParamValue, Point, Profile, PublishedFigure, PublishedSource} from './types.js';
+import type {ArticleRef, ArticleSize, BlockOptions, ParamScalar, ParamValue, Point, Profile, PublishedFigure, PublishedSource} from './types.js';
 
 /** The notebook-level settings read from the YAML front matter. */
 export interface FrontMatter {
@@ -15,13 +15,17 @@ export interface FrontMatter {
   published: Record<string, PublishedFigure>;
   /** Where each published key was written, to locate references to blocks that do not exist. */
   publishedPoints: Record<string, [number, number]>;
+  /** Where each `article: sizes` parameter was written, to locate sizes of parameters that do not exist. */
+  sizePoints: Record<string, [number, number]>;
 }
 
 const topLevelKeys = ['title', 'description', 'article', 'params', 'profiles', 'measure', 'published'];
-const publishedKeys = ['median', 'time', 'min', 'max', 'peak', 'note', 'from', 'benchmark', 'per'];
+const publishedKeys = ['median', 'time', 'min', 'max', 'peak', 'share', 'improvement', 'note', 'from', 'benchmark', 'per'];
 /** Fields that give times: written in the front matter, or read from a file with `from:`, not both. */
 const timeKeys = ['median', 'time', 'min', 'max'];
-const articleKeys = ['title', 'url', 'author', 'site', 'date'];
+const articleKeys = ['title', 'url', 'author', 'site', 'date', 'machine', 'versions', 'method', 'differences', 'sizes'];
+/** A published key: a result key, optionally `#set` naming another table of the article (`gsum-go#first-table`). */
+const publishedSetPattern = /^[A-Za-z][\w-]*$/;
 const measureKeys = ['repeat', 'warmup', 'processes', 'min-sample', 'budget', 'timeout', 'memory', 'mode', 'measure', 'runs', 'min-time'];
 const paramName = /^[A-Za-z_]\w*$/;
 
@@ -32,7 +36,8 @@ const paramName = /^[A-Za-z_]\w*$/;
  * @param firstLine the notebook line on which the YAML text starts
  */
 export function readFrontMatter(yaml: string, firstLine: number, messages: MessageList): FrontMatter {
-  const result: FrontMatter = {params: {}, profiles: {}, measure: {}, published: {}, publishedPoints: {}};
+  const result: FrontMatter = {params: {}, profiles: {}, measure: {}, published: {}, publishedPoints: {}, sizePoints: {}};
+  const sizePoints = result.sizePoints;
   const lineCounter = new LineCounter();
   const document = parseDocument(yaml, {lineCounter, prettyErrors: false, uniqueKeys: true});
   const at = (node: YamlNode | null | undefined): [number, number] => {
@@ -116,11 +121,13 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       messages.error(...at(node ?? keyNode), '`article` must be a mapping with `title` and optionally `url`, `author`, `site`, `date`', 'front-matter-shape');
       return undefined;
     }
-    const article: Record<string, string> = {};
+    const article: Record<string, unknown> = {};
     for (const pair of node.items) {
       const key = keyText(pair.key);
       const text = readString(pair.value as YamlNode | null);
-      if (!articleKeys.includes(key)) {
+      if (key === 'sizes') {
+        article.sizes = readSizes(pair.value as YamlNode | null, pair.key as YamlNode);
+      } else if (!articleKeys.includes(key)) {
         messages.error(...at(pair.key as YamlNode), `unknown article key \`${key}\`: expected one of ${articleKeys.join(', ')}`, 'unknown-front-matter-key');
       } else if (text === undefined) {
         messages.error(...at((pair.value as YamlNode) ?? (pair.key as YamlNode)), `article \`${key}\` must be a string`, 'front-matter-shape');
@@ -133,6 +140,44 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
       return undefined;
     }
     return article as unknown as ArticleRef;
+  }
+
+  /** `article: sizes:`: the article's own value of parameters whose `full` profile value differs, each with why. */
+  function readSizes(node: YamlNode | null, keyNode: YamlNode): Record<string, ArticleSize> {
+    const sizes: Record<string, ArticleSize> = {};
+    if (!isMap(node)) {
+      messages.error(...at(node ?? keyNode), '`article: sizes` must map parameter names to the article\'s values, e.g. `go_task_iter: {value: 8000000000, note: "..."}`', 'front-matter-shape');
+      return sizes;
+    }
+    for (const pair of node.items) {
+      const name = keyText(pair.key);
+      const value = pair.value as YamlNode | null;
+      sizePoints[name] = at(pair.key as YamlNode);
+      if (isMap(value)) {
+        const size: Partial<ArticleSize> = {};
+        for (const item of value.items) {
+          const field = keyText(item.key);
+          if (field === 'value') {
+            const read = readParamValue(item.value as YamlNode | null);
+            if (read === undefined) messages.error(...at((item.value as YamlNode) ?? (item.key as YamlNode)), `article size \`${name}\` must be a number, string, boolean or a list of them`, 'invalid-param');
+            else size.value = read;
+          } else if (field === 'note') {
+            const text = readString(item.value as YamlNode | null);
+            if (text === undefined) messages.error(...at((item.value as YamlNode) ?? (item.key as YamlNode)), `article size \`${name}\`: \`note\` must be a string`, 'front-matter-shape');
+            else size.note = text;
+          } else {
+            messages.error(...at(item.key as YamlNode), `unknown key \`${field}\` of article size \`${name}\`: expected value, note`, 'unknown-front-matter-key');
+          }
+        }
+        if (size.value === undefined) messages.error(...at(pair.key as YamlNode), `article size \`${name}\` needs a \`value\``, 'front-matter-shape');
+        else sizes[name] = size as ArticleSize;
+        continue;
+      }
+      const read = readParamValue(value);
+      if (read === undefined) messages.error(...at(value ?? (pair.key as YamlNode)), `article size \`${name}\` must be a number, string, boolean or a list of them`, 'invalid-param');
+      else sizes[name] = {value: read};
+    }
+    return sizes;
   }
 
   function readParams(node: YamlNode | null, keyNode: YamlNode): Record<string, ParamValue> {
@@ -194,6 +239,11 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
         continue;
       }
       result.publishedPoints[key] = at(pair.key as YamlNode);
+      const set = key.includes('#') ? key.slice(key.indexOf('#') + 1) : undefined;
+      if (set !== undefined && !publishedSetPattern.test(set)) {
+        messages.error(...at(pair.key as YamlNode), `invalid published set \`${set}\` in \`${key}\`: after \`#\`, a name such as \`first-table\``, 'invalid-published');
+        continue;
+      }
       const figure: PublishedFigure = {};
       const fields: Array<[string, YamlNode | null]> = isMap(value)
         ? value.items.map((item) => [keyText(item.key), item.value as YamlNode | null])
@@ -213,6 +263,12 @@ export function readFrontMatter(yaml: string, firstLine: number, messages: Messa
         if (field === 'from' || field === 'benchmark' || field === 'per') continue;
         if (source && timeKeys.includes(field)) {
           messages.error(...at(fieldNode ?? (pair.key as YamlNode)), `published \`${key}\`: \`${field}\` and \`from:\` both give its times: write the figures, or read them from the file, not both`, 'invalid-published');
+          continue;
+        }
+        if (field === 'improvement') {
+          const percent = text === undefined ? undefined : parsePercent(text);
+          if (percent === undefined) messages.error(...at(fieldNode ?? (pair.key as YamlNode)), `published \`${key}\`: expected the article's change from the previous row as a percentage, such as 49.5377% or -2.79%`, 'invalid-published');
+          else figure.improvement = percent;
           continue;
         }
         const quantity = text === undefined ? undefined : parseQuantity(text);
@@ -330,4 +386,12 @@ export function parseQuantity(text: string): {value: number; unit: 'ns' | 'B'} |
   };
   const [factor, unit] = factors[match[2]!]!;
   return {value: number * factor, unit};
+}
+
+/** Reads a signed percentage such as `49.5377%` or `-2.79%` into a fraction (0.495377), or undefined. */
+export function parsePercent(text: string): number | undefined {
+  const match = /^([-+−]?)(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+  if (!match) return undefined;
+  const value = Number(match[2]) / 100;
+  return match[1] === '-' || match[1] === '−' ? -value : value;
 }

@@ -9,7 +9,7 @@ import {languageForFence, languages, libraryRuntimes, runtimeForLanguage, runtim
 import {readFrontMatter, type FrontMatter} from './front-matter.js';
 import {tokenizeInfoString} from './info-string.js';
 import {MessageList, sortMessages} from './messages.js';
-import {readOption} from './options.js';
+import {readOption, sizeNames} from './options.js';
 import {claimReferences} from './claim-expression.js';
 import {readClaim} from './claim.js';
 import {isRange, libraryPlaceholderPattern, maxSweepValues, placeholderPattern} from './syntax.js';
@@ -17,7 +17,7 @@ import type {Block, BlockKind, ParamValue, ParseResult, Point} from './types.js'
 
 export {formatMessage, sortMessages} from './messages.js';
 export {isRange, libraryPlaceholderPattern, maxSweepValues, placeholderPattern} from './syntax.js';
-export {parseDuration} from './options.js';
+export {evaluateSize, parseDuration, sizeNames} from './options.js';
 export {readPublishedFiles, type PublishedFileEffects, type PublishedFilesResult} from './published-files.js';
 export {readToolResults, type ToolBenchmark, type ToolResults} from './tool-results.js';
 export type * from './types.js';
@@ -58,7 +58,7 @@ function readNotebook(source: string, file: string): ParseResult {
   // The line endings micromark knows, so that `lines` agrees with the tree's positions.
   const lines = source.split(/\r\n|\r|\n/);
 
-  let frontMatter: FrontMatter = {params: {}, profiles: {}, measure: {}, published: {}, publishedPoints: {}};
+  let frontMatter: FrontMatter = {params: {}, profiles: {}, measure: {}, published: {}, publishedPoints: {}, sizePoints: {}};
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
   if (yamlNode) {
     frontMatter = readFrontMatter(yamlNode.value, (yamlNode.position?.start.line ?? 1) + 1, messages);
@@ -111,9 +111,22 @@ function readNotebook(source: string, file: string): ParseResult {
     }
   }
   for (const [key, [line, column]] of Object.entries(frontMatter.publishedPoints)) {
-    if (!executable.has(key.split('@')[0]!)) {
+    if (!executable.has(key.split('#')[0]!.split('@')[0]!)) {
       messages.error(line, column, `published figure for \`${key}\`, which is not a bench or run block of this notebook`, 'unknown-block-ref');
     }
+  }
+  for (const [name, [line, column]] of Object.entries(frontMatter.sizePoints)) {
+    if (!Object.hasOwn(frontMatter.params, name)) {
+      messages.error(line, column, `article size for \`${name}\`, which is not a parameter declared under \`params:\``, 'unknown-param');
+    }
+  }
+  const sets = new Set(Object.keys(frontMatter.published).flatMap((key) => (key.includes('#') ? [key.slice(key.indexOf('#') + 1)] : [])));
+  for (const block of blocks) {
+    const set = block.options.published;
+    if (typeof set !== 'string' || sets.has(set)) continue;
+    const point = block.optionPoints.published!;
+    const known = sets.size === 0 ? 'the front matter names none (write `key#set:` under `published:`)' : `expected one of ${[...sets].join(', ')}`;
+    messages.error(point.line, point.column, `published=${set} names no set of the article's figures: ${known}`, 'unknown-block-ref');
   }
 
   const libraries = new Set(blocks.filter((block) => block.kind === 'lib').map((block) => block.id));
@@ -222,6 +235,16 @@ function readBlock(
   if (typeof per === 'string' && typeof frontMatter.params[per] !== 'number' && !Array.isArray(frontMatter.params[per])) {
     const point = optionPoints.per!;
     messages.error(point.line, point.column, `cannot divide times by \`${per}\`: it is not a numeric parameter declared under \`params:\``, 'unknown-param');
+  }
+
+  const size = options.size;
+  if (typeof size === 'string') {
+    const point = optionPoints.size!;
+    for (const name of sizeNames(size)) {
+      if (typeof frontMatter.params[name] !== 'number' && !Array.isArray(frontMatter.params[name]) && !isRange(frontMatter.params[name])) {
+        messages.error(point.line, point.column, `cannot scale by \`${name}\` in size=: it is not a numeric parameter declared under \`params:\``, 'unknown-param');
+      }
+    }
   }
 
   const codeStart = {line: start.line + 1, column: start.column};

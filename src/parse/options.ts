@@ -1,7 +1,7 @@
 import type {BlockKind} from './types.js';
 
 /** How an option's value is read. */
-type OptionType = 'id' | 'string' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size' | 'factor';
+type OptionType = 'id' | 'string' | 'size-expression' | 'integer' | 'duration' | 'ids' | 'names' | 'identifier' | 'enum' | 'size' | 'factor';
 
 interface OptionSpec {
   kinds: BlockKind[];
@@ -29,6 +29,8 @@ export const optionSpecs: Record<string, OptionSpec> = {
   // Which names are valid depends on the block's language: checked by parseNotebook.
   runtime: {kinds: ['bench', 'run'], type: 'id', example: 'pypy', description: "runtime of the block's language that runs it (default: the language's own)"},
   per: {kinds: ['bench'], type: 'identifier', description: 'numeric parameter the time per call is divided by: times become per iteration'},
+  size: {kinds: ['bench', 'run'], type: 'size-expression', description: 'parameters a run\'s duration grows with, multiplied or divided (`tasks*task_iter`): timeouts and estimates scale with it (default: the `per=` parameter)'},
+  work: {kinds: ['bench'], type: 'enum', values: ['fixed', 'grows'], description: 'a swept block: `fixed`, the same work shared by more workers; `grows`, each value adds a task of its own (default fixed)'},
   mode: {kinds: ['bench'], type: 'enum', values: ['inline', 'process'], description: 'inline: time calls of fn; process: time the whole program, runs like hyperfine'},
   measure: {kinds: ['bench'], type: 'enum', values: ['time', 'instructions'], description: 'instructions: also count instructions under callgrind, stored beside the time (default: time only)'},
   runs: {kinds: ['bench'], type: 'integer', min: 1, description: 'process mode: timed runs at least'},
@@ -41,6 +43,7 @@ export const optionSpecs: Record<string, OptionSpec> = {
   blocks: {kinds: ['plot', 'table'], type: 'ids', description: 'blocks whose results are used (default: all)'},
   columns: {kinds: ['table'], type: 'names', description: 'columns of the table'},
   sort: {kinds: ['table'], type: 'string', description: 'column the rows are sorted by, `-column` for descending (default: block order)'},
+  published: {kinds: ['plot', 'table'], type: 'id', example: 'first-table', description: "which of the article's tables the published figures come from: a set written `key#set:` under `published:` (default: the figures without a set)"},
   caption: {kinds: ['plot', 'table'], type: 'string', description: 'caption under the chart or table'},
   alt: {kinds: ['plot'], type: 'string', description: 'text alternative of the chart'},
   tolerance: {kinds: ['claim'], type: 'factor', description: "how far ours may be from the article's figure and still agree: a factor either way, `2x`, or a percentage, `50%` (default 1.5x)"},
@@ -55,6 +58,8 @@ export const optionSpecs: Record<string, OptionSpec> = {
 
 const idPattern = /^[A-Za-z][\w.-]*$/;
 const identifierPattern = /^[A-Za-z_]\w*$/;
+/** A `size=` value: parameter names or numbers joined by `*` or `/` (`tasks*task_iter`, `n/2`). */
+const sizeExpressionPattern = /^(?:[A-Za-z_]\w*|\d+(?:\.\d+)?)(?:[*/](?:[A-Za-z_]\w*|\d+(?:\.\d+)?))*$/;
 
 /** The longest duration a time limit may have: timers of Node fire at once beyond 2^31 - 1 ms. */
 export const maxDurationMs = 2 ** 31 - 1;
@@ -109,6 +114,10 @@ export function readOption(
   switch (spec.type) {
     case 'string':
       return {value: raw};
+    case 'size-expression':
+      return sizeExpressionPattern.test(raw)
+        ? {value: raw}
+        : {message: `invalid ${name}: \`${raw}\`: expected parameter names or numbers joined by * or /, e.g. \`tasks*task_iter\``, rule: 'invalid-option'};
     case 'enum':
       return spec.values!.includes(raw)
         ? {value: raw}
@@ -169,5 +178,29 @@ export function parseFactor(text: string): number | undefined {
 }
 
 function example(type: OptionType): string {
-  return {factor: '2x', id: 'pi-go', string: '"Go 1.26"', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
+  return {factor: '2x', id: 'pi-go', string: '"Go 1.26"', 'size-expression': 'tasks*task_iter', enum: 'process', size: '512MB', integer: '5', duration: '2s', ids: 'pi-go,pi-python', names: 'label,median', identifier: 'workers'}[type];
+}
+
+/** The parameter names of a `size=` value (`tasks*task_iter` gives `tasks`, `task_iter`). */
+export function sizeNames(expression: string): string[] {
+  return expression.split(/[*/]/).filter((token) => /^[A-Za-z_]/.test(token));
+}
+
+/**
+ * A `size=` value computed from parameters: each name's number (a list or range: its largest value),
+ * multiplied or divided as written; undefined when a name is not numeric or the result is not positive.
+ */
+export function evaluateSize(expression: string, value: (name: string) => number | undefined): number | undefined {
+  let result = 1;
+  let operator = '*';
+  for (const token of expression.split(/([*/])/)) {
+    if (token === '*' || token === '/') {
+      operator = token;
+      continue;
+    }
+    const number = /^[A-Za-z_]/.test(token) ? value(token) : Number(token);
+    if (number === undefined || !Number.isFinite(number)) return undefined;
+    result = operator === '*' ? result * number : result / number;
+  }
+  return Number.isFinite(result) && result > 0 ? result : undefined;
 }

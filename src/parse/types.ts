@@ -113,6 +113,10 @@ export interface PublishedFigure {
   max?: number;
   /** Peak memory, bytes (written `4,167,400 B`, `112 B`). */
   peakBytes?: number;
+  /** The article's time divided by the swept value, as it printed it (`Average Time per Thread: 4.95 seconds`), ns. */
+  share?: number;
+  /** The article's change from the previous row, as it printed it: (previous - this) / previous, a fraction (`49.5377%` is 0.495377). */
+  improvement?: number;
   /** Where the figure comes from or how it was scaled. */
   note?: string;
   /** The results file the times are read from (`from:`), instead of being written in the front matter. */
@@ -149,6 +153,23 @@ export interface ArticleRef {
   author?: string;
   site?: string;
   date?: string;
+  /** The machine the article measured on, from its text (`Ryzen 5 3600, 6 cores / 12 threads`). */
+  machine?: string;
+  /** The interpreters and compilers the article names (`Python 3.12.7, Go 1.23.2`). */
+  versions?: string;
+  /** How the article timed (`whole programs under perf stat`). */
+  method?: string;
+  /** In this project's words, how the notebook's measurement differs from the article's. */
+  differences?: string;
+  /** The article's own value of parameters whose `full` profile value differs from it, with why. */
+  sizes?: Record<string, ArticleSize>;
+}
+
+/** The article's value of one parameter, where the `full` profile cannot use it. */
+export interface ArticleSize {
+  value: ParamValue;
+  /** Why the `full` profile uses another value. */
+  note?: string;
 }
 
 /** A parsed notebook: front matter, blocks, and the Markdown tree for rendering prose. */

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto';
 import {claimReferences} from '../parse/claim-expression.js';
 import {isRange, maxSweepValues, placeholderPattern} from '../parse/syntax.js';
+import {evaluateSize} from '../parse/options.js';
 import type {Block, BlockOptions, Notebook, NotebookMessage, ParamScalar, ParamValue} from '../parse/types.js';
 import {instructionsSuffix, type MeasureSettings, type RuntimeInfo} from '../model/index.js';
 import {libraryRecipe} from '../runtimes/index.js';
@@ -12,7 +13,7 @@ export type * from './types.js';
  * Bumped whenever the harnesses change what they measure, so that results measured by an older
  * harness are re-run instead of silently reused.
  */
-export const harnessVersion = 5;
+export const harnessVersion = 6;
 
 /** Built-in measurement defaults; the notebook's `measure:`, the profile's and the block's options override them. */
 export const defaultMeasure = {repeat: 5, warmup: 1, processes: 3, 'min-sample': 10, budget: 5000, timeout: 60_000, mode: 'inline', runs: 10, 'min-time': 1000} as const;
@@ -65,6 +66,9 @@ export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
   const profile = (Object.hasOwn(notebook.profiles, profileName) ? notebook.profiles[profileName] : undefined) ?? {params: {}, measure: {}};
   const params: Record<string, ParamValue> = {...notebook.params, ...profile.params};
   const measureDefaults: BlockOptions = {...defaultMeasure, ...notebook.measure, ...profile.measure};
+  // A timeout written for the block or the notebook is the limit at the quick profile's sizes.
+  const reference: Record<string, ParamValue> = {...notebook.params, ...(Object.hasOwn(notebook.profiles, 'quick') ? notebook.profiles.quick!.params : {})};
+  const limits: TimeoutContext = {reference, profileTimeout: typeof profile.measure.timeout === 'number' ? profile.measure.timeout : undefined};
 
   const runs: PlannedRun[] = [];
   for (const block of notebook.blocks) {
@@ -76,11 +80,11 @@ export function planNotebook(notebook: Notebook, options: PlanOptions): Plan {
       const runParams = sweepName && value !== undefined ? {...params, [sweepName]: value} : params;
       const written = {...notebook.measure, ...profile.measure};
       const memoryBytes = memoryOf(block, measureDefaults, options.memoryLimitBytes);
-      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'time', written);
+      const run = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'time', written, limits);
       runs.push({...run, memoryBytes});
       // Instruction counts go beside the time, under a key of their own: they never replace it.
       if (block.kind === 'bench' && countsInstructions(block, written, options.metric)) {
-        const counted = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'instructions', written);
+        const counted = planRun(block, runParams, measureDefaults, options.runtimes, sweepName, value, 'instructions', written, limits);
         runs.push({...counted, key: `${counted.key}${instructionsSuffix}`, memoryBytes});
       }
     }
@@ -116,7 +120,8 @@ function planRun(
   sweepName: string | undefined,
   value: ParamScalar | undefined,
   metric: 'time' | 'instructions',
-  written: BlockOptions
+  written: BlockOptions,
+  limits: TimeoutContext
 ): PlannedRun {
   const setting = (name: string): number => Number(block.options[name] ?? defaults[name]);
   const mode = (block.options.mode ?? defaults.mode) === 'process' ? 'process' : 'inline';
@@ -135,10 +140,14 @@ function planRun(
     ...(typeof block.options.group === 'string' ? {group: block.options.group} : {}),
     metric
   };
-  const timeoutMs = setting('timeout');
+  const sizeExpression = typeof block.options.size === 'string' ? block.options.size : typeof block.options.per === 'string' ? block.options.per : undefined;
+  const size = sizeExpression === undefined ? undefined : evaluateSize(sizeExpression, (name) => numberOf(params[name]));
+  const timeoutMs = runTimeout(block, written, sizeExpression, size, limits, mode === 'inline' && !fixed && block.kind === 'bench' ? setting('budget') : undefined);
   const runtime = block.runtime!;
 
   // Only the parameters the code uses take part in the hash: changing an unrelated one re-runs nothing.
+  // The time limit does not: like the memory limit it decides whether a run completes, not what it
+  // measures (a run that hit it failed and is re-run anyway), and it follows the quick profile's sizes.
   const used: Record<string, ParamValue> = {};
   const code = block.code.replace(placeholderPattern, (match, name: string) => {
     if (!Object.hasOwn(params, name)) return match;
@@ -162,8 +171,7 @@ function planRun(
     code,
     params: used,
     measure: block.kind === 'bench' ? measure : undefined,
-    per,
-    timeoutMs
+    per
   });
 
   return {
@@ -177,8 +185,49 @@ function planRun(
     measure,
     ...(per ? {per} : {}),
     timeoutMs,
+    ...(size === undefined ? {} : {size}),
     hash
   };
+}
+
+/** What a run's time limit is derived from besides the block: the quick profile's sizes, and a limit the profile writes. */
+interface TimeoutContext {
+  /** The parameters of the quick profile: a timeout written on a block or in the notebook's `measure:` holds at these sizes. */
+  reference: Record<string, ParamValue>;
+  /** `timeout` in the profile's own `measure:`: that profile's limit per run, taken as written. */
+  profileTimeout?: number;
+}
+
+/** The time limit of the whole run when no `timeout` is written: a minute, or three budgets when that is more. */
+export function defaultTimeoutMs(budgetMs?: number): number {
+  return Math.max(defaultMeasure.timeout, budgetMs === undefined ? 0 : 3 * budgetMs);
+}
+
+/**
+ * A run's time limit. The block's `timeout=` (else the notebook's `measure: timeout`, else
+ * {@link defaultTimeoutMs}) holds at the quick profile's sizes; a run whose `size=` (default: its
+ * `per=` parameter) is larger gets the limit multiplied by as much, so a profile with the article's
+ * sizes finishes where the quick one did. A `timeout` in the profile's own `measure:` is taken as written.
+ */
+function runTimeout(block: Block, written: BlockOptions, sizeExpression: string | undefined, size: number | undefined, limits: TimeoutContext, budgetMs: number | undefined): number {
+  const own = typeof block.options.timeout === 'number' ? block.options.timeout : undefined;
+  if (own === undefined && limits.profileTimeout !== undefined) return limits.profileTimeout;
+  const base = own ?? (typeof written.timeout === 'number' ? written.timeout : defaultTimeoutMs(budgetMs));
+  if (sizeExpression === undefined || size === undefined) return base;
+  const reference = evaluateSize(sizeExpression, (name) => numberOf(limits.reference[name]));
+  const factor = reference === undefined ? 1 : Math.max(1, size / reference);
+  // Node's timers fire at once beyond 2^31 - 1 ms.
+  return Math.min(Math.round(base * factor), 2 ** 31 - 1);
+}
+
+/** A parameter as a number: a list or a range gives its largest value; anything else none. */
+function numberOf(value: ParamValue | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value) || isRange(value)) {
+    const numbers = sweepValues(value).filter((item): item is number => typeof item === 'number');
+    return numbers.length === 0 ? undefined : Math.max(...numbers);
+  }
+  return undefined;
 }
 
 /**

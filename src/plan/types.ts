@@ -19,8 +19,10 @@ export interface PlannedRun {
   per?: {name: string; value: number};
   /** The `lib` blocks this run uses (`uses=`), built before it runs; absent when it uses none. */
   libraries?: PlannedLibrary[];
-  /** Per-run time limit. */
+  /** Per-run time limit: the written one at the quick profile's sizes, scaled by `size` (see `runTimeout`). */
   timeoutMs: number;
+  /** The run's `size=` (default: its `per=` parameter) computed from its parameters: what its duration grows with. */
+  size?: number;
   /** Memory limit of the run's processes (JS: of its worker's heap), in bytes; absent means no limit. */
   memoryBytes?: number;
   /** Content hash: code, options, params and runtime version. */

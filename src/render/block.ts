@@ -1,5 +1,7 @@
 import type {RuntimeInfo} from '../model/index.js';
-import type {Block, Notebook} from '../parse/types.js';
+import type {Block, Notebook, ParamValue} from '../parse/types.js';
+import {placeholderPattern} from '../parse/index.js';
+import {formatParam, PARAMETERS_ID} from './parameters.js';
 import type {ClaimResult} from '../measure/claims.js';
 import {renderChart, type ChartResult} from './chart.js';
 import {renderClaim} from './claim.js';
@@ -9,7 +11,7 @@ import {highlightCode} from './highlight.js';
 import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel, type OutcomeContext} from './outcome.js';
 import {renderOutput} from './output.js';
 import {renderProvenance, type LibraryInfo} from './provenance.js';
-import {labelOf, listOption, measuredResults, missingBlocks, resultLabel, resultRows, sampleRows} from './rows.js';
+import {articleRows, labelOf, listOption, measuredResults, missingBlocks, resultLabel, resultRows, sampleRows} from './rows.js';
 import {renderTable, tableCaptionId} from './table.js';
 import type {BlockOutcome, MachineView, RenderOptions, ResultRow} from './types.js';
 import {isMultiMachine, renderMachineFacets, renderMachineTable, withMachineVerdicts} from './machines.js';
@@ -28,6 +30,8 @@ export interface BlockContext extends RenderOptions {
   notes?: Set<string>;
   /** Every machine with results, when more than one has: tables, charts and claims show each. */
   machines?: MachineView[];
+  /** The sizes this run used (the plan's parameters): each block names the values of the placeholders in its code. */
+  params?: Record<string, ParamValue>;
 }
 
 /** Renders one block by kind as an HTML fragment whose outer element has `id="<block id>"`. */
@@ -37,9 +41,9 @@ export async function renderBlock(block: Block, context: BlockContext): Promise<
     case 'code':
       return `<div class="block block-code" id="${id}">${renderCode(block)}</div>`;
     case 'bench':
-      return wrap(block, [renderHead(block), ...renderBench(block, context.outcomes[block.id] ?? [], outcomeContext(block, context)), renderCollapsedCode(block)]);
+      return wrap(block, [renderHead(block), renderBlockParams(block, context.params), ...renderBench(block, context.outcomes[block.id] ?? [], outcomeContext(block, context)), renderCollapsedCode(block)]);
     case 'run':
-      return wrap(block, [renderHead(block), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [], outcomeContext(block, context))]);
+      return wrap(block, [renderHead(block), renderBlockParams(block, context.params), renderCollapsedCode(block), ...renderRun(context.outcomes[block.id] ?? [], outcomeContext(block, context))]);
     case 'plot':
       if (isMultiMachine(context.machines)) return renderMachineFacets(block, context.machines, (outcomes) => renderPlot(block, {...context, outcomes}));
       return renderPlot(block, context);
@@ -69,6 +73,21 @@ function renderHead(block: Block): string {
   // The id is worth showing when the label hides it: it is what `blocks=` and `--filter` take.
   const meta = `${block.lang}${kind}${labelOf(block) === block.id ? '' : ` · ${block.id}`}`;
   return `<p class="bench-head"><a class="self" href="#${escapeHtml(block.id)}">${escapeHtml(labelOf(block))}</a> <span class="bench-meta">${escapeHtml(meta)}</span></p>`;
+}
+
+/**
+ * The values this run gave the placeholders of the block's code (`pi_iter = 400,000`), the swept
+ * one as its list, linked to the parameters panel: the code shows `{{pi_iter}}`, the reader sees
+ * what it was. Empty for a block without placeholders or a page built without the plan's sizes.
+ */
+export function renderBlockParams(block: Block, params: Record<string, ParamValue> | undefined): string {
+  if (params === undefined) return '';
+  const names = [...new Set([...block.code.matchAll(placeholderPattern)].map((match) => match[1]!))].filter((name) => Object.hasOwn(params, name));
+  const sweep = typeof block.options['sweep'] === 'string' ? block.options['sweep'] : undefined;
+  if (sweep !== undefined && !names.includes(sweep) && Object.hasOwn(params, sweep)) names.push(sweep);
+  if (names.length === 0) return '';
+  const items = names.map((name) => `<code>${escapeHtml(name)}</code> = ${escapeHtml(formatParam(params[name]))}${name === sweep ? ' (one run each)' : ''}`);
+  return `<p class="block-params"><a href="#${PARAMETERS_ID}">Sizes</a>: ${items.join(', ')}</p>`;
 }
 
 /** Code that is not the point of the page (it is the results) starts collapsed; print expands it. */
@@ -105,15 +124,21 @@ function renderRun(outcomes: BlockOutcome[], context: OutcomeContext): string[] 
   return [...outputs, ...html];
 }
 
+/** The set of the article's figures a plot or table shows (`published=`), as row options. */
+function rowOptions(block: Block): {published?: string} {
+  return typeof block.options['published'] === 'string' ? {published: block.options['published']} : {};
+}
+
 async function renderPlot(block: Block, context: BlockContext): Promise<string> {
   const blockIds = listOption(block, 'blocks');
-  const rows = resultRows(context.outcomes, context.notebook, blockIds);
+  const rows = resultRows(context.outcomes, context.notebook, blockIds, rowOptions(block));
+  const article = articleRows(context.notebook, blockIds, rows, rowOptions(block));
   const parts = [`<figure class="block block-plot" id="${escapeHtml(block.id)}">`];
   const missing = missingBlocks(block, context.notebook, rows);
   let drawn = false;
   if (rows.length > 0) {
     const samples = sampleRows(context.outcomes, context.notebook, blockIds);
-    const chart = await renderChart(block.code, rows, {...context, samples});
+    const chart = await renderChart(block.code, rows, {...context, samples, article});
     if (chart.error !== undefined) {
       parts.push(`<div class="error" role="alert"><p><strong>Plot failed</strong>: ${escapeHtml(chart.error)}</p></div>`);
     } else {
@@ -183,7 +208,8 @@ export function describeChart(chart: Pick<ChartResult, 'svg'>, rows: ResultRow[]
  */
 function renderTableBlock(block: Block, context: BlockContext): string {
   const blockIds = listOption(block, 'blocks');
-  const rows = resultRows(context.outcomes, context.notebook, blockIds);
+  const rows = resultRows(context.outcomes, context.notebook, blockIds, rowOptions(block));
+  const article = articleRows(context.notebook, blockIds, rows, rowOptions(block));
   const missing = missingBlocks(block, context.notebook, rows);
   const caption = block.options['caption'];
   const provenance = rows.length > 0 ? renderProvenance(provenanceOf(block, 'table', context)) : '';
@@ -200,7 +226,7 @@ function renderTableBlock(block: Block, context: BlockContext): string {
           .join('\n');
   return [
     `<figure class="block block-table" id="${escapeHtml(block.id)}">`,
-    rows.length > 0 ? renderTable(block, rows) : '',
+    rows.length > 0 ? renderTable(block, rows, article) : '',
     ...failedDependencies(block, context),
     ...staleDependencies(block, context),
     missing.length > 0 ? renderNotice(missingText(missing, context)) : '',

@@ -1,5 +1,5 @@
 import {formatCount, formatInterval, formatTick, formatTime, formatTimeTick, pickTimeUnit} from './format.js';
-import type {ResultRow, SampleRow} from './types.js';
+import type {ArticleRow, ResultRow, SampleRow} from './types.js';
 
 type PlotModule = typeof import('@observablehq/plot');
 
@@ -91,6 +91,12 @@ export interface ScalingOptions extends CommonOptions {
    * time stays t(first).
    */
   work?: 'fixed' | 'grows';
+  /**
+   * Draw the article's series (default true): its figure at each swept value it gives, rings on a
+   * dotted line in the series' colour, as times or, for `y: "speedup"`, as its own speed-up over its
+   * first value. Drawn only where the front matter's `published:` has figures for the chart's blocks.
+   */
+  article?: boolean;
 }
 
 /** Options of `Chart.distribution`. */
@@ -127,16 +133,21 @@ export interface ChartHelpers {
   formatCount(count: number): string;
 }
 
+/** What the helpers know of a chart besides its `data`: the article's figures for its blocks, at every size. */
+export interface ChartContext {
+  article?: ArticleRow[];
+}
+
 /**
- * The chart helpers over a Plot (the render stage's, with the page's width and document) and the
- * document that legends are built in.
+ * The chart helpers over a Plot (the render stage's, with the page's width and document), the
+ * document that legends are built in, and the article's figures for the chart's blocks.
  */
-export function chartHelpers(Plot: PlotModule, document: Document): ChartHelpers {
+export function chartHelpers(Plot: PlotModule, document: Document, context: ChartContext = {}): ChartHelpers {
   const legend = (chart: Element, items: LegendItem[]) => withLegend(document, chart, items);
   return {
     bars: (data, options = {}) => bars(Plot, legend, data, options),
     published: (data, options = {}) => publishedChart(Plot, legend, data, options),
-    scaling: (data, options = {}) => scaling(Plot, legend, data, options),
+    scaling: (data, options = {}) => scaling(Plot, legend, data, options, context.article ?? []),
     distribution: (samples, options = {}) => distribution(Plot, legend, samples, options),
     legend,
     timeAxis: measureAxis,
@@ -239,7 +250,31 @@ export function scalingIdeal(rows: ResultRow[], y: 'time' | 'speedup' = 'time', 
   return points;
 }
 
-function scaling(Plot: PlotModule, legend: Legend, data: ResultRow[], options: ScalingOptions): Element {
+/** A point of the article's series on a scaling chart: its figure, or its speed-up, at one swept value. */
+interface ArticlePoint {
+  label: string;
+  value: number;
+  y: number;
+}
+
+/**
+ * The article's series of a scaling chart: for each series of `rows` (by label), the article's
+ * figures at the swept values it gives, as times, or as its speed-up over its own first value.
+ */
+export function articleSeries(rows: ResultRow[], article: readonly ArticleRow[], y: 'time' | 'speedup'): ArticlePoint[] {
+  const param = rows[0]?.param;
+  const labels = new Set(rows.map((row) => row.label));
+  const figures = article.filter((row) => labels.has(row.label) && row.param === param && typeof row.value === 'number' && Number.isFinite(row.value) && row.published !== undefined && row.published > 0);
+  const points: ArticlePoint[] = [];
+  for (const label of labels) {
+    const own = figures.filter((row) => row.label === label).sort((a, b) => (a.value as number) - (b.value as number));
+    const base = own[0];
+    for (const row of own) points.push({label, value: row.value as number, y: y === 'time' ? row.published! : base!.published! / row.published!});
+  }
+  return points;
+}
+
+function scaling(Plot: PlotModule, legend: Legend, data: ResultRow[], options: ScalingOptions, article: readonly ArticleRow[]): Element {
   const rows = checkRows(data, 'Chart.scaling').filter((row) => row.param !== undefined && typeof row.value === 'number' && Number.isFinite(row.value));
   if (rows.length === 0) throw new TypeError('Chart.scaling needs the rows of a block swept over numbers (sweep=workers): got none');
   const y = options.y ?? 'time';
@@ -250,19 +285,33 @@ function scaling(Plot: PlotModule, legend: Legend, data: ResultRow[], options: S
   const param = rows[0]!.param!;
   const series = unique(rows.map((row) => row.label));
   const colorOf = (label: string) => SERIES_COLORS[series.indexOf(label) % SERIES_COLORS.length]!;
-  const xs = unique(rows.map((row) => row.value as number)).sort((a, b) => a - b);
+  const theirs = options.article === false ? [] : articleSeries(rows, article, y);
+  const xs = unique([...rows.map((row) => row.value as number), ...theirs.map((point) => point.value)]).sort((a, b) => a - b);
   const integers = xs.every(Number.isInteger);
   const x = {label: param, ticks: xs, tickFormat: integers ? formatCount : formatTick, inset: 14, grid: false};
   const ideal = scalingIdeal(rows, y, work);
-  const first = xs[0]!;
+  const first = unique(rows.map((row) => row.value as number)).sort((a, b) => a - b)[0]!;
+  const articleMarks = (field: 'y') => [
+    Plot.line(theirs, {x: 'value', y: field, z: 'label', stroke: (point: ArticlePoint) => colorOf(point.label), strokeDasharray: '1.5,3', strokeWidth: 1.5}),
+    Plot.dot(theirs, {
+      x: 'value',
+      y: field,
+      stroke: (point: ArticlePoint) => colorOf(point.label),
+      fill: 'none',
+      strokeWidth: 2,
+      r: 4.5,
+      title: (point: ArticlePoint) => `${point.label}, ${param} ${formatTick(point.value)}: the article's ${y === 'time' ? formatTime(point.y) : `${formatTick(point.y)}× speed-up`}`
+    })
+  ];
   const from = `${formatTick(first)}`;
   const marks: unknown[] = [];
   let yScale: Record<string, unknown>;
   let idealLabel: string;
   if (y === 'time') {
-    const axis = measureAxis([...rows.flatMap((row) => [row.median, row.ciLow, row.ciHigh]), ...ideal.map((point) => point.y)], axisOptions(options, rows));
+    const axis = measureAxis([...rows.flatMap((row) => [row.median, row.ciLow, row.ciHigh]), ...ideal.map((point) => point.y), ...theirs.map((point) => point.y)], axisOptions(options, rows));
     yScale = {...axis, ...(axis.type === 'linear' ? {zero: true} : {})};
     marks.push(
+      ...articleMarks('y'),
       Plot.line(ideal, {x: 'value', y: 'y', z: 'label', stroke: (point: IdealPoint) => colorOf(point.label), strokeDasharray: '5,4', strokeWidth: 1.5, strokeOpacity: 0.85}),
       Plot.ruleX(rows, {x: 'value', y1: 'ciLow', y2: 'ciHigh', stroke: (row: ResultRow) => colorOf(row.label), strokeWidth: 1.5}),
       Plot.line(rows, {x: 'value', y: 'median', z: 'label', stroke: (row: ResultRow) => colorOf(row.label), strokeWidth: 2}),
@@ -276,10 +325,11 @@ function scaling(Plot: PlotModule, legend: Legend, data: ResultRow[], options: S
           : `perfect scaling: t(${from}) × ${from} ÷ ${param}`;
   } else {
     const speedups = rows.map((row) => row.speedup ?? Number.NaN);
-    const top = Math.max(...speedups.filter(Number.isFinite), ...ideal.map((point) => point.y));
+    const top = Math.max(...speedups.filter(Number.isFinite), ...ideal.map((point) => point.y), ...theirs.map((point) => point.y));
     yScale = {label: options.label ?? `speed-up over ${param} = ${from}`, domain: [0, top * 1.05], tickFormat: (value: number) => `${formatTick(value)}×`, grid: true, nice: true};
-    const line = unique(ideal.map((point) => point.value)).map((value) => ({value, y: value / first}));
+    const line = xs.map((value) => ({value, y: value / first}));
     marks.push(
+      ...articleMarks('y'),
       Plot.line(line, {x: 'value', y: 'y', stroke: 'currentColor', strokeOpacity: 0.55, strokeDasharray: '5,4', strokeWidth: 1.5}),
       Plot.line(rows, {x: 'value', y: 'speedup', z: 'label', stroke: (row: ResultRow) => colorOf(row.label), strokeWidth: 2}),
       Plot.dot(rows, {x: 'value', y: 'speedup', fill: (row: ResultRow) => colorOf(row.label), r: 3.5, title: (row: ResultRow) => `${rowName(row)}: ${formatTick(row.speedup ?? Number.NaN)}× the speed at ${param} = ${from}`})
@@ -290,7 +340,16 @@ function scaling(Plot: PlotModule, legend: Legend, data: ResultRow[], options: S
   return legend(chart, [
     ...series.map((label): LegendItem => ({label, symbol: 'line', color: colorOf(label)})),
     ...(y === 'time' ? [{label: '95% interval of the median', symbol: 'interval' as const, color: 'currentColor'}] : []),
-    {label: y === 'time' && series.length > 1 ? `${idealLabel} (dashed, in each colour)` : idealLabel, symbol: 'dash', color: y === 'time' && series.length === 1 ? colorOf(series[0]!) : 'currentColor'}
+    {label: y === 'time' && series.length > 1 ? `${idealLabel} (dashed, in each colour)` : idealLabel, symbol: 'dash', color: y === 'time' && series.length === 1 ? colorOf(series[0]!) : 'currentColor'},
+    ...(theirs.length === 0
+      ? []
+      : [
+          {
+            label: `the article's ${y === 'time' ? 'figures' : `speed-up over its ${param} = ${formatTick(Math.min(...theirs.map((point) => point.value)))}`}: rings on a dotted line${series.length > 1 ? ', in each colour' : ''}`,
+            symbol: 'ring' as const,
+            color: series.length === 1 ? colorOf(series[0]!) : 'currentColor'
+          }
+        ])
   ]);
 }
 
@@ -504,6 +563,6 @@ function median(values: number[]): number {
  * The helpers' own code, part of every chart's cache key: a chart drawn by an older helper is drawn
  * again, without anyone remembering to bump a revision.
  */
-export const HELPERS_SOURCE: string = [chartHelpers, bars, publishedChart, scalingIdeal, scaling, distribution, measureAxis, withLegend, swatch, rowName, describeRow, bandHeight]
+export const HELPERS_SOURCE: string = [chartHelpers, bars, publishedChart, scalingIdeal, articleSeries, scaling, distribution, measureAxis, withLegend, swatch, rowName, describeRow, bandHeight]
   .map(String)
   .join('\n');

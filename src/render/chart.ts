@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {chartHelpers, HELPERS_SOURCE} from './chart-helpers.js';
 import {formatCount, formatTime} from './format.js';
-import type {RenderOptions, ResultRow, SampleRow} from './types.js';
+import type {ArticleRow, RenderOptions, ResultRow, SampleRow} from './types.js';
 
 /** Version of @observablehq/plot that renders charts (pinned in package.json); part of the cache key. */
 export const PLOT_VERSION = '0.6.17';
@@ -37,6 +37,8 @@ export interface ChartResult {
 export interface ChartOptions extends RenderOptions {
   /** The raw samples, bound as `samples` in the expression (default: none). */
   samples?: SampleRow[];
+  /** The article's figures for the chart's blocks, at every size it gives: the helpers draw its series from them (default: none). */
+  article?: ArticleRow[];
 }
 
 type PlotModule = typeof import('@observablehq/plot');
@@ -57,13 +59,15 @@ export function wasChartLibraryLoaded(): boolean {
 }
 
 /** The cache key of a chart: sha256 of its code, its rows and samples, the Plot version and the chart helpers' code. */
-export function chartKey(code: string, rows: ResultRow[], samples: SampleRow[] = []): string {
+export function chartKey(code: string, rows: ResultRow[], samples: SampleRow[] = [], article: ArticleRow[] = []): string {
   return createHash('sha256')
     .update(code)
     .update('\0')
     .update(JSON.stringify(rows))
     .update('\0')
     .update(JSON.stringify(samples))
+    .update('\0')
+    .update(article.length === 0 ? '' : JSON.stringify(article))
     .update('\0')
     .update(`${PLOT_VERSION}+${CHART_REVISION}`)
     .update('\0')
@@ -81,7 +85,8 @@ export function chartKey(code: string, rows: ResultRow[], samples: SampleRow[] =
  */
 export async function renderChart(code: string, rows: ResultRow[], options: ChartOptions = {}): Promise<ChartResult> {
   const samples = options.samples ?? [];
-  const key = chartKey(code, rows, samples);
+  const article = options.article ?? [];
+  const key = chartKey(code, rows, samples, article);
   const cached = await options.chartCache?.get(key);
   if (cached !== undefined) return fromCache(cached);
   const {Plot, document} = await loadChartLibrary();
@@ -105,7 +110,7 @@ export async function renderChart(code: string, rows: ResultRow[], options: Char
       const sampleData = structuredClone(samples);
       for (const row of [...data, ...sampleData]) own.add(row);
       const plot = wrapPlot(Plot, document, own);
-      const element: unknown = await evaluate(plot, data, sampleData, chartHelpers(plot, document));
+      const element: unknown = await evaluate(plot, data, sampleData, chartHelpers(plot, document, {article: structuredClone(article)}));
       if (!isElement(element)) {
         return {svg: '', error: `plot expression must return an element such as Plot.plot({...}), got ${describe(element)}`};
       }

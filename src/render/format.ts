@@ -37,6 +37,17 @@ export function formatSignificant(value: number): string {
   return value.toPrecision(3);
 }
 
+/**
+ * An article's figure as it printed it: up to seven significant digits (`digits`), trailing zeros dropped,
+ * thousands separators (`100.77`, `0.0784755`, `1,067.103`, `-2.7946`), so a table shows every digit
+ * the article gave rather than our rounding of it.
+ */
+export function formatPublished(value: number, digits = 7): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  return Number(value.toPrecision(digits)).toLocaleString('en-US', {maximumFractionDigits: 12});
+}
+
 /** A time in nanoseconds as a number in `unit` (default: the unit that suits it), without the unit. */
 export function formatTimeValue(ns: number, unit: TimeUnit = pickTimeUnit(ns)): string {
   return formatSignificant(ns / unit.scale);

@@ -58,7 +58,8 @@ export function renderReproduce(input: PageInput, notes: Iterable<string> = []):
   if (Object.hasOwn(notebook.profiles, ARTICLE_PROFILE) && input.profile !== ARTICLE_PROFILE) {
     const full = notebook.profiles[ARTICLE_PROFILE]!;
     const sizes = Object.entries(full.params).some(([name, value]) => JSON.stringify(value) !== JSON.stringify((input.params ?? notebook.params)[name]));
-    if (sizes) items.push(`Add <code>--profile ${ARTICLE_PROFILE}</code> to run with the article's sizes (see <a href="#${PARAMETERS_ID}">Parameters</a>); it takes longer.`);
+    const partly = Object.keys(notebook.article?.sizes ?? {}).length > 0;
+    if (sizes) items.push(`Add <code>--profile ${ARTICLE_PROFILE}</code> to run with the article's sizes${partly ? ' where they can finish' : ''} (see <a href="#${PARAMETERS_ID}">Parameters</a>); it takes longer: <code>--dry-run</code> says how long before anything runs.`);
     else if (Object.keys(full.measure).length > 0) items.push(`Add <code>--profile ${ARTICLE_PROFILE}</code> to take more samples; the sizes are the same.`);
   }
   items.push('Add <code>--filter id,id --rerun</code> to measure only some blocks again: each chart and table names its own command under “Measure these again”.');

@@ -151,6 +151,11 @@ export function renderSweepTable(results: StoredResult[], name: string, context:
   const runtimes = [...new Set(measured.map(runtimeLabel))];
   const unit = pickColumnUnit(measured.map((stored) => stored.stats.median));
   const withLoops = measured.some((stored) => (stored.result.loops?.length ?? 0) > 0);
+  // Each value a task of its own (`work=grows`): the speed-up counts the tasks done in the time of one.
+  const grows = context.block?.options['work'] === 'grows' && measured.every((stored) => typeof stored.sweep?.value === 'number');
+  const first = measured[0]!;
+  const speedup = (stored: StoredResult & {stats: {median: number}}) =>
+    (grows ? first.stats.median * ((stored.sweep!.value as number) / (first.sweep!.value as number)) : first.stats.median) / stored.stats.median;
   // "10 × 5": ten samples of five calls each, in one column so the table fits its card.
   const lines = [
     `<section class="table-scroll" aria-label="${escapeHtml(`${name}: results by ${param}`)}" tabindex="0">`,
@@ -158,7 +163,7 @@ export function renderSweepTable(results: StoredResult[], name: string, context:
     `<thead><tr><th scope="col">${escapeHtml(param)}</th><th scope="col" class="num">median (${unit.name})</th>` +
       `<th scope="col" class="num">95% CI (${unit.name})</th><th scope="col" class="num">min–max (${unit.name})</th>` +
       (withLoops ? '<th scope="col" class="num">samples × calls</th>' : '<th scope="col" class="num">samples</th>') +
-      (measured.length > 1 ? '<th scope="col" class="num">speed-up</th>' : '') +
+      (measured.length > 1 ? `<th scope="col" class="num">${grows ? `speed-up (tasks done in the time of one)` : 'speed-up'}</th>` : '') +
       (runtimes.length > 1 ? '<th scope="col">runtime</th>' : '') +
       '</tr></thead>',
     '<tbody>'
@@ -172,7 +177,7 @@ export function renderSweepTable(results: StoredResult[], name: string, context:
       `<td class="num">${escapeHtml(formatInterval(stats.min, stats.max, unit))}</td>`,
       `<td class="num">${formatCount(stats.n)}${withLoops ? ` × ${loopsCount(stored) || '–'}` : ''}</td>`,
       // Relative to the first value measured, as in the notebook's `speedup` field.
-      measured.length > 1 ? `<td class="num">${stats.median > 0 ? formatRatio(measured[0]!.stats.median / stats.median) : '–'}</td>` : '',
+      measured.length > 1 ? `<td class="num">${stats.median > 0 ? formatRatio(speedup(stored)) : '–'}</td>` : '',
       runtimes.length > 1 ? `<td>${escapeHtml(runtimeLabel(stored))}</td>` : ''
     ];
     lines.push(`<tr>${cells.join('')}</tr>`);

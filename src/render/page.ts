@@ -6,6 +6,7 @@ import {escapeHtml} from './escape.js';
 import {renderByline, renderMeta, REPRODUCE_ID} from './meta.js';
 import {PARAMETERS_ID, renderParameters} from './parameters.js';
 import {isMultiMachine, renderMachinesSection} from './machines.js';
+import {COMPARISON_ID, comparisonOf, renderComparison} from './comparison.js';
 import {blockIndexOf, renderProse} from './prose.js';
 import {reportStep} from './provenance.js';
 import {fillTemplate, inlineCss} from './template.js';
@@ -44,7 +45,8 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
     notes,
     ...(input.claims ? {claims: input.claims} : {}),
     ...(input.runtimes ? {runtimes: input.runtimes} : {}),
-    ...(isMultiMachine(input.machines) ? {machines: input.machines} : {})
+    ...(isMultiMachine(input.machines) ? {machines: input.machines} : {}),
+    ...(input.params ? {params: input.params} : {})
   };
   const blockHtml = new Map<number, string>();
   // One block at a time, in reading order: charts render deterministically and jsdom loads once.
@@ -54,9 +56,11 @@ export async function renderPage(input: PageInput, options: RenderPageOptions): 
   }
   // The verdict count goes right under the page title (after the byline), where a reader looks first.
   const summary = input.claims ? renderClaimSummary(countClaims(Object.values(input.claims))) : '';
-  const parameters = renderParameters(notebook, input.profile, input.params);
+  const machine = input.machine;
+  const comparison = renderComparison(comparisonOf({notebook, profile: input.profile, outcomes: input.outcomes, ...(input.params ? {params: input.params} : {}), ...(machine ? {machine} : {}), ...(input.runtimes ? {runtimes: input.runtimes} : {})}), machine?.cores);
+  const parameters = `${comparison}\n${renderParameters(notebook, input.profile, input.params)}`;
   const {html: content} = renderProse(tree, (index) => blockHtml.get(index), {
-    reservedIds: [...notebook.blocks.map((block) => block.id), PARAMETERS_ID, REPRODUCE_ID],
+    reservedIds: [...notebook.blocks.map((block) => block.id), PARAMETERS_ID, COMPARISON_ID, REPRODUCE_ID],
     afterTitle: [renderByline(input), summary, isMultiMachine(input.machines) ? renderMachinesSection(input.machines, notebook) : ''].filter((part) => part !== '').join('\n'),
     toc: true,
     afterToc: parameters

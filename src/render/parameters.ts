@@ -9,12 +9,14 @@ export const PARAMETERS_ID = 'parameters';
 export const ARTICLE_PROFILE = 'full';
 
 /**
- * The sizes of the article: the notebook's parameters with the `full` profile's overrides, or the
- * notebook's own parameters when it has no `full` profile.
+ * The sizes of the article: the notebook's parameters with the `full` profile's overrides (or the
+ * notebook's own parameters when it has no `full` profile), and the article's own value where the
+ * `full` profile cannot use it (`article: sizes`).
  */
 export function articleParams(notebook: Notebook): Record<string, ParamValue> {
   const full = Object.hasOwn(notebook.profiles, ARTICLE_PROFILE) ? notebook.profiles[ARTICLE_PROFILE]!.params : {};
-  return {...notebook.params, ...full};
+  const own = Object.fromEntries(Object.entries(notebook.article?.sizes ?? {}).map(([name, size]) => [name, size.value]));
+  return {...notebook.params, ...full, ...own};
 }
 
 /** The sizes a profile runs with: the notebook's parameters with the profile's overrides. */
@@ -32,7 +34,9 @@ export function renderParameters(notebook: Notebook, profile: string, params: Re
   const article = articleParams(notebook);
   const names = [...new Set([...Object.keys(params), ...Object.keys(article)])];
   const lines = [`<section class="parameters" id="${PARAMETERS_ID}" aria-label="Parameters">`];
-  const isArticle = profile === ARTICLE_PROFILE || !Object.hasOwn(notebook.profiles, ARTICLE_PROFILE);
+  const sizes = notebook.article?.sizes ?? {};
+  // The full profile is the article's sizes, but where it says it cannot be (`article: sizes`).
+  const isArticle = (profile === ARTICLE_PROFILE || !Object.hasOwn(notebook.profiles, ARTICLE_PROFILE)) && names.every((name) => formatParam(params[name]) === formatParam(article[name]));
   if (names.length === 0) {
     lines.push(`<p class="panel-title">Parameters</p>`, `<p>This notebook has no parameters: every block runs as written (the <b>${escapeHtml(profile)}</b> profile).</p>`, '</section>');
     return lines.join('\n');
@@ -57,7 +61,18 @@ export function renderParameters(notebook: Notebook, profile: string, params: Re
     const marked = !isArticle && differs.includes(name) ? ' class="differs"' : '';
     lines.push(`<tr${marked}><th scope="row"><code>${escapeHtml(name)}</code></th>${mine}${theirs}</tr>`);
   }
-  lines.push('</tbody></table></div>', '</section>');
+  lines.push('</tbody></table></div>');
+  const notes = Object.entries(sizes).filter(([, size]) => size.note !== undefined);
+  if (notes.length > 0) {
+    const full = Object.hasOwn(notebook.profiles, ARTICLE_PROFILE) ? notebook.profiles[ARTICLE_PROFILE]!.params : {};
+    lines.push('<ul class="size-notes">');
+    for (const [name, size] of notes) {
+      const instead = full[name] === undefined ? '' : ` The ${ARTICLE_PROFILE} profile uses ${escapeHtml(formatParam(full[name]))} instead of the article's ${escapeHtml(formatParam(size.value))}.`;
+      lines.push(`<li><code>${escapeHtml(name)}</code>:${instead} ${escapeHtml(size.note!)}</li>`);
+    }
+    lines.push('</ul>');
+  }
+  lines.push('</section>');
   return lines.join('\n');
 }
 

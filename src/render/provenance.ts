@@ -137,7 +137,7 @@ function sampleCounts(stored: StoredResult[]): string {
   const low = Math.min(...counts);
   const high = Math.max(...counts);
   const range = low === high ? formatCount(low) : `${formatCount(low)}–${formatCount(high)}`;
-  return `${range} samples per result`;
+  return `${range} ${high === 1 ? 'sample' : 'samples'} per result`;
 }
 
 function uniqueBlocks(results: Array<{block: Block}>): Block[] {

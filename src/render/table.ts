@@ -1,15 +1,31 @@
 import type {Block} from '../parse/types.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatDay, formatPercent, formatRatio, formatSignificant, formatTimeValue, pickColumnUnit, type TimeUnit} from './format.js';
+import {formatCount, formatDay, formatPercent, formatPublished, formatRatio, formatSignificant, formatTimeValue, pickColumnUnit, type TimeUnit} from './format.js';
 import {PARAMETERS_ID} from './parameters.js';
 import {listOption} from './rows.js';
-import type {ResultRow} from './types.js';
+import type {ArticleRow, ResultRow} from './types.js';
+
+/** A row of a table: a measured result, or a figure of the article at a size this run did not measure. */
+type TableRow = ResultRow | (ArticleRow & {articleOnly: true});
+
+function isArticleOnly(row: TableRow): row is ArticleRow & {articleOnly: true} {
+  return 'articleOnly' in row;
+}
 
 /** Columns of a `table` block when its `columns` option is unset (see {@link tableColumns} for additions). */
 export const DEFAULT_TABLE_COLUMNS: readonly string[] = ['label', 'runtime', 'n', 'min', 'median', 'max'];
 
 /** Columns holding a time in nanoseconds, shown in the table's one unit. */
-const TIME_COLUMNS = new Set(['min', 'median', 'mean', 'max', 'stddev', 'mad', 'ciLow', 'ciHigh', 'ci', 'published']);
+const TIME_COLUMNS = new Set(['min', 'median', 'mean', 'max', 'stddev', 'mad', 'ciLow', 'ciHigh', 'ci', 'published', 'publishedMedian', 'publishedMin', 'publishedMax', 'share', 'publishedShare']);
+
+/** Columns of the article's figures, shown as it printed them: every digit it gave. */
+const PUBLISHED_COLUMNS = new Set(['published', 'publishedMedian', 'publishedMin', 'publishedMax', 'publishedShare', 'publishedImprovement']);
+
+/** Columns of the change from the previous row, a signed percentage. */
+const CHANGE_COLUMNS = new Set(['improvement', 'publishedImprovement']);
+
+/** Columns measured by this run: empty in a row of the article's figures alone. */
+const MEASURED_COLUMNS = new Set(['runtime', 'version', 'status', 'n', 'min', 'median', 'mean', 'max', 'stddev', 'mad', 'ci', 'ciLow', 'ciHigh', 'ratio', 'peak', 'rss', 'speedup', 'ideal', 'efficiency', 'improvement', 'share']);
 
 /** Every column a table may show, with the header readers see. `value` is headed by the swept parameter. */
 export const TABLE_COLUMNS: Readonly<Record<string, string>> = {
@@ -32,7 +48,15 @@ export const TABLE_COLUMNS: Readonly<Record<string, string>> = {
   ciLow: 'CI low',
   ciHigh: 'CI high',
   published: 'Published',
+  publishedMedian: 'Published median',
+  publishedMin: 'Published min',
+  publishedMax: 'Published max',
+  publishedNote: "The article's figure as given",
   ratio: 'Measured ÷ published',
+  share: 'Time ÷ value',
+  publishedShare: 'Published time ÷ value',
+  improvement: 'Change from previous row',
+  publishedImprovement: 'Published change from previous row',
   peak: 'Peak memory per call',
   rss: 'Peak RSS',
   publishedPeak: 'Published peak memory',
@@ -43,12 +67,12 @@ export const TABLE_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 /** Columns holding the article's figures, left out when no row has one. */
-const ARTICLE_COLUMNS = new Set(['published', 'ratio', 'publishedPeak']);
+const ARTICLE_COLUMNS = new Set(['published', 'publishedMedian', 'publishedMin', 'publishedMax', 'publishedNote', 'publishedShare', 'publishedImprovement', 'ratio', 'publishedPeak']);
 
 /** Columns holding bytes, shown in the table's one size unit. */
 const MEMORY_COLUMNS = new Set(['peak', 'rss', 'publishedPeak']);
 
-const NUMERIC_COLUMNS = new Set([...TIME_COLUMNS, ...MEMORY_COLUMNS, 'n', 'ratio', 'speedup', 'ideal', 'efficiency', 'instructions']);
+const NUMERIC_COLUMNS = new Set([...TIME_COLUMNS, ...MEMORY_COLUMNS, ...CHANGE_COLUMNS, 'n', 'ratio', 'speedup', 'ideal', 'efficiency', 'instructions']);
 
 /** Units of memory columns, smallest first (binary, as the kernel and tracemalloc count). */
 const BYTE_UNITS: ReadonlyArray<{name: string; scale: number}> = [
@@ -67,12 +91,12 @@ const BYTE_UNITS: ReadonlyArray<{name: string; scale: number}> = [
  * its middle value and stated in its header; numbers have thousands separators. An unknown column or
  * sort key gives a notice under the table rather than an empty column.
  */
-export function renderTable(block: Block, rows: ResultRow[]): string {
+export function renderTable(block: Block, rows: ResultRow[], article: readonly ArticleRow[] = []): string {
   const blockIds = listOption(block, 'blocks');
-  const selected = blockIds === undefined ? rows : rows.filter((row) => blockIds.includes(row.block));
+  const selected = withArticleRows(blockIds === undefined ? rows : rows.filter((row) => blockIds.includes(row.block)), article);
   const requested = tableColumns(block, selected);
   // The article's figures may exist only at other sizes (`--profile full`): an empty column says nothing.
-  const empty = requested.filter((column) => ARTICLE_COLUMNS.has(column) && selected.length > 0 && selected.every((row) => numberAt(row, column === 'ratio' ? 'published' : column) === undefined));
+  const empty = requested.filter((column) => ARTICLE_COLUMNS.has(column) && selected.length > 0 && selected.every((row) => valueAt(row, column === 'ratio' ? 'published' : column === 'publishedMedian' ? 'published' : column) === undefined));
   const columns = requested.filter((column) => Object.hasOwn(TABLE_COLUMNS, column) && !empty.includes(column));
   const unknown = requested.filter((column) => !Object.hasOwn(TABLE_COLUMNS, column));
   const sort = sortOption(block);
@@ -91,13 +115,16 @@ export function renderTable(block: Block, rows: ResultRow[]): string {
   lines.push(`<thead><tr>${headers.join('')}</tr></thead>`, '<tbody>');
   for (const row of shown) {
     const cells = columns.map((column) => {
-      const stale = column === 'label' && row.stale !== undefined ? ` (stale: measured ${formatDay(row.stale.date)})` : '';
+      const stale = column === 'label' && !isArticleOnly(row) && row.stale !== undefined ? ` (stale: measured ${formatDay(row.stale.date)})` : '';
       const text = escapeHtml(cellText(row, column, units.get(column)) + stale);
       return NUMERIC_COLUMNS.has(column) ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
     });
     lines.push(`<tr>${cells.join('')}</tr>`);
   }
   lines.push('</tbody>', '</table>', '</section>');
+  if (shown.some(isArticleOnly) && columns.some((column) => MEASURED_COLUMNS.has(column))) {
+    lines.push(`<p class="table-note">Rows with the article's figures only are sizes this run did not measure (see <a href="#${PARAMETERS_ID}">Parameters</a>).</p>`);
+  }
   if (empty.length > 0) lines.push(`<p class="table-note">The article gives no figure for these rows at this run's sizes (see <a href="#${PARAMETERS_ID}">Parameters</a>).</p>`);
   const known = Object.keys(TABLE_COLUMNS).join(', ');
   if (unknown.length > 0) {
@@ -120,13 +147,13 @@ export function tableCaptionId(block: Block): string {
  * `speedup` (and `efficiency`) after the max when rows are swept; `published` and `ratio` when some row
  * has a published figure.
  */
-export function tableColumns(block: Block, rows: ResultRow[]): string[] {
+export function tableColumns(block: Block, rows: readonly TableRow[]): string[] {
   const columns = listOption(block, 'columns');
   if (columns !== undefined) return columns;
   const swept = rows.some((row) => row.param !== undefined);
   const result = DEFAULT_TABLE_COLUMNS.flatMap((column) => (column === 'label' && swept ? ['label', 'value'] : [column]));
-  if (rows.some((row) => row.speedup !== undefined)) result.push('speedup');
-  if (rows.some((row) => row.efficiency !== undefined)) result.push('efficiency');
+  if (rows.some((row) => !isArticleOnly(row) && row.speedup !== undefined)) result.push('speedup');
+  if (rows.some((row) => !isArticleOnly(row) && row.efficiency !== undefined)) result.push('efficiency');
   if (rows.some((row) => row.published !== undefined)) result.push('published', 'ratio');
   return result;
 }
@@ -140,7 +167,7 @@ function sortOption(block: Block): {column: string; descending: boolean} | undef
 }
 
 /** Rows sorted by a column (stable; rows without a value last, whatever the direction). */
-function sortRows(rows: ResultRow[], column: string, descending: boolean): ResultRow[] {
+function sortRows(rows: TableRow[], column: string, descending: boolean): TableRow[] {
   const keyed = rows.map((row) => ({row, key: sortKey(row, column)}));
   keyed.sort((a, b) => {
     if (a.key === undefined || b.key === undefined) return a.key === undefined ? (b.key === undefined ? 0 : 1) : -1;
@@ -151,9 +178,10 @@ function sortRows(rows: ResultRow[], column: string, descending: boolean): Resul
   return keyed.map(({row}) => row);
 }
 
-function sortKey(row: ResultRow, column: string): number | string | undefined {
-  if (column === 'ci') return row.ciLow;
-  if (column === 'ratio') return row.published === undefined ? undefined : row.median / row.published;
+function sortKey(row: TableRow, column: string): number | string | undefined {
+  if (isArticleOnly(row) && MEASURED_COLUMNS.has(column)) return undefined;
+  if (column === 'ci') return (row as ResultRow).ciLow;
+  if (column === 'ratio') return row.published === undefined ? undefined : (row as ResultRow).median / row.published;
   const value: unknown = (row as unknown as Record<string, unknown>)[column];
   return typeof value === 'number' || typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : undefined;
 }
@@ -162,8 +190,9 @@ function sortKey(row: ResultRow, column: string): number | string | undefined {
 type ColumnUnit = TimeUnit | {name: 'instructions'; scale: 1} | {name: string; scale: number; bytes: true};
 
 /** Times are ns, except in rows counting instructions. */
-function isInstructions(rows: ResultRow[]): boolean {
-  return rows.length > 0 && rows.every((row) => row.unit === 'instructions');
+function isInstructions(rows: TableRow[]): boolean {
+  const measured = rows.filter((row): row is ResultRow => !isArticleOnly(row));
+  return measured.length > 0 && measured.every((row) => row.unit === 'instructions');
 }
 
 /**
@@ -173,9 +202,9 @@ function isInstructions(rows: ResultRow[]): boolean {
  * glance; else the column's own. Sizes: the binary unit of the middle value. Instruction counts
  * when every row counts instructions.
  */
-function columnUnit(column: string, rows: ResultRow[]): ColumnUnit | undefined {
+function columnUnit(column: string, rows: TableRow[]): ColumnUnit | undefined {
   if (MEMORY_COLUMNS.has(column)) {
-    const values = rows.flatMap((row) => numberAt(row, column) ?? []).filter((value) => value > 0).sort((a, b) => a - b);
+    const values = rows.flatMap((row) => valueAt(row, column) ?? []).filter((value) => value > 0).sort((a, b) => a - b);
     const middle = values[Math.floor((values.length - 1) / 2)] ?? 1;
     let unit = BYTE_UNITS[0]!;
     for (const candidate of BYTE_UNITS) if (middle >= candidate.scale) unit = candidate;
@@ -183,9 +212,10 @@ function columnUnit(column: string, rows: ResultRow[]): ColumnUnit | undefined {
   }
   if (!TIME_COLUMNS.has(column)) return undefined;
   if (isInstructions(rows)) return {name: 'instructions', scale: 1};
-  const times = rows.filter((row) => row.unit !== 'instructions');
-  const values = (source: string) => times.flatMap((row) => numberAt(row, source) ?? []);
-  const medians = pickColumnUnit(values('median'));
+  const times = rows.filter((row) => isArticleOnly(row) || row.unit !== 'instructions');
+  const values = (source: string) => times.flatMap((row) => valueAt(row, source === 'publishedMedian' ? 'published' : source) ?? []);
+  // A table of the article's figures alone takes its unit from them.
+  const medians = pickColumnUnit(values('median').length > 0 ? values('median') : values('published'));
   if (column === 'median' || column === 'ci' || column === 'ciLow' || column === 'ciHigh') return medians;
   const own = values(column).filter((value) => value > 0).sort((a, b) => a - b);
   const middle = own[Math.floor((own.length - 1) / 2)];
@@ -194,23 +224,60 @@ function columnUnit(column: string, rows: ResultRow[]): ColumnUnit | undefined {
   return inMedians >= 0.1 && inMedians < 10_000 ? medians : pickColumnUnit(own);
 }
 
-function numberAt(row: ResultRow, column: string): number | undefined {
+function valueAt(row: TableRow, column: string): number | undefined {
   const value: unknown = (row as unknown as Record<string, unknown>)[column];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function headerText(column: string, rows: ResultRow[], unit: ColumnUnit | undefined): string {
-  const name = column === 'value' ? sweptParam(rows) : TABLE_COLUMNS[column]!;
+/**
+ * The rows of a table: the measured ones, with the article's figures at sizes this run did not
+ * measure added among the rows of their block in the order of the swept values (numbers ascending).
+ * A measured row takes the article's change from its previous row from the article's series.
+ */
+function withArticleRows(rows: ResultRow[], article: readonly ArticleRow[]): TableRow[] {
+  const byKey = new Map(article.map((row) => [row.key, row]));
+  const measured = rows.map((row): ResultRow => {
+    const figure = byKey.get(row.key);
+    return figure?.publishedImprovement !== undefined && row.publishedImprovement === undefined ? {...row, publishedImprovement: figure.publishedImprovement} : row;
+  });
+  const extra = article.filter((row) => !row.measured && rows.some((other) => other.block === row.block));
+  if (extra.length === 0) return measured;
+  const blocks = [...new Set([...measured.map((row) => row.block), ...extra.map((row) => row.block)])];
+  return blocks.flatMap((block) => {
+    const own: TableRow[] = [...measured.filter((row) => row.block === block), ...extra.filter((row) => row.block === block).map((row) => ({...row, articleOnly: true as const}))];
+    return own.every((row) => typeof row.value === 'number') ? own.sort((a, b) => (a.value as number) - (b.value as number)) : own;
+  });
+}
+
+function headerText(column: string, rows: TableRow[], unit: ColumnUnit | undefined): string {
+  const param = sweptParam(rows);
+  const per = param === 'Value' ? 'value' : param;
+  const grows = rows.some((row) => !isArticleOnly(row) && row.work === 'grows');
+  const names: Record<string, string> = {
+    value: param,
+    share: `Time ÷ ${per}`,
+    publishedShare: `Published time ÷ ${per}`,
+    // Each value adds a task: the speed-up counts the tasks done in the time of one.
+    ...(grows ? {speedup: `Speed-up (tasks done in the time of one; the work grows with ${per})`} : {})
+  };
+  const name = names[column] ?? TABLE_COLUMNS[column]!;
   return unit === undefined ? name : `${name} (${unit.name})`;
 }
 
 /** Header of the `value` column: the swept parameter's name when every swept row shares it. */
-function sweptParam(rows: ResultRow[]): string {
+function sweptParam(rows: TableRow[]): string {
   const names = new Set(rows.flatMap((row) => (row.param === undefined ? [] : [row.param])));
   return names.size === 1 ? [...names][0]! : 'Value';
 }
 
-function cellText(row: ResultRow, column: string, unit: ColumnUnit | undefined): string {
+function cellText(row: TableRow, column: string, unit: ColumnUnit | undefined): string {
+  if (isArticleOnly(row) && MEASURED_COLUMNS.has(column)) return '';
+  if (column === 'publishedMedian') return cellText(row, 'published', unit);
+  if (PUBLISHED_COLUMNS.has(column)) return publishedCell(valueAt(row, column), column, unit);
+  if (isArticleOnly(row)) {
+    const value: unknown = (row as unknown as Record<string, unknown>)[column];
+    return value === undefined ? '' : String(value);
+  }
   const measure = (value: number) => formatMeasure(value, row, unit);
   switch (column) {
     case 'ci':
@@ -224,6 +291,8 @@ function cellText(row: ResultRow, column: string, unit: ColumnUnit | undefined):
       return row[column] === undefined ? '' : formatRatio(row[column]);
     case 'efficiency':
       return row.efficiency === undefined ? '' : formatPercent(row.efficiency);
+    case 'improvement':
+      return row.improvement === undefined ? '' : formatChange(row.improvement);
     case 'n':
       return formatCount(row.n);
     case 'instructions':
@@ -236,6 +305,21 @@ function cellText(row: ResultRow, column: string, unit: ColumnUnit | undefined):
   }
   if (typeof value === 'number') return Number.isInteger(value) ? formatCount(value) : formatSignificant(value);
   return String(value);
+}
+
+/** The article's figure in its column's unit, every digit it printed (`100.77`, `49.5377%`). */
+function publishedCell(value: number | undefined, column: string, unit: ColumnUnit | undefined): string {
+  if (value === undefined) return '';
+  // Six digits: as many as the article's percentages have, and no more for those computed from its times.
+  if (CHANGE_COLUMNS.has(column)) return `${formatPublished(value * 100, 6)}%`;
+  if (unit === undefined || unit.name === 'instructions' || 'bytes' in unit) return formatPublished(value);
+  return formatPublished(value / unit.scale);
+}
+
+/** A change from the previous row as a signed percentage with three significant digits: `+49.5%`, `-2.79%`. */
+function formatChange(fraction: number): string {
+  const percent = fraction * 100;
+  return `${percent > 0 ? '+' : ''}${formatSignificant(percent)}%`;
 }
 
 /** A measure in its column's unit; an instruction count in a column of times says so. */

@@ -34,7 +34,25 @@ export interface ResultRow {
   ciHigh: number;
   /** The article's figure for this result, ns per call (front matter `published:`), when it gives one. */
   published?: number;
-  /** Swept blocks: median at the first measured swept value divided by this median (2 = twice as fast). */
+  /** The article's fastest and slowest figure (its min and max), ns. */
+  publishedMin?: number;
+  publishedMax?: number;
+  /** The article's time divided by the swept value, as it printed it (its "average time per thread"), ns. */
+  publishedShare?: number;
+  /** The article's change from its previous row, a fraction: (previous - this) / previous, as printed or computed from its figures. */
+  publishedImprovement?: number;
+  /** Where the article's figure comes from or how it was scaled (front matter `note:`). */
+  publishedNote?: string;
+  /** Swept blocks: the change from the block's previous measured value, (previous - this) / previous (0.5 = half the time). */
+  improvement?: number;
+  /** Swept blocks with numeric values: the median divided by the value (time per thread, per worker), ns. */
+  share?: number;
+  /** `grows`: the block's work grows with the swept value (`work=grows`), and `speedup` counts the work done. */
+  work?: 'grows';
+  /**
+   * Swept blocks: median at the first measured swept value divided by this median (2 = twice as
+   * fast); with `work: 'grows'`, that first median scaled to this value's work (times value ÷ first).
+   */
   speedup?: number;
   /** Swept blocks with numeric values: this value divided by the first, the speed-up of perfect scaling. */
   ideal?: number;
@@ -53,6 +71,16 @@ export interface ResultRow {
   /** Set when the result is not this build's measurement of the current code: when it was measured and why it was not re-run. */
   stale?: {date: string; reason: string};
 }
+
+/**
+ * One figure of the article for a result key, whether or not this run measured it: what tables add as
+ * rows of their own (the article's 12 worker counts beside the 4 measured) and charts draw as the
+ * article's series. Times are ns.
+ */
+export type ArticleRow = Pick<ResultRow, 'key' | 'block' | 'label' | 'param' | 'value' | 'published' | 'publishedMin' | 'publishedMax' | 'publishedShare' | 'publishedImprovement' | 'publishedNote' | 'publishedPeak'> & {
+  /** Whether this run measured the same key (its row then carries the figure too). */
+  measured: boolean;
+};
 
 /** One raw sample of a measured run: what `plot` blocks receive as `samples`. */
 export interface SampleRow {

@@ -8,11 +8,12 @@ import {formatDuration, type BlockOutcome, type Machine, type MeasureSettings, t
 import type {Plan, PlannedRun} from '../plan/types.js';
 import type {ResultStore} from '../store/index.js';
 import {decideRuns, type DecideOptions, type RunDecision} from './decide.js';
-import {estimateRunMs} from './estimate.js';
+import {estimateRunMs, type EstimateSource} from './estimate.js';
 import {toRecord} from './record.js';
 
 export {decideRuns, type DecideOptions, type RunDecision} from './decide.js';
-export {estimateRunMs} from './estimate.js';
+export {estimateRunMs, type EstimateSource} from './estimate.js';
+export {dryRunPlan, formatDryRun, type DryRunNotebook, type DryRunRun} from './dry-run.js';
 export {toRecord} from './record.js';
 export {formatEvent} from './format-event.js';
 export {checkShard, parseShard, shardPlans, shardRunsOf, shardUnits, type Shard, type ShardUnit} from './shard.js';
@@ -20,7 +21,7 @@ export {machineOutcomes, type MachineOutcomes} from './machines.js';
 
 /** What happened to one planned run; `queued` comes for every run of every notebook before the first runs. */
 export type RunEvent = {notebook: string; key: string} & (
-  | {type: 'queued'; kind: 'bench' | 'run'; reuse: boolean; estimateMs: number; estimatedFrom: 'previous run' | 'settings'}
+  | {type: 'queued'; kind: 'bench' | 'run'; reuse: boolean; estimateMs: number; estimatedFrom: EstimateSource}
   | {type: 'running'; kind: 'bench' | 'run'; runtime: RuntimeInfo; measure: MeasureSettings; estimateMs: number; why?: string}
   | {type: 'phase'; phase: RunPhase}
   | {type: 'built'; libraries: string[]; durationMs: number}
@@ -84,12 +85,22 @@ export async function readStored(plan: Plan, store: ResultStore, machine: Pick<M
   return stored;
 }
 
+/**
+ * Every stored result of this machine for the plan's blocks, whatever its key (other swept values,
+ * other profiles' keys): what estimates of runs never measured at their size scale from.
+ */
+export async function readRelated(plan: Plan, store: ResultStore, machine: Pick<Machine, 'fingerprint'>): Promise<StoredResult[]> {
+  const blocks = new Set(plan.runs.map((run) => run.blockId));
+  const records = await store.list(plan.notebook.name, machine.fingerprint);
+  return records.filter((record) => blocks.has(record.blockId));
+}
+
 /** The `queued` events of a plan: whether each run will be reused, and how long the others should take. */
-export function queuedEvents(plan: Plan, decisions: RunDecision[]): RunEvent[] {
+export function queuedEvents(plan: Plan, decisions: RunDecision[], related: readonly StoredResult[] = []): RunEvent[] {
   return plan.runs.map((run, index) => {
     const decision = decisions[index]!;
     const reuse = decision.action !== 'run';
-    const estimate = reuse ? {ms: 0, from: 'previous run' as const} : estimateRunMs(run, decision.stored);
+    const estimate = reuse ? {ms: 0, from: 'previous run' as const} : estimateRunMs(run, decision.stored, related);
     return {type: 'queued', notebook: plan.notebook.name, key: run.key, kind: run.kind, reuse, estimateMs: estimate.ms, estimatedFrom: estimate.from};
   });
 }

@@ -17,6 +17,7 @@ export function toRecord(plan: Plan, run: PlannedRun, runtime: RuntimeInfo, mach
     hash: run.hash,
     ...(run.sweep ? {sweep: run.sweep} : {}),
     ...(run.per ? {per: run.per} : {}),
+    ...(run.size === undefined ? {} : {size: run.size}),
     profile: plan.profile,
     runtime,
     machine,

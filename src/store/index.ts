@@ -55,6 +55,19 @@ export class ResultStore {
     return 'saved';
   }
 
+  /** Every result stored for a notebook on one machine (failed attempts kept beside good ones left out), in key order. */
+  async list(notebook: string, fingerprint: string): Promise<StoredResult[]> {
+    let names: string[];
+    try {
+      names = await readdir(path.join(this.dataDir, notebook, fingerprint));
+    } catch {
+      return [];
+    }
+    const files = names.filter((name) => name.endsWith('.json') && !name.endsWith('.failed.json')).sort();
+    const records = await Promise.all(files.map((name) => readRecord(path.join(this.dataDir, notebook, fingerprint, name))));
+    return records.filter((record): record is StoredResult => record !== undefined);
+  }
+
   /** Fingerprints of every machine with results for a notebook. */
   async machines(notebook: string): Promise<string[]> {
     try {

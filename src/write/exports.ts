@@ -1,6 +1,8 @@
 import type {Block} from '../parse/types.js';
 import {capOutput, fullOutputName} from '../render/output.js';
 import {labelOf} from '../render/rows.js';
+import {comparisonOf} from '../render/comparison.js';
+import {placeholderPattern} from '../parse/index.js';
 import type {BlockOutcome, Download, PageInput} from '../render/types.js';
 import type {Machine, Stats, StoredResult} from '../model/index.js';
 
@@ -9,8 +11,8 @@ export interface ExportFile extends Download {
   content: string;
 }
 
-/** What the exporters read: a page's notebook and outcomes. */
-export type ExportInput = Pick<PageInput, 'notebook' | 'profile' | 'outcomes'> & Partial<Pick<PageInput, 'claims'>>;
+/** What the exporters read: a page's notebook and outcomes, its claims, and the sizes and machine of the build when known. */
+export type ExportInput = Pick<PageInput, 'notebook' | 'profile' | 'outcomes'> & Partial<Pick<PageInput, 'claims' | 'params' | 'machine'>>;
 
 /**
  * One benchmark in hyperfine's `--export-json` schema (hyperfine's `BenchmarkResult`): times in
@@ -100,6 +102,7 @@ export function serializeJson(input: ExportInput): string {
     ...(stored.result.reason === undefined ? {} : {reason: stored.result.reason}),
     ...(stored.sweep === undefined ? {} : {sweep: stored.sweep}),
     ...(stored.per === undefined ? {} : {per: stored.per}),
+    ...paramsOfRun(block, stored, input.params),
     profile: stored.profile,
     date: stored.date,
     runtime: {
@@ -124,6 +127,8 @@ export function serializeJson(input: ExportInput): string {
     title: input.notebook.title,
     ...(input.notebook.article === undefined ? {} : {article: input.notebook.article}),
     profile: input.profile,
+    ...(input.params === undefined ? {} : {params: input.params}),
+    comparison: publicComparison(input),
     runs,
     claims: claimsOf(input)
   };
@@ -168,6 +173,21 @@ export function claimsOf(input: ExportInput): ExportedClaim[] {
     });
   }
   return claims;
+}
+
+/** The "this run and the article" panel's content, as the page shows it. */
+function publicComparison(input: ExportInput) {
+  const {machine, ...rest} = input;
+  return comparisonOf({...rest, ...(machine === undefined ? {} : {machine})});
+}
+
+/** The values a run's code was given (its placeholders, and the swept value), when the build's sizes are known. */
+function paramsOfRun(block: Block, stored: StoredResult, params: ExportInput['params']): {params?: Record<string, unknown>} {
+  if (params === undefined) return {};
+  const names = [...new Set([...block.code.matchAll(placeholderPattern)].map((match) => match[1]!))].filter((name) => Object.hasOwn(params, name));
+  const values: Record<string, unknown> = Object.fromEntries(names.map((name) => [name, params[name]]));
+  if (stored.sweep !== undefined) values[stored.sweep.name] = stored.sweep.value;
+  return Object.keys(values).length === 0 ? {} : {params: values};
 }
 
 /**

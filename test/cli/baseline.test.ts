@@ -31,6 +31,7 @@ test('baselines from the command line', async (t) => {
     const files = (await readdir(path.join(scratch.data, 'baselines', 'main', 'fast'))).sort();
     assert.deepEqual(files, ['_baseline.json', 'js.json', 'py.json'], 'one file per result and the manifest, no temporary file left');
     const saved = JSON.parse(await readFile(path.join(scratch.data, 'baselines', 'main', 'fast', 'py.json'), 'utf8')) as StoredResult;
+    // Sampled until steady: at least `repeat` (5) of them.
     assert.ok((saved.result.samples?.length ?? 0) >= 5, 'the samples are kept: later runs compare sample against sample');
   });
 
@@ -64,8 +65,8 @@ test('baselines from the command line', async (t) => {
 
     const table = await readFile(markdown, 'utf8');
     assert.match(table, /^\| Command \| Mean( \[.+?\])? \| Min.* \| Relative \| Median.* \| n \| Runtime \| vs main \|$/m);
-    assert.match(table, /^\| `Python` \| .+ \| 5 \| CPython .+ \| .+ slower \|$/m);
-    assert.match(table, /^\| `JavaScript` \| .+ \| 5 \| node .+ \| ~ \|$/m);
+    assert.match(table, /^\| `Python` \| .+ \| \d+ \| CPython .+ \| .+ slower \|$/m);
+    assert.match(table, /^\| `JavaScript` \| .+ \| \d+ \| node .+ \| ~ \|$/m);
   });
 
   await t.test('without --fail-on-regression, or under its threshold, a slower block does not fail the run', async () => {

@@ -61,6 +61,7 @@ test('report command line, not a terminal', async (t) => {
     const running = lines.indexOf('running fast/py (--rerun)');
     assert.ok(running >= 0, run.stderr);
     assert.match(lines[running + 1]!, /^ {8}\/\S+ \(python .+\) · 1 process × 5 samples, 0 warm-up, samples of at least 1 ms$/);
+    // Sampling stops once the samples settle: at least `repeat` of them, usually twice as many.
     assert.match(run.stderr, /^ {8}calibrated to [\d,]+ loops per sample · timer resolution .+ · \d+ samples$/m);
   });
 
@@ -111,7 +112,9 @@ test('measurement flags change what is measured, and so re-run', async (t) => {
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /^running fast\/js \(code, options or parameters changed\)$/m);
   const exported = JSON.parse(await readFile(path.join(scratch.dir, 'run.json'), 'utf8')) as {notebooks: Array<{runs: Array<{key: string; samples: number[]}>}>};
-  assert.equal(exported.notebooks[0]!.runs.find((entry) => entry.key === 'js')!.samples.length, 7, '--runs 7 gives 7 samples per process (inline)');
+  // Each process samples until steady: --runs 7 asks for at least 7 steady samples (repeat), not exactly 7.
+  const samples = exported.notebooks[0]!.runs.find((entry) => entry.key === 'js')!.samples.length;
+  assert.ok(samples >= 7, `--runs 7 gives at least 7 samples per process (inline), got ${samples}`);
   // The same settings again: nothing new to measure.
   assert.match((await report('--runs', '7', '--warmup', '0')).stderr, /^reused {2}fast\/js$/m);
 });
@@ -326,4 +329,16 @@ test('estimateRunMs', () => {
   assert.deepEqual(estimateRunMs(run!), {ms: 2 * (200 + (1 + 5 + 2) * 10), from: 'settings'});
   const previous = {result: {durationMs: 1234}} as StoredResult;
   assert.deepEqual(estimateRunMs(run!, previous), {ms: 1234, from: 'previous run'});
+});
+
+test('estimateRunMs scales a result of the block at another size by size=', () => {
+  const source = ['---', 'title: T', 'params: {n: 1000}', 'profiles:', '  full: {n: 100000}', 'measure: {repeat: 5, warmup: 1, processes: 1, min-sample: 10ms}', '---', '', '```python bench id=a mode=process size=n runs=3 min-time=1ms', 'print({{n}})', '```', ''].join('\n');
+  const {notebook} = parseNotebook(source, 'e.md');
+  const [quick] = planNotebook(notebook!, {runtimes: {}}).runs;
+  const [full] = planNotebook(notebook!, {runtimes: {}, profile: 'full'}).runs;
+  // A run of 10 ms at n = 1000 is one of 1 s at n = 100000: warm-up and 3 runs, and 3 runs of the empty program.
+  const measured = {key: 'a', blockId: 'a', size: quick!.size, stats: {median: 10e6}, result: {durationMs: 500, process: {startupNs: 20e6}}} as unknown as StoredResult;
+  const estimate = estimateRunMs(full!, undefined, [measured]);
+  assert.equal(estimate.from, 'scaled');
+  assert.equal(estimate.ms, Math.round((1 + 3) * 1000 + 3 * 20));
 });

@@ -104,6 +104,22 @@ test('report exit status and summary line', async (t) => {
     assert.deepEqual(counts(summaryOf(strict)), {notebooks: 0, run: 0, reused: 0, failed: 0, skipped: 0});
   });
 
+  await t.test('--dry-run prints every run with its estimate and limit, and a total; it runs and writes nothing', async () => {
+    const source = '---\ntitle: Dry\nparams:\n  n: 10\nprofiles:\n  full: {n: 1000}\n---\n\n```python bench id=loop size=n timeout=10s\ndef bench():\n    return sum(range({{n}}))\n```\n\n```python run id=hi\nprint("hi")\n```\n';
+    const notebook = await project.write('dry.md', source);
+    const result = await runCli(project.reportArgs(notebook, '--profile', 'full', '--dry-run'), project.dir);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^dry \(full profile\): 2 runs, 2 to measure in about .+, 0 reused, 0 skipped$/);
+    // 100 times the quick profile's work: 100 times its limit.
+    assert.match(lines[1]!, /^ {2}measure loop +~.+ \(settings\) +limit 16m 40s +inline, budget 5 s$/);
+    assert.match(lines[2]!, /^ {2}measure hi +~500 ms \(settings\) +limit 1m 00s +run once$/);
+    assert.match(lines.at(-2)!, /^total: 1 notebook, 2 runs to measure in about .+; nothing was run$/);
+    assert.match(lines.at(-1)!, /^note: 2 runs have no stored result at any size, so their estimates count the measurement settings only/);
+    const again = await runCli(project.reportArgs(notebook, '--profile', 'full'), project.dir);
+    assert.equal(counts(summaryOf(again)).reused, 0, 'the dry run stored nothing');
+  });
+
   await t.test('2 for a misused command line, with a suggestion', async () => {
     const notebook = path.join(project.dir, 'good.md');
     const typo = await runCli(project.reportArgs(notebook, '--stirct'), project.dir);

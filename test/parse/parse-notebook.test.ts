@@ -92,6 +92,58 @@ test('parseNotebook', async (t) => {
     await assertSnapshot(fixture('parse', 'bad-front-matter-keys.messages.txt'), messages.join('\n') + '\n');
   });
 
+  await t.test('reads the article\'s machine, method and sizes, published sets and fields, size=; locates every mistake', () => {
+    const source = [
+      '---',
+      'title: T',
+      'article:',
+      '  title: A',
+      '  machine: Ryzen 5 3600',
+      '  method: perf stat',
+      '  sizes:',
+      '    n: {value: 8000000000, note: takes hours}',
+      '    m: 3',
+      '    k: {note: no value}',
+      'params: {n: 10, k: 1}',
+      'published:',
+      '  a@n=1: {median: 2 s, improvement: -2.79%, share: 1 s}',
+      '  a#first: {min: 1 us}',
+      '  a#bad set: 1 s',
+      '  b: {improvement: lots}',
+      '---',
+      '',
+      '```python bench id=a sweep=n size=n*k/2',
+      'def bench(): return 1',
+      '```',
+      '',
+      '```python bench id=b size=n*nope',
+      'def bench(): return 1',
+      '```',
+      '',
+      '```table blocks=a published=first',
+      '```',
+      '',
+      '```table blocks=a published=second',
+      '```',
+      ''
+    ].join('\n').replace('params: {n: 10, k: 1}', 'params: {n: [1, 2], k: 1}');
+    const {notebook, messages} = parseNotebook(source, 'x.md');
+    const lines = messages.map(formatMessage);
+    assert.deepEqual(notebook!.article!.sizes, {n: {value: 8_000_000_000, note: 'takes hours'}, m: {value: 3}});
+    assert.equal(notebook!.article!.machine, 'Ryzen 5 3600');
+    assert.deepEqual(notebook!.published['a@n=1'], {median: 2e9, improvement: -0.0279, share: 1e9});
+    assert.deepEqual(notebook!.published['a#first'], {min: 1000});
+    assert.equal(notebook!.blocks[0]!.options['size'], 'n*k/2');
+    assert.deepEqual(lines, [
+      'x.md:9:5: error: article size for `m`, which is not a parameter declared under `params:` [unknown-param]',
+      'x.md:10:5: error: article size `k` needs a `value` [front-matter-shape]',
+      'x.md:15:3: error: invalid published set `bad set` in `a#bad set`: after `#`, a name such as `first-table` [invalid-published]',
+      "x.md:16:20: error: published `b`: expected the article's change from the previous row as a percentage, such as 49.5377% or -2.79% [invalid-published]",
+      'x.md:23:22: error: cannot scale by `nope` in size=: it is not a numeric parameter declared under `params:` [unknown-param]',
+      'x.md:30:19: error: published=second names no set of the article\'s figures: expected one of first [unknown-block-ref]'
+    ]);
+  });
+
   await t.test('requires front matter with a title', async () => {
     const messages = messagesOf(await parseFixture('no-front-matter.md'));
     assert.deepEqual(messages, [

@@ -38,6 +38,29 @@ test('planNotebook', async (t) => {
     assert.equal(quick.runs.find((run) => run.blockId === 'pool')!.measure.fn, 'work');
   });
 
+  await t.test('a written timeout holds at the quick sizes and grows with size= in larger profiles', async () => {
+    const source = [
+      '---', 'title: T',
+      'params: {tasks: 8, task_iter: 1000, workers: [1, 2]}',
+      'profiles:', '  quick: {}', '  full: {tasks: 50, task_iter: 100000, workers: [1, 2, 4]}', '  strict: {measure: {timeout: 5s}}',
+      '---', '',
+      '```python bench id=pool sweep=workers size=tasks*task_iter timeout=2m', 'def bench():', '    return {{tasks}} * {{task_iter}} * {{workers}}', '```', '',
+      '```python bench id=plain', 'def bench():', '    return 1', '```', '',
+      '```python bench id=fixed processes=2', 'def bench():', '    return 1', '```', ''
+    ].join('\n');
+    const notebook = await goodNotebook(source);
+    const quick = planNotebook(notebook, {runtimes});
+    assert.deepEqual(quick.runs.map((run) => [run.key, run.timeoutMs]), [['pool@workers=1', 120_000], ['pool@workers=2', 120_000], ['plain', 60_000], ['fixed', 60_000]]);
+    const full = planNotebook(notebook, {runtimes, profile: 'full'});
+    // 50 × 100,000 against 8 × 1,000: 625 times the work, 625 times the limit.
+    assert.equal(full.runs[0]!.timeoutMs, 120_000 * 625);
+    assert.equal(full.runs[0]!.size, 5_000_000);
+    assert.equal(planNotebook(notebook, {runtimes, profile: 'strict'}).runs[2]!.timeoutMs, 5000, "a profile's own timeout is taken as written");
+    assert.equal(full.runs[0]!.hash === planNotebook(await goodNotebook(source.replace('timeout=2m', 'timeout=3m')), {runtimes, profile: 'full'}).runs[0]!.hash, true, 'the limit is not part of the hash');
+    const budgeted = planNotebook(await goodNotebook(source.replace('title: T', 'title: T\nmeasure: {budget: 30s}')), {runtimes});
+    assert.equal(budgeted.runs[2]!.timeoutMs, 90_000, 'without a timeout, three budgets when that is more than a minute');
+  });
+
   await t.test('rejects a profile the notebook does not declare', async () => {
     assert.throws(() => planNotebook(parseNotebook('---\ntitle: x\nprofiles:\n  full: {}\n---\n', 'x.md').notebook!, {runtimes, profile: 'fast'}), /profile `fast` is not declared in x\.md: expected one of full/);
   });

@@ -4,9 +4,9 @@ import test from 'node:test';
 import * as Plot from '@observablehq/plot';
 import {JSDOM} from 'jsdom';
 import {packageRoot} from '../../src/paths.js';
-import {chartHelpers, measureAxis, scalingIdeal} from '../../src/render/chart-helpers.js';
+import {articleSeries, chartHelpers, measureAxis, scalingIdeal} from '../../src/render/chart-helpers.js';
 import {renderChart, resultRows, sampleRows} from '../../src/render/index.js';
-import type {ResultRow, SampleRow} from '../../src/render/types.js';
+import type {ArticleRow, ResultRow, SampleRow} from '../../src/render/types.js';
 import type {StoredResult} from '../../src/model/index.js';
 import {assertSnapshot} from '../helpers/snapshot.js';
 import {benchResult, makeNotebook, outcomesOf, type BlockSpec} from './fixture.js';
@@ -252,6 +252,18 @@ test('Chart.scaling', async (t) => {
     await assertSnapshot(path.join(snapshots, 'chart-speedup.svg'), plotSvg(html));
     assert.deepEqual(legend(html), ['Python process pool', 'Go goroutines', 'perfect scaling: speed-up = workers']);
     assert.ok(tickLabels(html, 'y').every((tick) => tick.endsWith('×')));
+  });
+
+  await t.test("draws the article's series where it gives figures, at its own values, and names it in the legend", async () => {
+    const rows = sweptRows();
+    const article: ArticleRow[] = [1, 2, 4, 8].map((workers) => ({key: `pool-go@workers=${workers}`, block: 'pool-go', label: 'Go goroutines', param: 'workers', value: workers, published: 100e9 / workers ** 0.9, measured: workers !== 8}));
+    const {svg, error} = await renderChart('Chart.scaling(data, {y: "speedup"})', rows, {article});
+    assert.equal(error, undefined);
+    assert.deepEqual(tickLabels(svg, 'x'), ['1', '2', '4', '8'], "the article's values widen the axis");
+    assert.deepEqual(legend(svg).at(-1), "the article's speed-up over its workers = 1: rings on a dotted line, in each colour");
+    assert.deepEqual(articleSeries(rows, article, 'speedup').map((point) => Number(point.y.toFixed(3))), [1, 1.866, 3.482, 6.498]);
+    const without = await renderChart('Chart.scaling(data, {y: "speedup", article: false})', rows, {article});
+    assert.ok(!legend(without.svg).some((item) => item.startsWith("the article's")));
   });
 
   await t.test('says what it needs', async () => {

@@ -5,6 +5,7 @@ import * as render from '../../src/render/index.js';
 test('render exports', () => {
   assert.deepEqual(Object.keys(render).sort(), [
     'addClaimCounts',
+    'articleRows',
     'countClaims',
     'formatClaimFigure',
     'indexEntry',

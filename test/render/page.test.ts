@@ -165,12 +165,45 @@ test('renderPage', async (t) => {
     );
   });
 
+  await t.test('sets this run beside the article: machine, versions, sizes and method, escaped', async () => {
+    const input = pageInput();
+    input.notebook.article = {
+      title: 'Loops',
+      machine: 'Ryzen <5> 3600, 6 cores',
+      versions: 'Python 3.12.7',
+      method: 'whole programs under perf stat',
+      differences: 'Here calls are timed inside a running process.',
+      sizes: {n: {value: 8_000_000_000, note: 'with the result kept this takes hours'}}
+    };
+    input.notebook.params = {n: 1000};
+    input.notebook.profiles = {quick: {params: {}, measure: {}}, full: {params: {n: 300_000}, measure: {}}};
+    const page = await renderPage({...input, profile: 'full', params: {n: 300_000}}, options);
+    const panel = /<section class="comparison"[^]*?<\/section>/.exec(page)![0];
+    assert.match(panel, /<th scope="row">Machine<\/th><td>Ryzen &lt;5&gt; 3600, 6 cores<\/td><td>Test CPU 3000 · 8 cores · 16 GiB · Linux 6\.1 \(x64\)/);
+    assert.match(panel, /<th scope="row">Versions<\/th><td>Python 3\.12\.7<\/td><td>python 3\.11\.7/);
+    assert.match(panel, /<th scope="row">Method<\/th><td>whole programs under perf stat<\/td><td>\d+ results time calls of a function inside a running process/);
+    assert.match(panel, /the <b>full<\/b> profile: 1 size differs from the article's/);
+    assert.match(panel, /<b>How the measurement differs\.<\/b> Here calls are timed inside a running process\./);
+    // The article's own size where the full profile cannot use it, with why.
+    assert.match(page, /<tr class="differs"><th scope="row"><code>n<\/code><\/th><td class="num">300,000<\/td><td class="num">8,000,000,000<\/td><\/tr>/);
+    assert.match(page, /<li><code>n<\/code>: The full profile uses 300,000 instead of the article's 8,000,000,000\. with the result kept this takes hours<\/li>/);
+  });
+
+  await t.test('each block names the sizes its placeholders took, linked to the parameters', async () => {
+    const input = pageInput();
+    input.notebook.params = {n: 1000, workers: [1, 2]};
+    input.notebook.blocks.find((block) => block.id === 'loop')!.code = 'def bench():\n    return sum(range({{n}}))';
+    const page = await renderPage({...input, params: {n: 1000, workers: [1, 2]}}, options);
+    assert.match(page, /<p class="block-params"><a href="#parameters">Sizes<\/a>: <code>n<\/code> = 1,000<\/p>/);
+    assert.match(page, /<code>workers<\/code> = 1, 2 \(one run each\)/);
+  });
+
   await t.test('shows the sizes of this run beside the article\'s, after the contents', async () => {
     const input = pageInput();
     input.notebook.params = {n: 1000, workers: '1..4', sizes: [1, 2, 4], label: 'x'};
     input.notebook.profiles = {quick: {params: {}, measure: {}}, full: {params: {n: 25_000_000, workers: '1..12'}, measure: {}}};
     const page = await renderPage({...input, params: {n: 1000, workers: '1..4', sizes: [1, 2, 4], label: 'x'}}, options);
-    assert.match(page, /<\/nav>\n<section class="parameters" id="parameters" aria-label="Parameters">/);
+    assert.match(page, /<\/nav>\n<section class="comparison" id="this-run-and-the-article" aria-label="This run and the article">[^]*<\/section>\n<section class="parameters" id="parameters" aria-label="Parameters">/);
     assert.match(page, /This run used the <b>quick<\/b> profile: 2 of 4 sizes differ from the article's \(marked\)./);
     assert.match(page, /<tr class="differs"><th scope="row"><code>n<\/code><\/th><td class="num">1,000<\/td><td class="num">25,000,000<\/td><\/tr>/);
     assert.match(page, /<tr class="differs"><th scope="row"><code>workers<\/code><\/th><td class="num">1 to 4<\/td><td class="num">1 to 12<\/td><\/tr>/);

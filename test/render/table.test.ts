@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {renderTable, resultRows} from '../../src/render/index.js';
+import {articleRows, renderTable, resultRows} from '../../src/render/index.js';
 import type {Block} from '../../src/parse/types.js';
 import {benchResult, makeNotebook, outcomesOf} from './fixture.js';
 
@@ -25,7 +25,61 @@ function cells(html: string): string[][] {
   return [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((cell) => cell[1]!));
 }
 
+/** A notebook of one block swept over workers, and a table of it, with the article's figures for more workers than were run. */
+function sweptSetup(tableOptions: Block['options'], published: Record<string, Record<string, unknown>>, blockOptions: Block['options'] = {}) {
+  const notebook = makeNotebook(['```python', 'a', '```', '', '```table', '```'].join('\n'), [
+    {kind: 'bench', id: 'pool', runtime: 'python', options: {label: 'pool', sweep: 'workers', ...blockOptions}},
+    {kind: 'table', id: 'table-1', options: tableOptions}
+  ], {published} as never);
+  const outcomes = outcomesOf(
+    benchResult('pool', 4e9, {sweep: {name: 'workers', value: 1}}),
+    benchResult('pool', 2e9, {sweep: {name: 'workers', value: 2}})
+  );
+  const rows = resultRows(outcomes, notebook);
+  return {notebook, block: notebook.blocks[1]!, rows, article: articleRows(notebook, undefined, rows)};
+}
+
 test('renderTable', async (t) => {
+  await t.test('adds the article\'s rows at sizes this run did not measure, in the order of the values, and says so', () => {
+    const published = {
+      'pool@workers=1': {median: 100.77e9},
+      'pool@workers=2': {median: 51.44e9, improvement: 0.489531},
+      'pool@workers=3': {median: 35.21e9, improvement: 0.315513},
+      'pool@workers=4': {median: 27.02e9}
+    };
+    const {block, rows, article} = sweptSetup({columns: ['value', 'published', 'median', 'publishedImprovement', 'improvement']}, published);
+    const html = renderTable(block, rows, article);
+    assert.deepEqual(cells(html), [
+      ['workers', 'Published (s)', 'Median (s)', 'Published change from previous row', 'Change from previous row'],
+      ['1', '100.77', '4.00', '', ''],
+      ['2', '51.44', '2.00', '48.9531%', '+50.0%'],
+      ['3', '35.21', '', '31.5513%', ''],
+      ['4', '27.02', '', '23.2604%', '']
+    ]);
+    assert.match(html, /Rows with the article's figures only are sizes this run did not measure/);
+  });
+
+  await t.test('a published set is a second table of the article for the same results', () => {
+    const published = {'pool@workers=1': {median: 1e9}, 'pool@workers=1#first': {min: 2e9, median: 3e9, max: 9e9}};
+    const {notebook, block} = sweptSetup({columns: ['value', 'publishedMin', 'publishedMedian', 'publishedMax'], published: 'first'}, published);
+    const outcomes = outcomesOf(benchResult('pool', 4e9, {sweep: {name: 'workers', value: 1}}));
+    const rows = resultRows(outcomes, notebook, undefined, {published: 'first'});
+    assert.deepEqual(cells(renderTable(block, rows, articleRows(notebook, undefined, rows, {published: 'first'}))), [
+      ['workers', 'Published min (s)', 'Published median (s)', 'Published max (s)'],
+      ['1', '2', '3', '9']
+    ]);
+  });
+
+  await t.test('work=grows: the speed-up counts the tasks done in the time of one, and time ÷ value is per thread', () => {
+    const {block, rows} = sweptSetup({columns: ['value', 'median', 'share', 'publishedShare', 'speedup']}, {'pool@workers=2': {median: 3e9, share: 1.5e9}}, {work: 'grows'});
+    assert.deepEqual(cells(renderTable(block, rows)), [
+      ['workers', 'Median (s)', 'Time ÷ workers (s)', 'Published time ÷ workers (s)', 'Speed-up (tasks done in the time of one; the work grows with workers)'],
+      ['1', '4.00', '4.00', '', '1.00×'],
+      ['2', '2.00', '1.00', '1.5', '4.00×']
+    ]);
+  });
+
+
   await t.test('shows times in one unit picked from the smallest median, stated in readable headers', () => {
     const {block, rows} = setup();
     assert.deepEqual(cells(renderTable(block, rows)), [
@@ -67,9 +121,9 @@ test('renderTable', async (t) => {
     const rows = resultRows(outcomesOf(benchResult('sleep', 20_109_286), benchResult('call', 1710), benchResult('loop', 507_000)), notebook);
     assert.deepEqual(cells(renderTable(notebook.blocks[3]!, rows)), [
       ['Block', 'Median (µs)', '95% CI of median (µs)', 'Published (ms)'],
-      ['sleep', '20,109', '19,707–20,511', '85,184'],
-      ['call', '1.71', '1.68–1.74', '78.5'],
-      ['loop', '507', '497–517', '138']
+      ['sleep', '20,109', '19,707–20,511', '85,183.7'],
+      ['call', '1.71', '1.68–1.74', '78.4755'],
+      ['loop', '507', '497–517', '137.944']
     ]);
   });
 
@@ -77,8 +131,8 @@ test('renderTable', async (t) => {
     const {block, rows} = setup({columns: ['block', 'median', 'published']}, {fast: {median: 2.2e6}, slow: {median: 2.5e7}});
     assert.deepEqual(cells(renderTable(block, rows)).map((row) => row.slice(1)), [
       ['Median (ms)', 'Published (ms)'],
-      ['1.50', '2.20'],
-      ['32.5', '25.0']
+      ['1.50', '2.2'],
+      ['32.5', '25']
     ]);
   });
 
@@ -105,7 +159,7 @@ test('renderTable', async (t) => {
     assert.deepEqual(cells(renderTable(block, rows)), [
       ['Block', 'Median (ms)', 'Published (ms)', 'Measured ÷ published'],
       ['fast', '1.50', '', ''],
-      ['slow', '32.5', '25.0', '1.30× (1.27–1.33)']
+      ['slow', '32.5', '25', '1.30× (1.27–1.33)']
     ]);
   });
 

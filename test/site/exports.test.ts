@@ -62,6 +62,26 @@ test('serializeJson: every run with stats and raw samples, without host name or 
   assert.equal(serializeJson(input()), text, 'deterministic');
 });
 
+test('serializeJson: the sizes of the build and of each run, and this run beside the article, as the page shows them', () => {
+  const base = input();
+  base.notebook.article = {title: 'A', machine: 'Ryzen 5 3600', method: 'perf stat', sizes: {size: {value: 50, note: 'too long here'}}};
+  base.notebook.params = {size: [1, 4], n: 7};
+  base.notebook.blocks[0]!.code = 'def bench():\n    return {{n}}';
+  const document = JSON.parse(serializeJson({...base, params: {size: [1, 4], n: 7}})) as {
+    params: Record<string, unknown>;
+    comparison: {article: {machine: string; method: string; sizes: Record<string, unknown>; sizeNotes: Record<string, string>}; thisRun: {profile: string; differingSizes: string[]; method: string}};
+    runs: Array<{key: string; params?: Record<string, unknown>}>;
+  };
+  assert.deepEqual(document.params, {size: [1, 4], n: 7});
+  assert.deepEqual(document.runs.find((run) => run.key === 'loop')!.params, {n: 7});
+  assert.deepEqual(document.runs.find((run) => run.key === 'cli@size=4')!.params, {size: 4});
+  assert.equal(document.comparison.article.machine, 'Ryzen 5 3600');
+  assert.equal(document.comparison.article.sizes['size'], 50);
+  assert.deepEqual(document.comparison.article.sizeNotes, {size: 'too long here'});
+  assert.deepEqual(document.comparison.thisRun.differingSizes, ['size']);
+  assert.match(document.comparison.thisRun.method, /^1 result times calls of a function inside a running process/);
+});
+
 test("serializeHyperfine: every measured run in hyperfine's schema, in seconds, inline blocks too", async (t) => {
   const {results} = JSON.parse(serializeHyperfine(input())) as {results: Array<Record<string, unknown>>};
   assert.deepEqual(results.map((result) => result['command']), ['for, "loop"', 'whole program (size=4)'], 'the failed run is left out');

@@ -49,6 +49,10 @@ _harness_module = None
 _MAX_LOOPS = 10**12
 
 
+# Calls longer than this are not traced for their peak memory (see main).
+_LONG_CALL_NS = 2_000_000_000
+
+
 def _env_int(name, default):
     value = os.environ.get(name, "")
     return int(value) if value.strip() else default
@@ -373,7 +377,10 @@ def main():
         samples, capped = _sample_until_steady(fn, loops, warmup, repeat, max_samples, min_ns, max_ns)
     # Asked of one process of a block only: digesting a large value takes a while.
     returned = _describe(_sink) if os.environ.get("BENCHBOOK_RECORD_RESULT") == "1" else None
-    peak = None if fixed_loops else _peak_bytes(fn)
+    # Tracing a call's allocations makes it slower, ten times or more for code that allocates: for a
+    # call of more than two seconds that is minutes per process, so its peak memory is not traced.
+    long_call = first_ns is not None and first_ns > _LONG_CALL_NS
+    peak = None if fixed_loops or long_call else _peak_bytes(fn)
 
     result = {
         "samples": samples,
