@@ -6,3 +6,4 @@ export type {CompareOptions, UTest} from './compare.js';
 export {checkClaim, defaultTolerance, evaluateClaim, magnitudeOfClaim} from './claims.js';
 export {compareReturnValues, sameResultAbsoluteTolerance, sameResultRelativeTolerance, sameResultWarnings, type ResultAgreement} from './same-result.js';
 export type {ClaimEvaluation, ClaimFigure, ClaimInput, ClaimMagnitude, ClaimPair, ClaimResult, ClaimResults, ClaimTerm, ClaimValue, ClaimVerdict, EvaluateClaimOptions, MagnitudeVerdict} from './claims.js';
+export {historyLength, minRuns, runSummary, withRunSpread} from './runs.js';

@@ -16,6 +16,21 @@ export interface Stats {
   warnings: string[];
   /** Unit of every figure above: `ns` (default) or `instructions`. */
   unit?: 'ns' | 'instructions';
+  /**
+   * The spread between runs, when three or more runs of the same code on the same machine are on
+   * record: `ci` includes it; `ownCi` is the interval from this run's processes alone.
+   */
+  runs?: {count: number; spread: number; ownCi: [number, number]};
+}
+
+/** One earlier run of a block, as its stored history keeps it (the third level: runs, over processes and samples). */
+export interface RunSummary {
+  /** ISO date the run finished. */
+  date: string;
+  median: number;
+  /** The run's own 95% interval of the median. */
+  ci: [number, number];
+  processes: number;
 }
 
 /** How two samples of one measurement compare (`compareSamples(a, b)`): `a` against `b`. */

@@ -1,7 +1,7 @@
 import type {ParamScalar} from './params.js';
 import type {RunResult} from './result.js';
 import type {RuntimeInfo} from './runtime.js';
-import type {Stats} from './stats.js';
+import type {RunSummary, Stats} from './stats.js';
 
 /** A process other than ours that used the CPU while we looked. */
 export interface BusyProcess {
@@ -81,4 +81,6 @@ export interface StoredResult {
   result: RunResult;
   /** Statistics of `result.samples` (bench blocks that succeeded). */
   stats?: Stats;
+  /** Earlier runs of the same code, runtime and machine, oldest first: the spread between runs in `stats.ci` comes from them. */
+  history?: RunSummary[];
 }

@@ -1,6 +1,7 @@
 import type {StoredResult} from '../model/index.js';
 import {escapeHtml} from './escape.js';
-import {formatTime} from './format.js';
+import {minRuns} from '../measure/runs.js';
+import {formatInterval, formatTime, pickTimeUnit} from './format.js';
 
 /**
  * What the measurement of one result did, in a line under its figures: how many processes and
@@ -22,5 +23,24 @@ export function renderMeasurementNotes(stored: StoredResult): string {
     });
     parts.push(`steady state: ${described.join(', ')}`);
   }
-  return parts.length === 0 ? '' : `<p class="measurement">${escapeHtml(parts.join(' · '))}</p>`;
+  parts.push(runsNote(stored));
+  const shown = parts.filter((part) => part !== '');
+  return shown.length === 0 ? '' : `<p class="measurement">${escapeHtml(shown.join(' · '))}</p>`;
+}
+
+/**
+ * What the 95% interval covers: the spread between runs once three runs of this code on this
+ * machine are on record (Kalibera and Jones's top level), else this run's processes alone, said so,
+ * since the next build may land outside an interval that cannot see the machine drift between builds.
+ */
+export function runsNote(stored: StoredResult): string {
+  const runs = stored.stats?.runs;
+  if (!stored.stats || stored.kind !== 'bench' || stored.result.unit === 'instructions') return '';
+  if (!runs) {
+    const earlier = stored.history?.length ?? 0;
+    if ((stored.result.groups?.length ?? 0) < 2) return '';
+    return `interval from this run's processes only: the spread between runs needs ${minRuns} runs of this code here (${earlier + 1} so far)`;
+  }
+  const unit = pickTimeUnit(stored.stats.median);
+  return `interval includes the spread between ${runs.count} runs of this code here (±${(runs.spread * 100).toFixed(1)}%); this run alone: ${formatInterval(runs.ownCi[0], runs.ownCi[1], unit)} ${unit.name}`;
 }

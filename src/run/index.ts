@@ -184,7 +184,7 @@ export async function runPlan(plan: Plan, decisions: RunDecision[], options: Run
       continue;
     }
     if (result.libraryBuildMs && result.status === 'ok') emit({type: 'built', notebook, key: run.key, libraries: run.libraries!.map((library) => library.id), durationMs: result.libraryBuildMs});
-    const record = toRecord(plan, run, runtime, machine, result);
+    const record = toRecord(plan, run, runtime, machine, result, stored);
     const saved = await store.save(record);
     if (result.status === 'ok') {
       counts.run++;

@@ -78,6 +78,17 @@ export function recordProblem(value: unknown, place: RecordPlace): string | unde
     const stats = value.stats;
     if (!isObject(stats) || !['n', 'min', 'max', 'mean', 'median', 'stddev', 'mad'].every((field) => isNumber(stats[field]))) return 'stats are not numbers';
     if (!isNumbers(stats.ci) || (stats.ci as number[]).length !== 2 || !isNumbers(stats.outliers) || !(Array.isArray(stats.warnings) && stats.warnings.every((item) => isString(item)))) return 'stats ci, outliers or warnings are malformed';
+    if (stats.runs !== undefined) {
+      const runs = stats.runs;
+      if (!isObject(runs) || !isNumber(runs.count) || !isNumber(runs.spread) || !isNumbers(runs.ownCi) || (runs.ownCi as number[]).length !== 2) return 'stats runs is not {count, spread, ownCi}';
+    }
+  }
+  if (value.history !== undefined) {
+    // The spread between runs widens this result's interval: a malformed run would skew every later one.
+    if (!Array.isArray(value.history) || value.history.length > 100) return 'history is not a list of runs';
+    for (const run of value.history as unknown[]) {
+      if (!isObject(run) || !isString(run.date, 100) || !isNumber(run.median) || !isNumber(run.processes) || !isNumbers(run.ci) || (run.ci as number[]).length !== 2) return 'history has a run that is not {date, median, ci, processes}';
+    }
   }
   if (value.sweep !== undefined && !(isObject(value.sweep) && isString(value.sweep.name, 100) && ['string', 'number', 'boolean'].includes(typeof value.sweep.value))) return 'sweep is not {name, value}';
   if (value.per !== undefined && !(isObject(value.per) && isString(value.per.name, 100) && isNumber(value.per.value))) return 'per is not {name, value}';

@@ -120,3 +120,37 @@ test('a result measured once, then skipped because its runtime is gone, reads st
   const claim = blockHtml(html, 'py-quick');
   assert.match(claim, new RegExp(`py was measured ${measuredOn} on \\w+, not in this build \\(.*no-such-python3`));
 });
+
+test('each build of unchanged code adds to its history; from the third, the interval includes the spread between runs', async (t) => {
+  const scratch = await scratchProject();
+  t.after(() => scratch.dispose());
+  const copy = path.join(scratch.dir, 'runs.md');
+  await writeFile(copy, await readFile(fixture('run/runs.md'), 'utf8'));
+  const store = new ResultStore(scratch.dataDir);
+  const {fingerprint} = describeMachine();
+  const read = async () => (await store.read('runs', fingerprint, 'py'))!;
+
+  await scratch.build([copy]);
+  assert.equal((await read()).history, undefined, 'a first run has no history');
+  await scratch.build([copy], {rerun: true});
+  const second = await read();
+  assert.equal(second.history?.length, 1);
+  assert.equal(second.stats?.runs, undefined, 'two runs do not estimate a spread');
+  assert.match(await scratch.read('runs.html'), /interval from this run&#39;s processes only: the spread between runs needs 3 runs of this code here \(2 so far\)/);
+
+  await scratch.build([copy], {rerun: true});
+  const third = await read();
+  assert.equal(third.history?.length, 2);
+  assert.equal(third.stats?.runs?.count, 3);
+  const {ci, runs} = third.stats!;
+  assert.ok(ci[0] <= runs!.ownCi[0] && runs!.ownCi[1] <= ci[1], 'the interval holds the run\'s own');
+  assert.deepEqual(third.history!.map((item) => item.median), [second.history![0]!.median, second.stats!.median]);
+  assert.match(await scratch.read('runs.html'), /interval includes the spread between 3 runs of this code here \(±\d+\.\d%\); this run alone: /);
+
+  await writeFile(copy, (await readFile(copy, 'utf8')).replace('sum(range(200))', 'sum(range(300))'));
+  await scratch.build([copy]);
+  const changed = await read();
+  assert.equal(changed.history, undefined, 'changed code starts a new history');
+  assert.equal(changed.stats?.runs, undefined);
+});
+
