@@ -1,5 +1,6 @@
 import type {ClaimResult, ClaimVerdict} from '../measure/claims.js';
-import {medianOfSorted, quantileOfSorted} from '../measure/basics.js';
+import {medianOfSorted} from '../measure/basics.js';
+import {studentT975} from '../measure/hierarchical.js';
 import {compareSamples} from '../measure/compare.js';
 import type {BlockOutcome, Comparison, StoredResult} from '../model/index.js';
 import type {Notebook} from '../parse/types.js';
@@ -39,7 +40,7 @@ export interface BlockChange {
   /**
    * How much this build's machine ran faster or slower than when the baseline was saved, read from
    * the other blocks of the notebook measured again with the same code, runtime and machine: `ratio`
-   * is their median ratio, `range` the spread of theirs, `blocks` how many. Set when the block's own
+   * is their median ratio, `range` their lowest and highest, `blocks` how many. Set when the block's own
    * ratio and interval were divided by it (`ratio` above is then the corrected one, `rawRatio` not).
    */
   drift?: {ratio: number; range: [number, number]; blocks: number};
@@ -151,27 +152,65 @@ function compareRecord(current: StoredResult, before: StoredResult | undefined, 
 }
 
 /**
- * The verdict of one run. With enough unchanged blocks measured again beside it, their median ratio is
- * how much faster or slower the machine ran than when the baseline was saved; the run's ratio is
- * divided by it and its interval widened by their spread, so that a busier machine does not read as
- * slower code, while a block that moved apart from the others (a new library, a changed input) still
- * does. A change must then be significant and larger than the noise band.
+ * The verdict of one run. With enough unchanged blocks measured again beside it, the median of their
+ * log ratios is how much faster or slower the machine ran than when the baseline was saved; the
+ * run's ratio is divided by it. How far a block strays from the machine on its own is what the others
+ * stray by: their robust spread (1.4826 × the median absolute deviation of their log ratios, so that
+ * one erratic block, a Go map whose time doubles now and then, does not blind the rest), with
+ * Student's t for their number, plus the uncertainty of the drift itself. That, and the block's own
+ * spread between runs when its history has one (Kalibera and Jones's third level), widen the run's
+ * interval. A change must then be significant and larger than the noise band.
  */
 function decide(item: Compared, controls: Compared[], noise: number): BlockChange {
   const {change, comparison} = item;
   if (!comparison) return change;
+  const runs = runSpreadOf(item);
+  const runLevel = runs.spread === 0 ? 0 : studentT975(runs.count - 1) * runs.spread;
   const ratios = controls.map((control) => control.comparison!.ratio).sort((a, b) => a - b);
-  if (ratios.length < minControls || item.current.machine.fingerprint !== item.before?.machine.fingerprint) return bandVerdict(change, comparison.verdict !== 'no significant difference', noise);
-  const drift = medianOfSorted(ratios);
-  // Their whole range when they are few; past five, the middle 80%, so that one odd block does not blind the rest.
-  const range: [number, number] = ratios.length <= 5 ? [ratios[0]!, ratios.at(-1)!] : [quantileOfSorted(ratios, 0.1), quantileOfSorted(ratios, 0.9)];
+  if (ratios.length < minControls || item.current.machine.fingerprint !== item.before?.machine.fingerprint) {
+    if (runLevel === 0) return bandVerdict(change, comparison.verdict !== 'no significant difference', noise);
+    return judged({...change, ci: widened(comparison.ratio, comparison.ci, runLevel)}, comparison.ratio, noise);
+  }
+  const logs = ratios.map((ratio) => Math.log(ratio));
+  const centre = medianOfSorted(logs);
+  const scale = 1.4826 * medianOfSorted(logs.map((value) => Math.abs(value - centre)).sort((a, b) => a - b));
+  // A new block's deviation from the machine, and the drift's own error (a median's: π/2 / n in variance).
+  const stray = scale * Math.sqrt(1 + Math.PI / 2 / logs.length);
+  const extra = Math.max(studentT975(logs.length - 1) * stray, runLevel);
+  const drift = Math.exp(centre);
   const ratio = comparison.ratio / drift;
-  // The run's own interval, then the drift's spread on top: the corrected ratio is uncertain by both.
-  const ci: [number, number] = [comparison.ci[0] / range[1], comparison.ci[1] / range[0]];
-  const corrected: BlockChange = {...change, ratio, ci, rawRatio: comparison.ratio, drift: {ratio: drift, range, blocks: ratios.length}};
+  const ci = widened(ratio, [comparison.ci[0] / drift, comparison.ci[1] / drift], extra);
+  const range: [number, number] = [ratios[0]!, ratios.at(-1)!];
   // The test's p is of the raw ratio: the corrected one is judged by its interval alone.
-  const significant = !(ci[0] <= 1 && 1 <= ci[1]);
-  return bandVerdict({...corrected, verdict: significant ? (ratio < 1 ? 'faster' : 'slower') : 'no significant change'}, significant, noise);
+  return judged({...change, ratio, ci, rawRatio: comparison.ratio, drift: {ratio: drift, range, blocks: ratios.length}}, ratio, noise);
+}
+
+/** A verdict from the interval alone: significant when it excludes 1, then the noise band. */
+function judged(change: BlockChange, ratio: number, noise: number): BlockChange {
+  const significant = !(change.ci![0] <= 1 && 1 <= change.ci![1]);
+  return bandVerdict({...change, verdict: significant ? (ratio < 1 ? 'faster' : 'slower') : 'no significant change'}, significant, noise);
+}
+
+/** `ci` about `ratio` widened on each side by `extra` in logs, in quadrature with its own half-widths. */
+function widened(ratio: number, ci: [number, number], extra: number): [number, number] {
+  const centre = Math.log(ratio);
+  const low = Math.hypot(centre - Math.log(ci[0]), extra);
+  const high = Math.hypot(Math.log(ci[1]) - centre, extra);
+  return [Math.exp(centre - low), Math.exp(centre + high)];
+}
+
+/**
+ * The log spread between runs of the ratio of this block, from the histories of its result now and in
+ * the baseline (each a run of its own, so the ratio's variance is the sum of theirs), with the fewer
+ * runs of the two; a spread of 0 without one.
+ */
+function runSpreadOf({current, before}: Compared): {spread: number; count: number} {
+  const sides = [current, before?.hash === current.hash ? before : undefined].map((record) => record?.stats?.runs).filter((runs) => runs !== undefined);
+  if (sides.length === 0) return {spread: 0, count: 0};
+  const logs = sides.map((runs) => Math.log1p(runs.spread));
+  // One side known: the other side's run is as uncertain (the same block on the same machine).
+  const [now, then = logs[0]!] = logs;
+  return {spread: Math.hypot(now!, then), count: Math.min(...sides.map((runs) => runs.count))};
 }
 
 /** A significant change inside the noise band is no change, said so. */

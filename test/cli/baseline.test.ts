@@ -171,6 +171,26 @@ test('compareWithBaseline', async (t) => {
     assert.deepEqual(few.map((change) => [change.verdict, change.drift]), [['slower', undefined], ['slower', undefined], ['slower', undefined]]);
   });
 
+  await t.test('one erratic unchanged block does not hide a real 15% slowdown; a block whose runs spread widely is not flagged for a jump within its spread', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const five = parseNotebook(['---', 'title: Five', '---', '', ...ids.map((id) => ['```python bench id=' + id, 'def bench():', '    return 1', '```', ''].join('\n'))].join('\n'), 'nb.md').notebook!;
+    const snapshot = {savedAt: '2024-05-01T00:00:00.000Z', records: new Map(ids.map((key) => [key, record(key, base)]))};
+    const now = (key: string, factor: number, extra: Partial<StoredResult> = {}) => ({...record(key, base.map((x, i) => x * factor * (1 + ((i * 7) % 5) / 1000))), date: '2024-06-01T12:00:00.000Z', ...extra});
+    const compare = (records: StoredResult[]) => compareWithBaseline(five, Object.fromEntries(records.map((stored) => [stored.key, [{key: stored.key, stored}]])), snapshot);
+
+    // d, a Go map that ran 2.4x slower this once, is one of the four others e's drift is read from.
+    const changes = compare([now('a', 1), now('b', 1.01), now('c', 0.99), now('d', 2.4), now('e', 1.15, {hash: 'edited'})]);
+    const e = changes[4]!;
+    assert.equal(e.verdict, 'slower', JSON.stringify(e));
+    assert.ok(e.ci![0] > 1.05, `the interval ${e.ci} is not blown open by d`);
+    assert.equal(changes[3]!.verdict, 'slower', 'd itself, with no history, is flagged');
+
+    // The same jump, when d's history shows its runs spread by 40%: no significant change.
+    const spread = {runs: {count: 6, spread: 0.4, ownCi: [237, 242] as [number, number]}};
+    const withHistory = compare([now('a', 1), now('b', 1.01), now('c', 0.99), {...now('d', 2.4), stats: {...now('d', 2.4).stats!, ...spread}}, now('e', 1)]);
+    assert.equal(withHistory[3]!.verdict, 'no significant change', JSON.stringify(withHistory[3]));
+  });
+
   await t.test('results in different units are not comparable', () => {
     const outcomes = {a: [{key: 'a', stored: record('a', base, {unit: 'instructions'})}]};
     const [change] = compareWithBaseline(notebook!, outcomes, {savedAt: '', records: new Map([['a', record('a', base)]])});
