@@ -155,9 +155,9 @@ function compareRecord(current: StoredResult, before: StoredResult | undefined, 
  * The verdict of one run. With enough unchanged blocks measured again beside it, the median of their
  * log ratios is how much faster or slower the machine ran than when the baseline was saved; the
  * run's ratio is divided by it. How far a block strays from the machine on its own is what the others
- * stray by: their robust spread (1.4826 × the median absolute deviation of their log ratios, so that
- * one erratic block, a Go map whose time doubles now and then, does not blind the rest), with
- * Student's t for their number, plus the uncertainty of the drift itself. That, and the block's own
+ * stray by: the standard deviation of their log ratios, the farthest one left out when there are four
+ * or more (so that one erratic block, a Go map whose time doubles now and then, does not blind the
+ * rest), with Student's t for their number, plus the uncertainty of the drift itself. That, and the block's own
  * spread between runs when its history has one (Kalibera and Jones's third level), widen the run's
  * interval. A change must then be significant and larger than the noise band.
  */
@@ -173,10 +173,16 @@ function decide(item: Compared, controls: Compared[], noise: number): BlockChang
   }
   const logs = ratios.map((ratio) => Math.log(ratio));
   const centre = medianOfSorted(logs);
-  const scale = 1.4826 * medianOfSorted(logs.map((value) => Math.abs(value - centre)).sort((a, b) => a - b));
+  // The controls' spread without the one farthest from the rest when there are four or more: one
+  // erratic block does not blind the others, and three or fewer are all kept, since a robust scale
+  // from so few (their median absolute deviation) is zero whenever two of them happen to agree.
+  const byDistance = [...logs].sort((a, b) => Math.abs(a - centre) - Math.abs(b - centre));
+  const kept = byDistance.length >= 4 ? byDistance.slice(0, -1) : byDistance;
+  const mean = kept.reduce((sum, value) => sum + value, 0) / kept.length;
+  const deviation = Math.sqrt(kept.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (kept.length - 1));
   // A new block's deviation from the machine, and the drift's own error (a median's: π/2 / n in variance).
-  const stray = scale * Math.sqrt(1 + Math.PI / 2 / logs.length);
-  const extra = Math.max(studentT975(logs.length - 1) * stray, runLevel);
+  const stray = deviation * Math.sqrt(1 + Math.PI / 2 / logs.length);
+  const extra = Math.max(studentT975(kept.length - 1) * stray, runLevel);
   const drift = Math.exp(centre);
   const ratio = comparison.ratio / drift;
   const ci = widened(ratio, [comparison.ci[0] / drift, comparison.ci[1] / drift], extra);

@@ -129,10 +129,14 @@ export function renderResultLine(stored: StoredResult, context: OutcomeContext =
   if (!isMeasured(stored)) return '';
   const {stats} = stored;
   const unit = pickTimeUnit(stats.median);
+  // A count under callgrind is not a time: the same figures, in instructions per call.
+  const counted = (stored.result.unit ?? stats.unit) === 'instructions';
+  const figure = (value: number) => (counted ? formatCount(Math.round(value)) : formatTime(value, unit));
+  const range = (low: number, high: number) => (counted ? `${formatCount(Math.round(low))}–${formatCount(Math.round(high))}` : formatRange(low, high, unit));
   const parts = [
-    `median <strong>${escapeHtml(formatTime(stats.median, unit))}</strong>`,
-    `95% CI ${escapeHtml(formatRange(stats.ci[0], stats.ci[1], unit))}`,
-    `min–max ${escapeHtml(formatRange(stats.min, stats.max, unit))}`,
+    `median <strong>${escapeHtml(figure(stats.median))}</strong>${counted ? ' instructions per call' : ''}`,
+    `95% CI ${escapeHtml(range(stats.ci[0], stats.ci[1]))}`,
+    `min–max ${escapeHtml(range(stats.min, stats.max))}`,
     escapeHtml(samplesText(stored)),
     escapeHtml(runtimeLabel(stored))
   ].filter((part) => part !== '');

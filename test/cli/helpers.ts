@@ -1,9 +1,9 @@
-import {spawn} from 'node:child_process';
 import {copyFile, mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {packageRoot} from '../../src/paths.js';
 import {fixture} from '../helpers/paths.js';
+import {runCollected, type Finished} from '../helpers/spawn.js';
 
 /** What a terminal shows after some output: enough of VT100 for cli-progress (cursor moves, erases). */
 export class VirtualTerminal {
@@ -88,11 +88,7 @@ export class VirtualTerminal {
 }
 
 /** What a finished CLI process left: exit code and both streams. */
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = Finished;
 
 /** Path of the built CLI. */
 export const bin = path.join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
@@ -102,15 +98,7 @@ export const bin = path.join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
  * root (or `cwd`), and resolves with its exit code and output once it ends.
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = packageRoot): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd, env: {...process.env, CI: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({code, stdout, stderr}));
-  });
+  return runCollected(process.execPath, [bin, ...args], cwd, env);
 }
 
 /** A temporary project folder holding copies of the given fixtures of `test/fixtures/cli/`. */

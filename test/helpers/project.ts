@@ -3,6 +3,7 @@ import {copyFile, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {packageRoot} from '../../src/paths.js';
+import {runCollected} from './spawn.js';
 
 /** A scratch project folder whose `npm run <verb>` runs this checkout's built CLI, as a checkout of the project would. */
 export interface ScratchPackage {
@@ -22,16 +23,7 @@ export async function scratchPackage(notebooks: string[]): Promise<ScratchPackag
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({name: 'scratch', private: true, scripts}, null, 1));
   return {
     dir,
-    sh: (command, env = {}) =>
-      new Promise((resolve, reject) => {
-        const child = spawn('bash', ['-c', command], {cwd: dir, env: {...process.env, CI: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({code, stdout, stderr}));
-      }),
+    sh: (command, env = {}) => runCollected('bash', ['-c', command], dir, env),
     dispose: () => rm(dir, {recursive: true, force: true})
   };
 }

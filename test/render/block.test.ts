@@ -147,6 +147,26 @@ test('renderBlock', async (t) => {
     assert.match(html, /min–max 18.0–26.0 ms · 30 samples of 1 call · python 3.11.7/);
   });
 
+  await t.test('an instruction count reads as instructions per call, not as a time', async () => {
+    const notebook = setup();
+    const base = benchResult('loop', 5_114_957);
+    const counted = {...base, key: 'loop#instructions', result: {...base.result, unit: 'instructions' as const}, stats: {...base.stats!, unit: 'instructions' as const}};
+    const html = await renderBlock(notebook.blocks[0]!, {notebook, outcomes: {loop: [{key: 'loop', stored: benchResult('loop', 2e3)}, {key: 'loop#instructions', stored: counted}]}});
+    assert.match(html, /median <strong>5,114,957<\/strong> instructions per call · 95% CI [\d,]+–[\d,]+ · min–max 4,603,461–6,649,444 ·/);
+    assert.doesNotMatch(html, /5\.11 ms/);
+    assert.match(html, /median <strong>2\.00 µs<\/strong>/, 'the time is shown beside it');
+  });
+
+  await t.test('the measurement line says whether the interval includes the spread between runs', async () => {
+    const notebook = setup();
+    const groups = {result: {...benchResult('loop', 1).result, groups: [10, 10, 10]}};
+    const alone = benchResult('loop', 2e3, {...groups, history: [{date: '2024-04-01T00:00:00.000Z', median: 2e3, ci: [1.9e3, 2.1e3], processes: 3}]});
+    assert.match(await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(alone)}), /interval from this run&#39;s processes only: the spread between runs needs 3 runs of this code here \(2 so far\)/);
+    const spread = benchResult('loop', 2e3, groups);
+    spread.stats = {...spread.stats!, runs: {count: 4, spread: 0.021, ownCi: [1980, 2020]}};
+    assert.match(await renderBlock(notebook.blocks[0]!, {notebook, outcomes: outcomesOf(spread)}), /interval includes the spread between 4 runs of this code here \(±2\.1%\); this run alone: 1\.98–2\.02 µs/);
+  });
+
   await t.test('a skipped block says what is missing; what to do goes to the page\'s notes', async () => {
     const notebook = setup();
     const notes = new Set<string>();
