@@ -38,7 +38,7 @@ export interface DryRunNotebook {
 export function dryRunPlan(plan: Plan, decisions: RunDecision[], related: readonly StoredResult[] = []): DryRunNotebook {
   const runs = plan.runs.map((run, index): DryRunRun => {
     const decision = decisions[index]!;
-    const estimate = decision.action === 'run' ? estimateRunMs(run, decision.stored, related) : undefined;
+    const estimate = decision.action === 'run' ? estimateRunMs(run, decision.stored, related, plan.profile) : undefined;
     const why = decision.action === 'skip' ? decision.reason : decision.action === 'run' ? decision.why : undefined;
     return {
       key: run.key,

@@ -17,9 +17,12 @@ const processStartMs = 300;
  * steady samples and one traced call each for an inline block, `warmup` plus `runs` runs for a
  * process-mode one. Without one, a guess from the settings alone: the budget, or the samples asked for.
  */
-export function estimateRunMs(run: PlannedRun, previous?: StoredResult, related: readonly StoredResult[] = []): {ms: number; from: EstimateSource} {
-  const candidates = [...(previous ? [previous] : []), ...related.filter((record) => record !== previous && record.blockId === run.blockId)];
-  const scaled = scaledCall(run, candidates, previous);
+export function estimateRunMs(run: PlannedRun, previous?: StoredResult, related: readonly StoredResult[] = [], profile?: string): {ms: number; from: EstimateSource} {
+  // A result of another profile with other code or sizes, and no size= to scale it by, says nothing of
+  // this run's time: the quick profile's call is not the full one's (000's pool: 0.3 s against 100 s).
+  const comparable = (record: StoredResult) => profile === undefined || record.profile === profile || record.hash === run.hash || (record.size !== undefined && run.size !== undefined);
+  const candidates = [...(previous ? [previous] : []), ...related.filter((record) => record !== previous && record.blockId === run.blockId)].filter(comparable);
+  const scaled = scaledCall(run, candidates, candidates.includes(previous!) ? previous : undefined);
   if (scaled !== undefined) {
     const from: EstimateSource = scaled.record === previous && scaled.ratio === 1 ? 'previous run' : 'scaled';
     // The same run measured the same way: its own duration says it best.

@@ -100,7 +100,7 @@ export function queuedEvents(plan: Plan, decisions: RunDecision[], related: read
   return plan.runs.map((run, index) => {
     const decision = decisions[index]!;
     const reuse = decision.action !== 'run';
-    const estimate = reuse ? {ms: 0, from: 'previous run' as const} : estimateRunMs(run, decision.stored, related);
+    const estimate = reuse ? {ms: 0, from: 'previous run' as const} : estimateRunMs(run, decision.stored, related, plan.profile);
     return {type: 'queued', notebook: plan.notebook.name, key: run.key, kind: run.kind, reuse, estimateMs: estimate.ms, estimatedFrom: estimate.from};
   });
 }
@@ -166,7 +166,7 @@ export async function runPlan(plan: Plan, decisions: RunDecision[], options: Run
       continue;
     }
     const runtime = plan.runtimes[run.runtime]!;
-    emit({type: 'running', notebook, key: run.key, kind: run.kind, runtime, measure: run.measure, estimateMs: estimateRunMs(run, stored).ms, ...(decision.why ? {why: decision.why} : {})});
+    emit({type: 'running', notebook, key: run.key, kind: run.kind, runtime, measure: run.measure, estimateMs: estimateRunMs(run, stored, [], plan.profile).ms, ...(decision.why ? {why: decision.why} : {})});
     const result = await scheduler.execute(run, runtime, (phase) => emit({type: 'phase', notebook, key: run.key, phase}));
     // An interrupted block measured nothing worth keeping.
     if (options.signal?.aborted) {

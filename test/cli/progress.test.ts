@@ -342,3 +342,14 @@ test('estimateRunMs scales a result of the block at another size by size=', () =
   assert.equal(estimate.from, 'scaled');
   assert.equal(estimate.ms, Math.round((1 + 3) * 1000 + 3 * 20));
 });
+
+test('estimateRunMs does not take another profile\'s result of other sizes for this run\'s time when no size= scales it', () => {
+  const source = ['---', 'title: T', 'params: {n: 1000}', 'profiles:', '  full: {n: 100000}', 'measure: {repeat: 5, warmup: 1, processes: 1, min-sample: 10ms}', '---', '', '```python bench id=a mode=process runs=3 min-time=1ms', 'print({{n}})', '```', ''].join('\n');
+  const {notebook} = parseNotebook(source, 'e.md');
+  const [quick] = planNotebook(notebook!, {runtimes: {}}).runs;
+  const [full] = planNotebook(notebook!, {runtimes: {}, profile: 'full'}).runs;
+  const measured = {key: 'a', blockId: 'a', hash: quick!.hash, profile: 'quick', stats: {median: 10e6}, result: {durationMs: 500}} as unknown as StoredResult;
+  assert.equal(estimateRunMs(full!, measured, [], 'full').from, 'settings', 'the quick result is of n = 1000, this run of n = 100000');
+  assert.deepEqual(estimateRunMs(quick!, measured, [], 'quick'), {ms: 500, from: 'previous run'}, 'the same profile still reuses it');
+  assert.equal(estimateRunMs(full!, {...measured, hash: full!.hash}, [], 'quick').from, 'previous run', 'the same run, whichever profile stored it');
+});
