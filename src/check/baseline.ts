@@ -46,6 +46,8 @@ export interface BlockChange {
   drift?: {ratio: number; range: [number, number]; blocks: number};
   /** median(now) / median(baseline) before the drift was taken out. */
   rawRatio?: number;
+  /** The 95% interval of `rawRatio`: this build's processes and the baseline's alone. */
+  rawCi?: [number, number];
 }
 
 /** A claim whose verdict is not the one it had in the baseline. */
@@ -188,7 +190,7 @@ function decide(item: Compared, controls: Compared[], noise: number): BlockChang
   const ci = widened(ratio, [comparison.ci[0] / drift, comparison.ci[1] / drift], extra);
   const range: [number, number] = [ratios[0]!, ratios.at(-1)!];
   // The test's p is of the raw ratio: the corrected one is judged by its interval alone.
-  return judged({...change, ratio, ci, rawRatio: comparison.ratio, drift: {ratio: drift, range, blocks: ratios.length}}, ratio, noise);
+  return judged({...change, ratio, ci, rawRatio: comparison.ratio, rawCi: comparison.ci, drift: {ratio: drift, range, blocks: ratios.length}}, ratio, noise);
 }
 
 /** A verdict from the interval alone: significant when it excludes 1, then the noise band. */

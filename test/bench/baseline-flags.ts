@@ -13,8 +13,9 @@
  *
  *   npm run bench:baseline
  *   npm run bench:baseline -- --no-change 3 --slowed 5
+ *   npm run bench:baseline -- --trace /tmp/comparisons.jsonl   every comparison as a JSON line too
  */
-import {copyFile, writeFile} from 'node:fs/promises';
+import {appendFile, copyFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
@@ -23,7 +24,7 @@ import {closeExecutors} from '../../src/execute/index.js';
 import {packageRoot} from '../../src/paths.js';
 import {scratchProject} from '../helpers/build.js';
 
-const {values} = parseArgs({options: {'no-change': {type: 'string', default: '5'}, slowed: {type: 'string', default: '10'}}});
+const {values} = parseArgs({options: {'no-change': {type: 'string', default: '5'}, slowed: {type: 'string', default: '10'}, trace: {type: 'string'}}});
 const noChangeRuns = Number(values['no-change']);
 const slowedRuns = Number(values.slowed);
 
@@ -104,10 +105,18 @@ try {
   const line = (change: BlockChange) =>
     `${change.notebook}/${change.key}: ${change.verdict}${change.ratio === undefined ? '' : ` (${change.ratio.toFixed(3)}x${change.ci ? `, 95% CI ${change.ci[0].toFixed(3)}-${change.ci[1].toFixed(3)}` : ''}${change.drift ? `; raw ${change.rawRatio!.toFixed(3)}x, machine ${change.drift.ratio.toFixed(3)}x over ${change.drift.blocks} blocks` : ''})`}`;
 
+  /** `--trace FILE`: every comparison of every build as a JSON line, its ratio and interval before any correction, to study other rules offline. */
+  const trace = async (phase: string, round: number, all: BlockChange[]) => {
+    if (!values.trace) return;
+    const lines = all.map((change) => JSON.stringify({phase, round, notebook: change.notebook, key: change.key, verdict: change.verdict, ratio: change.rawRatio ?? change.ratio, ci: change.rawCi ?? change.ci, corrected: change.drift ? {ratio: change.ratio, ci: change.ci} : null}));
+    await appendFile(values.trace, lines.map((text) => `${text}\n`).join(''));
+  };
+
   let compared = 0;
   let flagged = 0;
   for (let round = 1; round <= noChangeRuns; round++) {
     const summary = await scratch.build(notebooks, {rerun: true, baseline: 'bench'});
+    await trace('no change', round, changes(summary));
     const measured = changes(summary).filter((change) => change.verdict !== 'new' && change.verdict !== 'not comparable');
     compared += measured.length;
     const wrong = measured.filter((change) => change.verdict === 'faster' || change.verdict === 'slower');
@@ -121,6 +130,7 @@ try {
   for (let round = 1; round <= slowedRuns; round++) {
     // Everything measured again, as a CI job would: the unchanged blocks tell how the machine moved.
     const summary = await scratch.build(notebooks, {rerun: true, baseline: 'bench'});
+    await trace('slowed', round, changes(summary));
     const slowed = changes(summary).filter((change) => change.blockId === 'py-loop' || change.blockId === 'c-loop');
     slowedCompared += slowed.length;
     seen += slowed.filter((change) => change.verdict === 'slower').length;
