@@ -26,15 +26,18 @@ export const countEnv = {PYTHONHASHSEED: '0', GODEBUG: 'asyncpreemptoff=1'};
  * count of one whole run of the program (start-up included). Inline, the harness runs with a fixed
  * loop count instead of timing: each sample is `(count(1 + L calls) - count(1 call)) / L`, the
  * instructions of one call with start-up, setup and the harness itself cancelled out, where `L` is
- * the loop count a native calibration picks. `run.measure.processes` samples, each from fresh
- * processes; address-space randomisation is off (`setarch -R`) where possible so counts repeat.
+ * the loop count a native calibration picks. Each sample comes from fresh processes; address-space
+ * randomisation is off (`setarch -R`) where possible so counts repeat. A design chosen by benchbook
+ * (`design: auto`) takes one sample: counts under callgrind repeat to the instruction with a fixed
+ * hash seed, and each sample costs two runs under valgrind of several seconds each (CPython's start
+ * alone takes 2.7 s there). `processes=N` as written takes N, to see a count that does not repeat.
  * JS and TS blocks are skipped: V8 compiles them while they run, under valgrind too.
  */
 export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, entry: RuntimeEntry, options: ExecuteOptions): Promise<RunResult> {
   if (entry.noInstructions) return skippedResult(`instruction counts are not supported for ${entry.language.name} blocks: ${entry.noInstructions}`);
   const tools = await findTools();
   if (typeof tools === 'string') return skippedResult(tools);
-  const samples = Math.max(1, run.measure.processes);
+  const samples = run.measure.design === 'auto' ? 1 : Math.max(1, run.measure.processes);
   if (run.measure.mode === 'process') {
     return withProgram({...run, kind: 'run'}, runtime, options, async (program) => {
       const counts: number[] = [];

@@ -60,7 +60,13 @@ export const claimFunctions = {
   /** Cost of starting the runtime (process mode), ns. */
   startup: {params: 'id', unit: 'ns'},
   /** Relative spread of the samples: (max - min) / median, a percentage. */
-  spread: {params: 'id', unit: '%'}
+  spread: {params: 'id', unit: '%'},
+  /**
+   * `misranks(a, b)`: the share of pairs of one sample of `a` and one of `b` in which `a`'s is the
+   * smaller (ties counting half), with a bootstrap interval: how often one timing of each would rank
+   * `a` below `b`. For `a` the slower, how often two single timings decide the wrong way.
+   */
+  misranks: {params: 'id, id', unit: '%'}
 } as const satisfies Record<string, {params: Parameters; unit: ClaimUnit | 'test'}>;
 
 /** A function name of the check language. */

@@ -109,6 +109,24 @@ test('evaluateClaim', async (t) => {
     assert.doesNotMatch(spread.reason, /95%/);
   });
 
+  await t.test('misranks() is how often single timings rank two results the other way, with an interval over processes', () => {
+    const grouped = (values: number[][]): ClaimInput => ({status: 'ok', samples: values.flat(), groups: values.map((group) => group.length), stats: summarize(values.flat())});
+    const from = new Map<string, ClaimInput>([
+      ['slow', grouped([[110, 112, 111], [109, 113, 110], [111, 112, 114]])],
+      ['fast', grouped([[100, 101, 99], [102, 100, 101], [98, 100, 103]])],
+      ['overlapping', grouped([[95, 120, 100], [90, 125, 105], [99, 118, 101]])]
+    ]);
+    const apart = check('misranks(slow, fast) > 5%', from);
+    assert.deepEqual([apart.figure!.value, apart.figure!.low, apart.figure!.high, apart.figure!.unit, apart.figure!.interval], [0, 0, 0, '%', true]);
+    assert.equal(apart.verdict, 'does not hold', 'no single timing of the slower one is below one of the faster');
+    const mixed = check('misranks(overlapping, fast) > 5%', from);
+    assert.ok(mixed.figure!.value > 0.2 && mixed.figure!.value < 0.6, String(mixed.figure!.value));
+    assert.ok(mixed.figure!.low < mixed.figure!.value && mixed.figure!.value < mixed.figure!.high);
+    assert.equal(mixed.verdict, 'holds');
+    assert.equal(check(`misranks(overlapping, fast) > ${(mixed.figure!.value * 100).toFixed(1)}%`, from).verdict, 'inconclusive', 'a threshold inside the interval decides nothing');
+    assert.equal(check('misranks(fast, slow) > 99%', from).figure!.value, 1, 'every timing of fast is below every timing of slow');
+  });
+
   await t.test('checks a run block\'s output with prints()', () => {
     assert.equal(check('prints(profile, "hot spot: slow_unique")').verdict, 'holds');
     assert.equal(check('prints(profile, "hot spot: parse")').verdict, 'does not hold');
