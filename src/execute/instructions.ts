@@ -56,10 +56,11 @@ export async function countInstructions(run: PlannedRun, runtime: RuntimeInfo, e
     const counts: number[] = [];
     for (let i = 0; i < samples; i++) {
       options.onPhase?.({phase: 'measuring', process: i + 1, processes: samples});
-      const base = await countOnce(tools, program, harnessEnv(run, program, 1), options, 1);
-      if (typeof base !== 'number') return base;
-      const more = await countOnce(tools, program, harnessEnv(run, program, 1 + loops), options, 1 + loops);
-      if (typeof more !== 'number') return more;
+      // The two runs at once: a count does not depend on what else runs (unlike a time), and each run
+      // under valgrind takes seconds, so on two cores a sample costs one run's time instead of two.
+      const [base, more] = await Promise.all([1, 1 + loops].map((count) => countOnce(tools, program, harnessEnv(run, program, count), options, count)));
+      if (typeof base !== 'number') return base!;
+      if (typeof more !== 'number') return more!;
       counts.push(Math.max(0, (more - base) / loops));
     }
     return {status: 'ok', exitCode: 0, timedOut: false, stdout: '', stderr: '', samples: counts, loops: counts.map(() => loops), unit: 'instructions'};
@@ -133,6 +134,9 @@ async function calibrate(run: PlannedRun, program: PreparedProgram, options: Exe
  * One counted run of the program: its total `Ir`. With `loops`, the harness's result must show it
  * ran exactly that many calls (a harness that ignores BENCHBOOK_LOOPS would count calibration).
  */
+/** Runs under callgrind so far in this process: each writes a file of its own, even two started in the same millisecond. */
+let countRuns = 0;
+
 async function countOnce(
   found: Tools,
   program: PreparedProgram,
@@ -140,7 +144,7 @@ async function countOnce(
   options: ExecuteOptions,
   loops?: number
 ): Promise<number | Outcome> {
-  const outFile = path.join(program.workDir, `callgrind-${process.pid}-${Date.now()}.out`);
+  const outFile = path.join(program.workDir, `callgrind-${loops ?? 'program'}-${++countRuns}.out`);
   const valgrindArgs = ['--tool=callgrind', `--callgrind-out-file=${outFile}`, program.command.file, ...program.command.args];
   const [file, args] = found.setarch ? [found.setarch, ['-R', found.valgrind, ...valgrindArgs]] : [found.valgrind, valgrindArgs];
   const result = await runProcess(file, args, {
