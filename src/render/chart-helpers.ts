@@ -330,7 +330,9 @@ function scaling(Plot: PlotModule, legend: Legend, data: ResultRow[], options: S
     const line = xs.map((value) => ({value, y: value / first}));
     marks.push(
       ...articleMarks('y'),
-      Plot.line(line, {x: 'value', y: 'y', stroke: 'currentColor', strokeOpacity: 0.55, strokeDasharray: '5,4', strokeWidth: 1.5}),
+      // Clipped to the frame: over the article's workers (to 12) the ideal climbs far above any
+      // measured speed-up, and unclipped it was drawn across the figure above this one.
+      Plot.line(line, {x: 'value', y: 'y', stroke: 'currentColor', strokeOpacity: 0.55, strokeDasharray: '5,4', strokeWidth: 1.5, clip: true}),
       Plot.line(rows, {x: 'value', y: 'speedup', z: 'label', stroke: (row: ResultRow) => colorOf(row.label), strokeWidth: 2}),
       Plot.dot(rows, {x: 'value', y: 'speedup', fill: (row: ResultRow) => colorOf(row.label), r: 3.5, title: (row: ResultRow) => `${rowName(row)}: ${formatTick(row.speedup ?? Number.NaN)}× the speed at ${param} = ${from}`})
     );
