@@ -9,6 +9,7 @@
  * page says so.
  */
 import type {RunSummary, Stats} from '../model/index.js';
+import {medianOfSorted} from './basics.js';
 import {studentT975} from './hierarchical.js';
 
 /** Runs kept in a block's history: enough to estimate the spread between runs, not a growing file. */
@@ -26,8 +27,8 @@ export function runSummary(stats: Pick<Stats, 'median' | 'ci' | 'runs'>, date: s
 /**
  * The statistics of this run with the spread between runs added, from earlier runs of the same code
  * on the same machine (`history`, oldest first). In logs, each run's own variance is read back from its
- * interval; the variance between runs is what the runs' medians vary by beyond that (method of moments,
- * never below zero); the interval's half-width becomes sqrt(own² + (t · between)²), with Student's t
+ * interval; the variance between runs is what the runs' medians vary by beyond the median of those
+ * (method of moments, never below zero); the interval's half-width becomes sqrt(own² + (t · between)²), with Student's t
  * for the runs' degrees of freedom since a few runs estimate it roughly.
  */
 export function withRunSpread(stats: Stats, history: readonly RunSummary[]): Stats {
@@ -36,8 +37,10 @@ export function withRunSpread(stats: Stats, history: readonly RunSummary[]): Sta
   const logs = runs.map((run) => Math.log(run.median));
   const mean = logs.reduce((sum, value) => sum + value, 0) / logs.length;
   const observed = logs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (logs.length - 1);
-  const own = runs.map((run) => ((Math.log(run.ci[1]) - Math.log(run.ci[0])) / (2 * 1.96)) ** 2);
-  const between = Math.max(0, observed - own.reduce((sum, value) => sum + value, 0) / own.length);
+  const own = runs.map((run) => ((Math.log(run.ci[1]) - Math.log(run.ci[0])) / (2 * 1.96)) ** 2).sort((a, b) => a - b);
+  // The typical run's own variance, its median: one run with a wild process (an interval of ±20%)
+  // would otherwise raise the mean above the spread of all the medians and hide it.
+  const between = Math.max(0, observed - medianOfSorted(own));
   const centre = Math.log(stats.median);
   const ownHalf = Math.max(centre - Math.log(stats.ci[0]), Math.log(stats.ci[1]) - centre);
   const half = Math.sqrt(ownHalf ** 2 + (studentT975(runs.length - 1) * Math.sqrt(between)) ** 2);

@@ -93,7 +93,7 @@ export function comparisonOf(input: ComparisonInput): Comparison {
  */
 export function renderComparison(comparison: Comparison, cores?: number): string {
   const {article, thisRun} = comparison;
-  const cell = (text: string | undefined) => (text === undefined ? '<td class="unknown">not given</td>' : `<td>${escapeHtml(text)}</td>`);
+  const cell = (text: string | undefined, label = 'The article') => (text === undefined ? `<td class="unknown" data-label="${label}">not given</td>` : `<td data-label="${label}">${escapeHtml(text)}</td>`);
   const load =
     thisRun.loadavg === undefined
       ? ''
@@ -104,10 +104,10 @@ export function renderComparison(comparison: Comparison, cores?: number): string
       ? `the <b>${escapeHtml(thisRun.profile)}</b> profile, with the article's sizes (see <a href="#${PARAMETERS_ID}">Parameters</a>)`
       : `the <b>${escapeHtml(thisRun.profile)}</b> profile: ${formatCount(differing)} ${differing === 1 ? 'size differs' : 'sizes differ'} from the article's (see <a href="#${PARAMETERS_ID}">Parameters</a>)`;
   const rows = [
-    `<tr><th scope="row">Machine</th>${cell(article.machine)}<td>${escapeHtml(thisRun.machine ?? 'not measured yet')}${escapeHtml(load)}</td></tr>`,
-    `<tr><th scope="row">Versions</th>${cell(article.versions)}${cell(thisRun.versions)}</tr>`,
-    `<tr><th scope="row">Sizes</th><td>its own (see <a href="#${PARAMETERS_ID}">Parameters</a>)</td><td>${sizes}</td></tr>`,
-    `<tr><th scope="row">Method</th>${cell(article.method)}${cell(thisRun.method)}</tr>`
+    `<tr><th scope="row">Machine</th>${cell(article.machine)}<td data-label="This run">${escapeHtml(thisRun.machine ?? 'not measured yet')}${escapeHtml(load)}</td></tr>`,
+    `<tr><th scope="row">Versions</th>${cell(article.versions)}${cell(thisRun.versions, 'This run')}</tr>`,
+    `<tr><th scope="row">Sizes</th><td data-label="The article">its own (see <a href="#${PARAMETERS_ID}">Parameters</a>)</td><td data-label="This run">${sizes}</td></tr>`,
+    `<tr><th scope="row">Method</th>${cell(article.method)}${cell(thisRun.method, 'This run')}</tr>`
   ];
   const lines = [
     `<section class="comparison" id="${COMPARISON_ID}" aria-label="This run and the article">`,

@@ -84,7 +84,7 @@ export function renderMachinesSection(machines: MachineView[], notebook: Noteboo
       `<td class="num">${escapeHtml(String(machine.cores))}</td>`,
       `<td class="num">${escapeHtml(`${machine.memoryGiB} GiB`)}</td>`,
       `<td>${escapeHtml(`${machine.os} (${machine.arch})`)}</td>`,
-      `<td>${runtimes.map(escapeHtml).join('<br>')}</td>`,
+      `<td class="runtimes">${runtimes.map(escapeHtml).join('<br>')}</td>`,
       `<td class="num" title="${escapeHtml(noiseTitle)}">${escapeHtml(noiseText)}</td>`,
       `<td class="num">${escapeHtml(`${formatCount(stored.length)}${newest ? `, ${formatDay(newest)}` : ''}`)}</td>`
     ];

@@ -179,9 +179,10 @@ test('renderPage', async (t) => {
     input.notebook.profiles = {quick: {params: {}, measure: {}}, full: {params: {n: 300_000}, measure: {}}};
     const page = await renderPage({...input, profile: 'full', params: {n: 300_000}}, options);
     const panel = /<section class="comparison"[^]*?<\/section>/.exec(page)![0];
-    assert.match(panel, /<th scope="row">Machine<\/th><td>Ryzen &lt;5&gt; 3600, 6 cores<\/td><td>Test CPU 3000 · 8 cores · 16 GiB · Linux 6\.1 \(x64\)/);
-    assert.match(panel, /<th scope="row">Versions<\/th><td>Python 3\.12\.7<\/td><td>python 3\.11\.7/);
-    assert.match(panel, /<th scope="row">Method<\/th><td>whole programs under perf stat<\/td><td>\d+ results time calls of a function inside a running process/);
+    // Each side says its name too (data-label), shown before it where the panel is a card on a phone.
+    assert.match(panel, /<th scope="row">Machine<\/th><td data-label="The article">Ryzen &lt;5&gt; 3600, 6 cores<\/td><td data-label="This run">Test CPU 3000 · 8 cores · 16 GiB · Linux 6\.1 \(x64\)/);
+    assert.match(panel, /<th scope="row">Versions<\/th><td data-label="The article">Python 3\.12\.7<\/td><td data-label="This run">python 3\.11\.7/);
+    assert.match(panel, /<th scope="row">Method<\/th><td data-label="The article">whole programs under perf stat<\/td><td data-label="This run">\d+ results time calls of a function inside a running process/);
     assert.match(panel, /the <b>full<\/b> profile: 1 size differs from the article's/);
     assert.match(panel, /<b>How the measurement differs\.<\/b> Here calls are timed inside a running process\./);
     // The article's own size where the full profile cannot use it, with why.

@@ -92,14 +92,14 @@ function visibleCharts(page: Page): Promise<Array<{id: string; shown: Array<{wid
 }
 
 /**
- * Tables (their scroll boxes), figures and `pre` whose content is wider than their box (it scrolls
+ * Tables (their scroll boxes, and the panels' of parameters and of this run beside the article), figures and `pre` whose content is wider than their box (it scrolls
  * or is cut), or whose box sticks out of the window; collapsed code is opened first.
  */
 function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     for (const details of document.querySelectorAll('details')) details.open = true;
     const width = document.documentElement.clientWidth;
-    return [...document.querySelectorAll('.table-scroll, figure, pre')].flatMap((element) => {
+    return [...document.querySelectorAll('.table-scroll, .params-scroll, figure, pre')].flatMap((element) => {
       const box = element.getBoundingClientRect();
       if (box.width === 0) return [];
       const name = `${element.tagName.toLowerCase()}.${element.classList[0] ?? ''} in #${element.closest('[id]')?.id ?? ''}`;
