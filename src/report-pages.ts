@@ -61,7 +61,11 @@ export async function decideAll(notebooks: Notebook[], options: ReportOptions, s
   const plans = options.shard ? shardPlans(planned, options.shard) : planned;
   const decided: DecidedPlan[] = [];
   for (const plan of plans) {
-    decided.push({plan, decisions: decideRuns(plan, await readStored(plan, store, machine, options), machine, options), related: await readRelated(plan, store, machine)});
+    const decisions = decideRuns(plan, await readStored(plan, store, machine, options), machine, options);
+    // Only runs that will run are estimated: a build that reuses everything reads no other results
+    // (every stored file of the notebook, read and checked again, was a third of a no-op build).
+    const related = decisions.some((decision) => decision.action === 'run') ? await readRelated(plan, store, machine) : [];
+    decided.push({plan, decisions, related});
   }
   return {found, decided};
 }

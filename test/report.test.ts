@@ -109,6 +109,25 @@ test('buildReport', async (t) => {
   });
 });
 
+test('a build that changes nothing loads no parser, chart or process library', async () => {
+  await scratch.build([notebook], {fromData: true}, {pageCache: true});
+  // A fresh process, as `npm run report` would be, whose module loader reports every package it loads.
+  const hooks = `export async function resolve(specifier, context, next) { const found = await next(specifier, context); process.stderr.write('LOADED ' + found.url + '\\n'); return found; }`;
+  const script = `
+    const {register} = await import('node:module');
+    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
+    const {scratchProjectAt} = await import(${JSON.stringify(path.join(packageRoot, 'dist/test/helpers/build.js'))});
+    const scratch = scratchProjectAt(${JSON.stringify(scratch.dir)});
+    const summary = await scratch.build([${JSON.stringify(notebook)}], {fromData: true}, {pageCache: true});
+    console.log(JSON.stringify({writes: scratch.writes, notebooks: summary.notebooks}));`;
+  const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  assert.deepEqual(JSON.parse(stdout), {writes: [], notebooks: 1});
+  const loaded = [...stderr.matchAll(/^LOADED (.+)$/gm)].map((match) => match[1]!);
+  assert.ok(loaded.some((url) => url.includes('/dist/src/report.js')), 'the hook sees the modules loaded');
+  const heavy = loaded.filter((url) => /node_modules\/(remark-parse|unified|yaml|jsdom|@observablehq\/plot|execa)\//.test(url));
+  assert.deepEqual([...new Set(heavy.map((url) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]))], [], 'remark, yaml, jsdom, Plot and execa stay unloaded');
+});
+
 test('a build that changes nothing writes nothing; a page edited or deleted in the output, or a new result, is written again', async () => {
   const first = await scratch.build([notebook], {fromData: true}, {pageCache: true});
   const page = await scratch.read('mixed.html');

@@ -2,7 +2,8 @@ import type {Block} from '../parse/types.js';
 import {capOutput, fullOutputName} from '../render/output.js';
 import {labelOf} from '../render/rows.js';
 import {comparisonOf} from '../render/comparison.js';
-import {placeholderPattern} from '../parse/index.js';
+// From syntax.js, not the parser's index: the exports are written on every build, a no-op one too, which must not load remark and yaml.
+import {placeholderPattern} from '../parse/syntax.js';
 import type {BlockOutcome, Download, PageInput} from '../render/types.js';
 import type {Machine, Stats, StoredResult} from '../model/index.js';
 
