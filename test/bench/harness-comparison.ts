@@ -110,7 +110,8 @@ async function hyperfine(command: string): Promise<Figure> {
 async function timeit(python: string, setup: string, statement: string): Promise<Figure> {
   const {stdout} = await run(python, ['-m', 'timeit', '-v', '-s', setup, statement]);
   const raw = /raw times: (.*)/.exec(stdout)?.[1];
-  const loops = Number(/^(\d+) loops?, best of/m.exec(stdout)?.[1]);
+  // CPython says "N loops, best of K", PyPy's timeit "N loops, average of K".
+  const loops = Number(/^(\d+) loops?, (?:best|average) of/m.exec(stdout)?.[1]);
   if (!raw || !loops) throw new Error(`unexpected timeit output:\n${stdout}`);
   const unit: Record<string, number> = {sec: 1e9, msec: 1e6, usec: 1e3, nsec: 1};
   const times = raw.split(',').map((item) => {
