@@ -48,6 +48,8 @@ export interface BlockChange {
   rawRatio?: number;
   /** The 95% interval of `rawRatio`: this build's processes and the baseline's alone. */
   rawCi?: [number, number];
+  /** The block's own spread between runs (log of the ratio) and the fewer runs it was read from, when its history widened the interval. */
+  runSpread?: {spread: number; runs: number};
 }
 
 /** A claim whose verdict is not the one it had in the baseline. */
@@ -164,10 +166,12 @@ function compareRecord(current: StoredResult, before: StoredResult | undefined, 
  * interval. A change must then be significant and larger than the noise band.
  */
 function decide(item: Compared, controls: Compared[], noise: number): BlockChange {
-  const {change, comparison} = item;
+  const {comparison} = item;
+  let {change} = item;
   if (!comparison) return change;
   const runs = runSpreadOf(item);
   const runLevel = runs.spread === 0 ? 0 : studentT975(runs.count - 1) * runs.spread;
+  if (runLevel > 0) change = {...change, runSpread: {spread: runs.spread, runs: runs.count}};
   const ratios = controls.map((control) => control.comparison!.ratio).sort((a, b) => a - b);
   if (ratios.length < minControls || item.current.machine.fingerprint !== item.before?.machine.fingerprint) {
     if (runLevel === 0) return bandVerdict(change, comparison.verdict !== 'no significant difference', noise);
@@ -184,7 +188,12 @@ function decide(item: Compared, controls: Compared[], noise: number): BlockChang
   const deviation = Math.sqrt(kept.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (kept.length - 1));
   // A new block's deviation from the machine, and the drift's own error (a median's: π/2 / n in variance).
   const stray = deviation * Math.sqrt(1 + Math.PI / 2 / logs.length);
-  const extra = Math.max(studentT975(kept.length - 1) * stray, runLevel);
+  // The block's own spread between runs holds the machine's drift from build to build, which the
+  // controls' runs spread by too and which dividing by the drift has already taken out: only what it
+  // spreads beyond the typical control is its own, and widens its interval on top of the controls'.
+  const others = controls.map(runSpreadOf).filter((other) => other.spread > 0).map((other) => other.spread ** 2).sort((a, b) => a - b);
+  const excess = runLevel === 0 ? 0 : Math.sqrt(Math.max(0, runs.spread ** 2 - (others.length > 0 ? medianOfSorted(others) : 0)));
+  const extra = Math.hypot(studentT975(kept.length - 1) * stray, runLevel === 0 ? 0 : studentT975(runs.count - 1) * excess);
   const drift = Math.exp(centre);
   const ratio = comparison.ratio / drift;
   const ci = widened(ratio, [comparison.ci[0] / drift, comparison.ci[1] / drift], extra);

@@ -108,7 +108,7 @@ try {
   /** `--trace FILE`: every comparison of every build as a JSON line, its ratio and interval before any correction, to study other rules offline. */
   const trace = async (phase: string, round: number, all: BlockChange[]) => {
     if (!values.trace) return;
-    const lines = all.map((change) => JSON.stringify({phase, round, notebook: change.notebook, key: change.key, verdict: change.verdict, ratio: change.rawRatio ?? change.ratio, ci: change.rawCi ?? change.ci, corrected: change.drift ? {ratio: change.ratio, ci: change.ci} : null}));
+    const lines = all.map((change) => JSON.stringify({phase, round, notebook: change.notebook, key: change.key, verdict: change.verdict, ratio: change.rawRatio ?? change.ratio, ci: change.rawCi ?? change.ci, corrected: change.drift ? {ratio: change.ratio, ci: change.ci} : null, runSpread: change.runSpread ?? null}));
     await appendFile(values.trace, lines.map((text) => `${text}\n`).join(''));
   };
 

@@ -51,20 +51,26 @@ try {
   }
   const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
   let covered = 0;
-  console.log('run  median ns   95% interval        half-width  processes x samples  wall s');
+  console.log('run  median ns   95% interval        half-width  this run alone  processes x samples  wall s');
   results.forEach((result, index) => {
     const {median, ci} = result.stats!;
     const next = results[index + 1]?.stats?.median;
     const covers = next === undefined ? '' : next >= ci[0] && next <= ci[1] ? '  covers the next' : '  misses the next';
     if (next !== undefined && next >= ci[0] && next <= ci[1]) covered++;
     const design = result.result.design;
-    console.log(`${String(index + 1).padStart(3)}  ${median.toFixed(1).padStart(9)}   ${ci[0].toFixed(1)}-${ci[1].toFixed(1)}`.padEnd(40) + `${percent((ci[1] - ci[0]) / 2 / median).padStart(8)}  ${`${design?.processes ?? '?'} x ${design?.samplesPerProcess ?? '?'}`.padStart(19)}  ${(result.result.durationMs / 1000).toFixed(2).padStart(6)}${covers}`);
+    console.log(`${String(index + 1).padStart(3)}  ${median.toFixed(1).padStart(9)}   ${ci[0].toFixed(1)}-${ci[1].toFixed(1)}`.padEnd(40) + `${percent((ci[1] - ci[0]) / 2 / median).padStart(8)}  ${percent(halfOf(result.stats!.runs?.ownCi ?? ci, median)).padStart(14)}  ${`${design?.processes ?? '?'} x ${design?.samplesPerProcess ?? '?'}`.padStart(19)}  ${(result.result.durationMs / 1000).toFixed(2).padStart(6)}${covers}`);
   });
+  const owns = results.map((result) => halfOf(result.stats!.runs?.ownCi ?? result.stats!.ci, result.stats!.median)).sort((a, b) => a - b);
   const widths = results.map((result) => (result.stats!.ci[1] - result.stats!.ci[0]) / 2 / result.stats!.median).sort((a, b) => a - b);
   const walls = results.map((result) => result.result.durationMs / 1000).sort((a, b) => a - b);
   const middle = (sorted: number[]) => sorted[sorted.length >> 1]!;
   console.log(`\ncoverage: ${covered} of ${results.length - 1} intervals hold the next run's median (at least 9 in 10 asked)`);
-  console.log(`ours: median half-width ${percent(middle(widths))}, median wall time ${middle(walls).toFixed(2)} s per run`);
+  const known = results.slice(2, -1).filter((result, index) => {
+    const next = results[index + 3]!.stats!.median;
+    return next >= result.stats!.ci[0] && next <= result.stats!.ci[1];
+  }).length;
+  console.log(`from the third run on, once the spread between runs is known: ${known} of ${Math.max(0, results.length - 3)}`);
+  console.log(`ours: median half-width ${percent(middle(widths))} (this run's processes alone ${percent(middle(owns))}), median wall time ${middle(walls).toFixed(2)} s per run`);
 
   // pyperf on the interpreter the block ran on (pyperf from the project's venv on its path).
   const python = results[0]!.runtime.executable;
@@ -84,4 +90,9 @@ try {
 } finally {
   await closeExecutors();
   await scratch.dispose();
+}
+
+/** Half the width of an interval, as a fraction of the median. */
+function halfOf(ci: readonly [number, number] | readonly number[], median: number): number {
+  return (ci[1]! - ci[0]!) / 2 / median;
 }

@@ -189,6 +189,21 @@ test('compareWithBaseline', async (t) => {
     const spread = {runs: {count: 6, spread: 0.4, ownCi: [237, 242] as [number, number]}};
     const withHistory = compare([now('a', 1), now('b', 1.01), now('c', 0.99), {...now('d', 2.4), stats: {...now('d', 2.4).stats!, ...spread}}, now('e', 1)]);
     assert.equal(withHistory[3]!.verdict, 'no significant change', JSON.stringify(withHistory[3]));
+
+    // Every block's runs spread by 4% over three builds, the machine's drift: dividing by the drift
+    // took that out, so a 12% slowdown of e is still seen, where t(2) × 4% alone would have hidden it.
+    const machine = (factor: number) => ({runs: {count: 3, spread: 0.04, ownCi: [base[0]! * factor * 0.99, base[0]! * factor * 1.01] as [number, number]}});
+    const drifting = (key: string, factor: number, extra: Partial<StoredResult> = {}) => {
+      const measured = now(key, factor, extra);
+      return {...measured, stats: {...measured.stats!, ...machine(factor)}};
+    };
+    const shared = compare([drifting('a', 1), drifting('b', 1.01), drifting('c', 0.99), drifting('d', 1), drifting('e', 1.12, {hash: 'edited'})]);
+    assert.equal(shared[4]!.verdict, 'slower', JSON.stringify(shared[4]));
+    assert.ok(shared[4]!.runSpread?.runs === 3, 'the block\'s own run spread is reported');
+    // A block whose own runs spread well beyond the others' (20% against 4%) is widened by the excess.
+    const own = {...drifting('e', 1.12, {hash: 'edited'})};
+    own.stats = {...own.stats, runs: {...own.stats.runs, spread: 0.2}};
+    assert.equal(compare([drifting('a', 1), drifting('b', 1.01), drifting('c', 0.99), drifting('d', 1), own])[4]!.verdict, 'no significant change');
   });
 
   await t.test('results in different units are not comparable', () => {
