@@ -256,6 +256,28 @@ export function baselineOutcomes(snapshot: BaselineSnapshot): Record<string, Blo
   return outcomes;
 }
 
+/**
+ * The smallest change the comparisons could see: the half-widths of their 95% intervals, as fractions
+ * of their ratios (the wider side), at the median and at both ends. A "no significant change" means
+ * little where that is wide: on a machine whose speed swings, no interval of one build is narrow.
+ * Undefined when nothing was compared.
+ */
+export function resolutionOf(changes: Iterable<BlockChange>): {median: number; low: number; high: number; count: number} | undefined {
+  const halves = [...changes]
+    .filter((change) => change.ci !== undefined && change.ratio !== undefined && change.ratio > 0)
+    .map((change) => Math.max(change.ci![1] / change.ratio! - 1, 1 - change.ci![0] / change.ratio!))
+    .sort((a, b) => a - b);
+  if (halves.length === 0) return undefined;
+  return {median: medianOfSorted(halves), low: halves[0]!, high: halves.at(-1)!, count: halves.length};
+}
+
+/** How wide the comparisons' intervals were, in words: `their 95% intervals ±3.1% at the median (±1.2% to ±8.0%)`. */
+export function describeResolution(resolution: NonNullable<ReturnType<typeof resolutionOf>>): string {
+  const percent = (fraction: number) => `±${(fraction * 100).toFixed(1)}%`;
+  const range = resolution.count > 1 ? ` (${percent(resolution.low)} to ${percent(resolution.high)})` : '';
+  return `the ${resolution.count === 1 ? 'comparison\'s 95% interval' : 'comparisons\' 95% intervals'} ${percent(resolution.median)}${resolution.count > 1 ? ' at the median' : ''}${range}: a smaller change is not seen`;
+}
+
 /** The changes that fail `--fail-on-regression PCT`: significantly slower by more than `percent` %. */
 export function regressionsOf(changes: Iterable<BlockChange>, percent: number): BlockChange[] {
   return [...changes].filter((change) => change.verdict === 'slower' && change.ratio !== undefined && (change.ratio - 1) * 100 > percent);

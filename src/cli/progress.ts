@@ -5,7 +5,7 @@ import {formatSignificant, formatTime} from '../render/format.js';
 import {formatDuration, formatNs} from '../model/index.js';
 import type {ReportEvent, ReportSummary} from '../report.js';
 import {formatEvent} from '../run/index.js';
-import {regressionsOf, type BlockChange} from '../check/baseline.js';
+import {describeResolution, regressionsOf, resolutionOf, type BlockChange} from '../check/baseline.js';
 import type {StoredResult} from '../model/index.js';
 
 /** A stream the display writes to: stderr, or a fake terminal in tests. */
@@ -394,7 +394,8 @@ export function baselineLines(summary: Pick<ReportSummary, 'baseline' | 'savedBa
       .map((verdict) => [verdict, changes.filter((change) => change.verdict === verdict).length] as const)
       .filter(([, count]) => count > 0)
       .map(([verdict, count]) => `${count} ${verdict}`);
-    lines.push(`baseline ${name}: ${counts.length > 0 ? counts.join(', ') : 'no measured results to compare'}`);
+    const resolution = resolutionOf(changes);
+    lines.push(`baseline ${name}: ${counts.length > 0 ? counts.join(', ') : 'no measured results to compare'}${resolution ? `; ${describeResolution(resolution)}` : ''}`);
     if (failOnRegression !== undefined) {
       for (const change of regressionsOf(changes, failOnRegression)) {
         lines.push(`regression: ${change.notebook}/${change.key} is ${formatChange(change.ratio!)} slower than baseline ${name}, more than the ${failOnRegression}% --fail-on-regression allows`);

@@ -1,5 +1,5 @@
 import type {Block} from '../parse/types.js';
-import type {BlockChange, NotebookComparison} from '../check/baseline.js';
+import {describeResolution, resolutionOf, type BlockChange, type NotebookComparison} from '../check/baseline.js';
 import {escapeHtml, safeHref} from './escape.js';
 import {formatCount, formatDay, formatSignificant, formatTime} from './format.js';
 
@@ -52,7 +52,9 @@ export function renderChangesSection(name: string, comparisons: NotebookComparis
   const lines = ['<section class="changes" aria-labelledby="changes-since">', `<h2 id="changes-since">Changes since ${escapeHtml(name)}</h2>`];
   const saved = comparisons.map((comparison) => comparison.savedAt).filter((date): date is string => Boolean(date)).sort();
   const when = saved.length > 0 ? ` saved ${escapeHtml(formatDay(saved.at(-1)!))}` : '';
-  lines.push(`<p class="facts">Compared with the baseline <strong>${escapeHtml(name)}</strong>${when}: ${counts.length > 0 ? counts.join(', ') : 'no measured results'}.</p>`);
+  const resolution = resolutionOf(all);
+  const seen = resolution ? ` ${escapeHtml(capitalized(describeResolution(resolution)))}.` : '';
+  lines.push(`<p class="facts">Compared with the baseline <strong>${escapeHtml(name)}</strong>${when}: ${counts.length > 0 ? counts.join(', ') : 'no measured results'}.${seen}</p>`);
   const items: string[] = [];
   for (const comparison of comparisons) {
     const changed = comparison.blocks.filter((change) => change.verdict === 'faster' || change.verdict === 'slower');
@@ -118,4 +120,8 @@ export function formatChange(ratio: number): string {
   if (ratio >= 2) return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`;
   const percent = (ratio - 1) * 100;
   return `${percent >= 0 ? '+' : '-'}${Math.abs(percent).toFixed(1)}%`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -19,7 +19,7 @@ import {appendFile, copyFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
-import type {BlockChange} from '../../src/check/baseline.js';
+import {describeResolution, resolutionOf, type BlockChange} from '../../src/check/baseline.js';
 import {closeExecutors} from '../../src/execute/index.js';
 import {packageRoot} from '../../src/paths.js';
 import {scratchProject} from '../helpers/build.js';
@@ -125,6 +125,7 @@ try {
   }
 
   await writeFile(loopsFile, loops(22000));
+  const slowedChanges: BlockChange[] = [];
   let slowedCompared = 0;
   let seen = 0;
   for (let round = 1; round <= slowedRuns; round++) {
@@ -134,11 +135,14 @@ try {
     const slowed = changes(summary).filter((change) => change.blockId === 'py-loop' || change.blockId === 'c-loop');
     slowedCompared += slowed.length;
     seen += slowed.filter((change) => change.verdict === 'slower').length;
+    slowedChanges.push(...slowed);
     console.log(`10% slower, run ${round}: ${slowed.map(line).join('; ')}`);
   }
 
   console.log(`\nfalse flags: ${flagged} of ${compared} no-change comparisons (${((100 * flagged) / Math.max(1, compared)).toFixed(1)}%; at most 5% asked)`);
   console.log(`real 10% slowdown flagged: ${seen} of ${slowedCompared} (${((100 * seen) / Math.max(1, slowedCompared)).toFixed(0)}%; at least 90% asked)`);
+  const resolution = resolutionOf(slowedChanges);
+  if (resolution) console.log(`the slowed loops' comparisons: ${describeResolution(resolution)}`);
   console.log(`load average ${os.loadavg()[0]!.toFixed(2)} on ${os.availableParallelism()} CPUs`);
 } finally {
   await closeExecutors();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {parseNotebook} from '../../src/parse/index.js';
 import {formatChange, renderChangesSection, withBaselineNote} from '../../src/render/baseline.js';
-import {baselineOutcomes, compareWithBaseline, regressionsOf, type BlockChange} from '../../src/check/baseline.js';
+import {baselineOutcomes, compareWithBaseline, describeResolution, regressionsOf, resolutionOf, type BlockChange} from '../../src/check/baseline.js';
 
 import {BaselineStore, checkBaselineName} from '../../src/store/baseline.js';
 import type {StoredResult} from '../../src/model/index.js';
@@ -46,7 +46,7 @@ test('baselines from the command line', async (t) => {
     assert.match(run.stderr, /^slower {2}fast\/py: .+ \(.+ → .+, 95% CI ×.+, (?:p = 0\.0\d\d|p < 0\.001)\) vs baseline main$/m);
     assert.doesNotMatch(run.stderr, /^(slower|faster) +fast\/js/m, 'the unchanged block has no change line');
     assert.match(run.stderr, /^claim {3}fast\/py-quick: holds → does not hold vs baseline main$/m);
-    assert.match(run.stderr, /^baseline main: 1 slower, 1 no significant change$/m);
+    assert.match(run.stderr, /^baseline main: 1 slower, 1 no significant change; the comparisons' 95% intervals ±[\d.]+% at the median \(±[\d.]+% to ±[\d.]+%\): a smaller change is not seen$/m);
     assert.match(run.stderr, /^regression: fast\/py is .+ slower than baseline main, more than the 20% --fail-on-regression allows$/m);
     assert.match(run.stdout, /^benchbook: 1 notebook, 1 run, 1 reused, 0 failed/m, 'the summary line is still printed');
 
@@ -206,6 +206,14 @@ test('compareWithBaseline', async (t) => {
     assert.equal(compare([drifting('a', 1), drifting('b', 1.01), drifting('c', 0.99), drifting('d', 1), own])[4]!.verdict, 'no significant change');
   });
 
+  await t.test('the smallest change the comparisons could see: their intervals\' half-widths, the wider side', () => {
+    const change = (ratio: number, ci: [number, number]): BlockChange => ({notebook: 'nb', key: 'k', blockId: 'k', label: 'k', verdict: 'no significant change', ratio, ci, unit: 'ns'});
+    const resolution = resolutionOf([change(1, [0.98, 1.02]), change(2, [1.8, 2.4]), change(1, [0.5, 1.5]), {...change(1, [1, 1]), ci: undefined}]);
+    assert.deepEqual(resolution && {...resolution, median: Number(resolution.median.toFixed(6)), low: Number(resolution.low.toFixed(6))}, {median: 0.2, low: 0.02, high: 0.5, count: 3});
+    assert.equal(describeResolution(resolution!), "the comparisons' 95% intervals ±20.0% at the median (±2.0% to ±50.0%): a smaller change is not seen");
+    assert.equal(resolutionOf([]), undefined);
+  });
+
   await t.test('results in different units are not comparable', () => {
     const outcomes = {a: [{key: 'a', stored: record('a', base, {unit: 'instructions'})}]};
     const [change] = compareWithBaseline(notebook!, outcomes, {savedAt: '', records: new Map([['a', record('a', base)]])});
@@ -241,7 +249,7 @@ test('baseline rendering', async (t) => {
 
   await t.test('the index section lists what changed and links each block', () => {
     const section = renderChangesSection('main', [{baseline: 'main', notebook: 'nb', title: 'A <T>', href: 'nb.html', savedAt: '2024-05-01T00:00:00.000Z', blocks: [slower!, same!], claims: []}]);
-    assert.match(section, /Compared with the baseline <strong>main<\/strong> saved 2024-05-01: 1 slower, 1 no significant change\./);
+    assert.match(section, /Compared with the baseline <strong>main<\/strong> saved 2024-05-01: 1 slower, 1 no significant change\. The comparisons&#39; 95% intervals ±[\d.]+% at the median \(±[\d.]+% to ±[\d.]+%\): a smaller change is not seen\./);
     assert.match(section, /<a href="nb\.html">A &lt;T&gt;<\/a>/);
     assert.match(section, /<a href="nb\.html#a">Block A<\/a>/);
     assert.doesNotMatch(section, /nb\.html#b/);
