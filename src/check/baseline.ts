@@ -192,8 +192,8 @@ function decide(item: Compared, controls: Compared[], noise: number): BlockChang
   // controls' runs spread by too and which dividing by the drift has already taken out: only what it
   // spreads beyond the typical control is its own, and widens its interval on top of the controls'.
   const others = controls.map(runSpreadOf).filter((other) => other.spread > 0).map((other) => other.spread ** 2).sort((a, b) => a - b);
-  const excess = runLevel === 0 ? 0 : Math.sqrt(Math.max(0, runs.spread ** 2 - (others.length > 0 ? medianOfSorted(others) : 0)));
-  const extra = Math.hypot(studentT975(kept.length - 1) * stray, runLevel === 0 ? 0 : studentT975(runs.count - 1) * excess);
+  const ownLevel = runLevel === 0 ? 0 : studentT975(runs.count - 1) * Math.sqrt(Math.max(0, runs.spread ** 2 - (others.length > 0 ? medianOfSorted(others) : 0)));
+  const extra = Math.hypot(studentT975(kept.length - 1) * stray, ownLevel);
   const drift = Math.exp(centre);
   const ratio = comparison.ratio / drift;
   const ci = widened(ratio, [comparison.ci[0] / drift, comparison.ci[1] / drift], extra);
@@ -269,13 +269,6 @@ export function resolutionOf(changes: Iterable<BlockChange>): {median: number; l
     .sort((a, b) => a - b);
   if (halves.length === 0) return undefined;
   return {median: medianOfSorted(halves), low: halves[0]!, high: halves.at(-1)!, count: halves.length};
-}
-
-/** How wide the comparisons' intervals were, in words: `their 95% intervals ±3.1% at the median (±1.2% to ±8.0%)`. */
-export function describeResolution(resolution: NonNullable<ReturnType<typeof resolutionOf>>): string {
-  const percent = (fraction: number) => `±${(fraction * 100).toFixed(1)}%`;
-  const range = resolution.count > 1 ? ` (${percent(resolution.low)} to ${percent(resolution.high)})` : '';
-  return `the ${resolution.count === 1 ? 'comparison\'s 95% interval' : 'comparisons\' 95% intervals'} ${percent(resolution.median)}${resolution.count > 1 ? ' at the median' : ''}${range}: a smaller change is not seen`;
 }
 
 /** The changes that fail `--fail-on-regression PCT`: significantly slower by more than `percent` %. */

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import type {RunPhase} from '../model/index.js';
-import {formatChange, formatP} from '../render/baseline.js';
+import {describeResolution, formatChange, formatP} from '../render/baseline.js';
 import {formatSignificant, formatTime} from '../render/format.js';
 import {formatDuration, formatNs} from '../model/index.js';
 import type {ReportEvent, ReportSummary} from '../report.js';
 import {formatEvent} from '../run/index.js';
-import {describeResolution, regressionsOf, resolutionOf, type BlockChange} from '../check/baseline.js';
+import {regressionsOf, resolutionOf, type BlockChange} from '../check/baseline.js';
 import type {StoredResult} from '../model/index.js';
 
 /** A stream the display writes to: stderr, or a fake terminal in tests. */

@@ -1,7 +1,7 @@
 import type {Block} from '../parse/types.js';
-import {describeResolution, resolutionOf, type BlockChange, type NotebookComparison} from '../check/baseline.js';
+import {resolutionOf, type BlockChange, type NotebookComparison} from '../check/baseline.js';
 import {escapeHtml, safeHref} from './escape.js';
-import {formatCount, formatDay, formatSignificant, formatTime} from './format.js';
+import {capitalized, formatCount, formatDay, formatSignificant, formatTime} from './format.js';
 
 /** What a page shows of a baseline comparison (`--baseline NAME`): the name and each run's change. */
 export interface PageBaseline {
@@ -76,6 +76,13 @@ export function renderChangesSection(name: string, comparisons: NotebookComparis
   return lines.join('\n');
 }
 
+/** How wide the comparisons' intervals were, in words: `their 95% intervals ±3.1% at the median (±1.2% to ±8.0%)`. */
+export function describeResolution(resolution: NonNullable<ReturnType<typeof resolutionOf>>): string {
+  const percent = (fraction: number) => `±${(fraction * 100).toFixed(1)}%`;
+  const range = resolution.count > 1 ? ` (${percent(resolution.low)} to ${percent(resolution.high)})` : '';
+  return `the ${resolution.count === 1 ? 'comparison\'s 95% interval' : 'comparisons\' 95% intervals'} ${percent(resolution.median)}${resolution.count > 1 ? ' at the median' : ''}${range}: a smaller change is not seen`;
+}
+
 /** `+45.2% slower (1.23 µs → 1.79 µs, 95% CI ×1.40–1.50, p = 0.008)`, escaped. */
 function describeChange(change: BlockChange): string {
   if (change.verdict === 'new' || change.verdict === 'not comparable') {
@@ -120,8 +127,4 @@ export function formatChange(ratio: number): string {
   if (ratio >= 2) return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`;
   const percent = (ratio - 1) * 100;
   return `${percent >= 0 ? '+' : '-'}${Math.abs(percent).toFixed(1)}%`;
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

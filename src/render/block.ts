@@ -6,7 +6,7 @@ import type {ClaimResult} from '../measure/claims.js';
 import {renderChart, type ChartResult} from './chart.js';
 import {renderClaim} from './claim.js';
 import {escapeHtml} from './escape.js';
-import {formatCount, formatDay, formatTime} from './format.js';
+import {capitalized, formatCount, formatDay, formatTime} from './format.js';
 import {highlightCode} from './highlight.js';
 import {renderNotice, renderProblems, renderResultLine, renderSweepTable, sweepLabel, type OutcomeContext} from './outcome.js';
 import {renderOutput} from './output.js';
@@ -199,7 +199,7 @@ export function describeChart(chart: Pick<ChartResult, 'svg'>, rows: ResultRow[]
   });
   const more = rows.length > ALT_ROWS ? `; and ${rows.length - ALT_ROWS} more` : '';
   const count = `${rows.length} ${rows.length === 1 ? 'result' : 'results'}`;
-  return `${kind[0]!.toUpperCase()}${kind.slice(1)} of ${count}: ${items.join('; ')}${more}.`;
+  return `${capitalized(kind)} of ${count}: ${items.join('; ')}${more}.`;
 }
 
 /**

@@ -106,6 +106,11 @@ export function formatRatio(value: number): string {
   return `${formatSignificant(value)}×`;
 }
 
+/** A sentence's first letter in capitals: `the run` -> `The run`. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** A fraction as a percentage: `0.875` -> `88%`. */
 export function formatPercent(value: number): string {
   return Number.isFinite(value) ? `${Math.round(value * 100)}%` : '–';

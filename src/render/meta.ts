@@ -1,7 +1,7 @@
 import type {ArticleRef} from '../parse/types.js';
 import type {Machine, StoredResult} from '../model/index.js';
 import {escapeHtml, safeHref} from './escape.js';
-import {formatDay} from './format.js';
+import {capitalized, formatDay} from './format.js';
 import {ARTICLE_PROFILE, PARAMETERS_ID} from './parameters.js';
 import type {BlockOutcome, PageInput} from './types.js';
 
@@ -90,7 +90,7 @@ export function renderByline(input: PageInput): string {
     newest === undefined || machine === undefined ? '' : `on ${escapeHtml(`${machine.cpu} (${machine.cores} ${machine.cores === 1 ? 'core' : 'cores'})`)}`
   ].filter((part) => part !== '');
   const text = parts.join(' · ').replace(' · on ', ' on ');
-  return `<p class="byline">${text.charAt(0).toUpperCase()}${text.slice(1)}</p>`;
+  return `<p class="byline">${capitalized(text)}</p>`;
 }
 
 /** An article credit: the title (linked when its URL is safe), then author, site and date. */

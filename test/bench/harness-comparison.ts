@@ -34,6 +34,8 @@ interface Comparison {
   ours(): Promise<Figure>;
   /** The tool's median and minimum, ns. */
   theirs(): Promise<Figure>;
+  /** A line said after the table, from the tool's median: a figure that is not a ratio of ours to theirs. */
+  note?(theirs: number): Promise<string>;
 }
 
 /** One side's figures from one repeat: the median, and the minimum (less sensitive to load). */
@@ -339,8 +341,6 @@ if (rust) {
     theirs: () => hyperfinePerCall(path.join(dir, 'target', 'release', 'percall'), 20_000, 200_000)
   });
 }
-/** Said after the table: figures that are not a ratio of ours to theirs. */
-const notes: Array<() => Promise<string>> = [];
 if (go) {
   // Memory of a Go block that holds nothing, against the very program benchbook ran (its harness
   // binary, found in a cache of its own) under /usr/bin/time -v: the same process, two ways to read
@@ -370,18 +370,18 @@ if (go) {
       samplesTaken = result.traces?.[0]?.length ?? 0;
       return rssOf(result);
     },
-    theirs: async () => timeMaxRss(await harnessBinary(), [], harnessEnv())
-  });
-  notes.push(async () => {
-    const dir = path.join(work, 'goempty');
-    await run('mkdir', ['-p', dir]);
-    await writeFile(path.join(dir, 'go.mod'), 'module goempty\n\ngo 1.24\n');
-    await writeFile(path.join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc bench() int { return 1 }\n\nfunc main() { fmt.Println(bench()) }\n');
-    const binary = path.join(work, 'goempty-bin');
-    await run(go.executable, ['build', '-o', binary, '.'], {cwd: dir, env: {...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off'}});
-    const mib = (figure: Figure) => `${(figure.median / 2 ** 20).toFixed(1)} MiB`;
-    const [bare, harness] = [await timeMaxRss(binary, []), await timeMaxRss(await harnessBinary(), [], harnessEnv())];
-    return `go harness footprint: the harness binary holds ${mib(harness)} under /usr/bin/time -v, a bare Println program ${mib(bare)} (the harness's timers, traces and JSON writer)`;
+    theirs: async () => timeMaxRss(await harnessBinary(), [], harnessEnv()),
+    note: async (harness) => {
+      const dir = path.join(work, 'goempty');
+      await run('mkdir', ['-p', dir]);
+      await writeFile(path.join(dir, 'go.mod'), 'module goempty\n\ngo 1.24\n');
+      await writeFile(path.join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc bench() int { return 1 }\n\nfunc main() { fmt.Println(bench()) }\n');
+      const binary = path.join(work, 'goempty-bin');
+      await run(go.executable, ['build', '-o', binary, '.'], {cwd: dir, env: {...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off'}});
+      const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+      const bare = await timeMaxRss(binary, []);
+      return `go harness footprint: the harness binary holds ${mib(harness)} under /usr/bin/time -v, a bare Println program ${mib(bare.median)} (the harness's timers, traces and JSON writer)`;
+    }
   });
 }
 
@@ -401,7 +401,7 @@ try {
     const shown = item.name.startsWith('memory') ? (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB` : formatNs;
     console.log(`${item.name.padEnd(34)} ours ${shown(ours).padStart(9)}   ${item.tool.padEnd(29)} ${shown(theirs).padStart(9)}   ratio ${(ours / theirs).toFixed(2)}`);
   }
-  for (const note of notes) if (selected.some((item) => item.name.includes('go'))) console.log(`\n${await note()}`);
+  for (const [item, entry] of figures) if (item.note) console.log(`\n${await item.note(medianOf(entry.theirs.map((figure) => figure.median)))}`);
   console.log(`\nrun-to-run spread of the ${repeats} medians, (max - min) / median; and the ratio of the minima (less sensitive to load):`);
   for (const [item, entry] of figures) {
     const medians = (side: Figure[]) => side.map((figure) => figure.median);

@@ -3,8 +3,8 @@ import {readdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {test} from 'node:test';
 import {parseNotebook} from '../../src/parse/index.js';
-import {formatChange, renderChangesSection, withBaselineNote} from '../../src/render/baseline.js';
-import {baselineOutcomes, compareWithBaseline, describeResolution, regressionsOf, resolutionOf, type BlockChange} from '../../src/check/baseline.js';
+import {describeResolution, formatChange, renderChangesSection, withBaselineNote} from '../../src/render/baseline.js';
+import {baselineOutcomes, compareWithBaseline, regressionsOf, resolutionOf, type BlockChange} from '../../src/check/baseline.js';
 
 import {BaselineStore, checkBaselineName} from '../../src/store/baseline.js';
 import type {StoredResult} from '../../src/model/index.js';
